@@ -1,0 +1,72 @@
+// swift-tools-version:6.1
+// Tandem PACS — layered libraries under Sources/, thin executables (see DESIGN.md).
+import PackageDescription
+
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dcmrecv", targets: ["dcmrecv"]),
+        .executable(name: "dcmsend", targets: ["dcmsend"]),
+        .executable(name: "dcmroute", targets: ["dcmroute"]),
+        .executable(name: "dcmweb", targets: ["dcmweb"]),
+        .executable(name: "clusterctl", targets: ["clusterctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // zlib, for the Deflated Explicit VR Little Endian transfer syntax (PS3.5 §A.5).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // DICOM data model: PS3.5 encoding, PS3.6 dictionary, PS3.10 files. Foundation only.
+        .target(name: "DICOMCore", dependencies: ["CZlib"]),
+        // Synthetic studies for tests, benchmarks and the README sample.
+        .target(name: "DICOMSynthetic", dependencies: ["DICOMCore"]),
+        // DICOM network: PS3.8 upper layer, PS3.7 DIMSE, SCP/SCU on SwiftNIO.
+        .target(name: "DICOMNetwork", dependencies: [
+            "DICOMCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Archive: data root, configuration, durable writes, SQLite index, jobs, epoch.
+        .target(name: "TandemArchive", dependencies: [
+            "DICOMCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TandemRouting", dependencies: ["TandemArchive", "DICOMNetwork"]),
+        .target(name: "TandemCluster", dependencies: ["TandemArchive", "DICOMNetwork"]),
+        // Shared command-line plumbing: exit codes, logging options, data-root option.
+        .target(name: "TandemCLI", dependencies: [
+            "TandemArchive",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "dcmrecv", dependencies: ["TandemCLI", "DICOMNetwork", "TandemArchive",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "dcmsend", dependencies: ["TandemCLI", "DICOMNetwork", "DICOMCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "dcmroute", dependencies: ["TandemCLI", "TandemRouting",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
+        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
+        // Runs the built executables and real DCMTK peers.
+        .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
+    ]
+)

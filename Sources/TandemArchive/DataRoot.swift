@@ -1,0 +1,23 @@
+import Foundation
+
+/// The data root every tool shares (DESIGN.md, "Data root"):
+/// `--root DIR`, else `$TANDEM_ROOT`, else `./tandem-data`.
+public struct DataRoot: Sendable {
+    public let url: URL
+
+    public init(url: URL) {
+        self.url = url.standardizedFileURL
+    }
+
+    /// Resolves the root from an explicit option, then the environment, then the default.
+    public static func resolve(option: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> DataRoot {
+        let path = option ?? environment["TANDEM_ROOT"] ?? "tandem-data"
+        return DataRoot(url: URL(fileURLWithPath: path))
+    }
+
+    public var configFile: URL { url.appendingPathComponent("tandem.toml") }
+    public var indexFile: URL { url.appendingPathComponent("index.sqlite") }
+    public var objectsDirectory: URL { url.appendingPathComponent("objects", isDirectory: true) }
+    public var incomingDirectory: URL { url.appendingPathComponent("incoming", isDirectory: true) }
+}

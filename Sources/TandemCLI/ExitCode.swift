@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// Exit codes shared by every Tandem tool (DESIGN.md, "CLI conventions"; sysexits.h numbering).
+public enum TandemExit: Int32, Sendable {
+    case success = 0
+    case partialFailure = 1
+    case usage = 64
+    case badInput = 65
+    case missingInput = 66
+    case peerRefused = 69
+    case ioError = 74
+    case temporaryFailure = 75
+    case protocolError = 76
+    case configuration = 78
+
+    public var exitCode: ExitCode { ExitCode(rawValue) }
+}
+
+/// An error that carries its own exit code and a message for stderr.
+public struct ToolError: Error, CustomStringConvertible {
+    public let exit: TandemExit
+    public let message: String
+
+    public init(_ exit: TandemExit, _ message: String) {
+        self.exit = exit
+        self.message = message
+    }
+
+    public var description: String { message }
+}

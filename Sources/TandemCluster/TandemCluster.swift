@@ -1,0 +1,2 @@
+/// Cluster role: epoch, promote/demote hooks, monitor and status.
+public enum TandemClusterModule {}

@@ -1,0 +1,2 @@
+/// Routing: rules, study stability and the durable delivery queue.
+public enum TandemRoutingModule {}

@@ -1,0 +1,18 @@
+import Testing
+
+@Suite struct HelpAndVersionTests {
+    static let tools = ["dcmrecv", "dcmsend", "dcmroute", "dcmweb", "clusterctl"]
+
+    @Test(arguments: tools) func helpShowsSynopsisAndExample(tool: String) throws {
+        let result = try ToolRunner.run(tool, ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: \(tool)"))
+        #expect(result.stdout.contains("Example"))
+    }
+
+    @Test(arguments: tools) func versionIsPrinted(tool: String) throws {
+        let result = try ToolRunner.run(tool, ["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Runs a built executable of this package (they sit beside the test bundle) and captures its output.
+struct ToolRun {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+enum ToolRunner {
+    static var productsDirectory: URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("dcmsend").path),
+              url.path != "/" {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
+    static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ToolRun {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(tool)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a large output cannot fill the pipe and block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ToolRun(status: process.terminationStatus,
+                       stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
