@@ -107,6 +107,7 @@ start_holder() {
     mkdir -p "$dir"
     setsid ip netns exec "$(node_ns "$node")" unshare --mount --uts --propagation private -- \
         sleep infinity </dev/null >>"$dir/holder.log" 2>&1 &
+    disown $!  # the lab, not this shell, owns its lifetime
     pid=$!
     echo "$pid" >"$dir/holder.pid"
     wait_until 10 "$node namespace holder" holder_ready "$pid" || return 1
