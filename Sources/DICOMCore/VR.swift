@@ -36,3 +36,33 @@ public enum VR: String, CaseIterable, Sendable {
         }
     }
 }
+
+extension VR {
+    /// Character-string VRs (PS3.5 §6.2): values are text, padded with a space (UI: NUL).
+    public var isText: Bool {
+        switch self {
+        case .AE, .AS, .CS, .DA, .DS, .DT, .IS, .LO, .LT, .PN, .SH, .ST, .TM, .UC, .UI, .UR, .UT: return true
+        default: return false
+        }
+    }
+
+    /// Text VRs whose values may hold several values separated by backslash (PS3.5 §6.4);
+    /// LT, ST, UT and UR hold one value in which a backslash is an ordinary character.
+    public var allowsMultipleTextValues: Bool {
+        isText && self != .LT && self != .ST && self != .UT && self != .UR
+    }
+
+    /// Text VRs whose leading spaces are insignificant (PS3.5 Table 6.2-1).
+    var hasInsignificantLeadingSpaces: Bool {
+        switch self {
+        case .AE, .AS, .CS, .DA, .DS, .DT, .IS, .LO, .SH, .TM: return true
+        default: return false
+        }
+    }
+
+    /// The two-byte code as written in explicit VR element headers.
+    var codeBytes: (UInt8, UInt8) {
+        let utf8 = Array(rawValue.utf8)
+        return (utf8[0], utf8[1])
+    }
+}

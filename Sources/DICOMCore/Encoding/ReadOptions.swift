@@ -1,0 +1,49 @@
+/// How much of a data set to read, and the limits that keep hostile input harmless.
+public struct ReadOptions: Sendable {
+    /// Stop at the first top-level element whose tag is not below this one (e.g. Pixel Data),
+    /// leaving the input positioned at that element's first byte.
+    public var stopBeforeTag: Tag?
+    /// Values (and encapsulated fragments) longer than this many bytes are not loaded; the element
+    /// holds a `BulkDataReference` to their place in the input instead. Nil loads everything.
+    public var bulkDataThreshold: Int?
+    /// Deepest sequence nesting accepted; deeper input is an error, never a stack overflow.
+    public var maximumSequenceDepth: Int
+    /// Most bytes a deflated data set may inflate to (PS3.5 §A.5), against deflate bombs.
+    public var maximumInflatedSize: Int
+
+    public init(stopBeforeTag: Tag? = nil, bulkDataThreshold: Int? = nil,
+                maximumSequenceDepth: Int = 64, maximumInflatedSize: Int = 256 * 1024 * 1024) {
+        self.stopBeforeTag = stopBeforeTag
+        self.bulkDataThreshold = bulkDataThreshold
+        self.maximumSequenceDepth = maximumSequenceDepth
+        self.maximumInflatedSize = maximumInflatedSize
+    }
+
+    /// Reads everything into memory.
+    public static let complete = ReadOptions()
+    /// Reads the header only: stops before Pixel Data, as an indexer needs.
+    public static let headerOnly = ReadOptions(stopBeforeTag: .pixelData)
+}
+
+/// Byte order and VR encoding of the element headers being read or written. Differs from the
+/// transfer syntax inside a UN element of undefined length, which is Implicit VR Little Endian
+/// whatever the enclosing syntax (PS3.5 §6.2.2, CP-246).
+struct ElementEncoding: Equatable {
+    var isExplicitVR: Bool
+    var isBigEndian: Bool
+
+    init(_ syntax: TransferSyntax) {
+        isExplicitVR = syntax.isExplicitVR
+        isBigEndian = syntax.isBigEndian
+    }
+
+    init(isExplicitVR: Bool, isBigEndian: Bool) {
+        self.isExplicitVR = isExplicitVR
+        self.isBigEndian = isBigEndian
+    }
+
+    static let implicitLittleEndian = ElementEncoding(isExplicitVR: false, isBigEndian: false)
+}
+
+/// Undefined length (PS3.5 §7.1.1).
+let undefinedLength: UInt32 = 0xFFFF_FFFF

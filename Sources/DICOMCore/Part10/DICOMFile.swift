@@ -1,0 +1,70 @@
+/// A DICOM file (PS3.10 §7): preamble, File Meta Information and the data set.
+public struct DICOMFile: Sendable {
+    /// The 128 bytes before "DICM", kept as read; nil for a file that had none.
+    public var preamble: [UInt8]?
+    /// The group 0002 elements as read (the group length is recomputed on write). Empty for a
+    /// bare data set read without meta information.
+    public var fileMetaInformation: DataSet
+    public var dataSet: DataSet
+    /// The syntax of `dataSet`: from (0002,0010), or sniffed for a bare data set.
+    public var transferSyntax: TransferSyntax
+    /// Offset in the input at which the data set starts.
+    public var dataSetOffset: Int
+    /// Set when reading stopped at `ReadOptions.stopBeforeTag`: that tag and its offset in the
+    /// input (for a deflated data set, in the inflated stream).
+    public var stoppedBefore: (tag: Tag, offset: Int)?
+
+    /// A new file for a data set: the meta information names the data set's SOP Class and
+    /// Instance UIDs (0008,0016), (0008,0018), which must be present.
+    public init(dataSet: DataSet, transferSyntax: TransferSyntax, sourceApplicationEntityTitle: String? = nil) throws {
+        guard let sopClass = dataSet.string(MetaTag.sopClassUID), let sopInstance = dataSet.string(MetaTag.sopInstanceUID) else {
+            throw DICOMError(.invalidFileMetaInformation("the data set has no SOP Class UID or SOP Instance UID"))
+        }
+        fileMetaInformation = try .fileMetaInformation(sopClassUID: sopClass, sopInstanceUID: sopInstance,
+                                                       transferSyntax: transferSyntax,
+                                                       sourceApplicationEntityTitle: sourceApplicationEntityTitle)
+        self.dataSet = dataSet
+        self.transferSyntax = transferSyntax
+        preamble = nil
+        dataSetOffset = 0
+    }
+
+    init(preamble: [UInt8]?, fileMetaInformation: DataSet, dataSet: DataSet, transferSyntax: TransferSyntax,
+         dataSetOffset: Int, stoppedBefore: (tag: Tag, offset: Int)?) {
+        self.preamble = preamble
+        self.fileMetaInformation = fileMetaInformation
+        self.dataSet = dataSet
+        self.transferSyntax = transferSyntax
+        self.dataSetOffset = dataSetOffset
+        self.stoppedBefore = stoppedBefore
+    }
+
+    public var mediaStorageSOPClassUID: String? { fileMetaInformation.string(MetaTag.mediaStorageSOPClassUID) }
+    public var mediaStorageSOPInstanceUID: String? { fileMetaInformation.string(MetaTag.mediaStorageSOPInstanceUID) }
+    public var sourceApplicationEntityTitle: String? { fileMetaInformation.string(MetaTag.sourceApplicationEntityTitle) }
+
+    /// The file's bytes. The meta information's Transfer Syntax UID is set to `transferSyntax`,
+    /// the data set is encoded (and deflated) in it. A bare data set gains a preamble and meta
+    /// information, which is why it needs the SOP Class and Instance UIDs.
+    public func encoded() throws -> [UInt8] {
+        var meta = fileMetaInformation
+        if meta.isEmpty {
+            meta = try DICOMFile(dataSet: dataSet, transferSyntax: transferSyntax).fileMetaInformation
+        }
+        if meta.string(MetaTag.transferSyntaxUID) != transferSyntax.uid {
+            try meta.set(MetaTag.transferSyntaxUID, vr: .UI, string: transferSyntax.uid)
+        }
+        return try FileMetaInformationEncoder.encode(meta, preamble: preamble)
+            + DataSetWriter.encode(dataSet, transferSyntax: transferSyntax)
+    }
+
+    /// What a receiver writes before the data set bytes it received, unchanged, to make a Part 10
+    /// file without re-encoding: preamble, "DICM" and File Meta Information (PS3.10 §7.1).
+    public static func metaHeader(sopClassUID: String, sopInstanceUID: String, transferSyntax: TransferSyntax,
+                                  sourceApplicationEntityTitle: String?) throws -> [UInt8] {
+        let meta = try DataSet.fileMetaInformation(sopClassUID: sopClassUID, sopInstanceUID: sopInstanceUID,
+                                                   transferSyntax: transferSyntax,
+                                                   sourceApplicationEntityTitle: sourceApplicationEntityTitle)
+        return try FileMetaInformationEncoder.encode(meta, preamble: nil)
+    }
+}
