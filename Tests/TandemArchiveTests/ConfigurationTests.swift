@@ -1,0 +1,225 @@
+import Foundation
+import Testing
+@testable import TandemArchive
+
+@Suite struct ConfigurationTests {
+    private let environment = ["TANDEM_NODE": "node7"]
+
+    private func parse(_ text: String) throws -> TandemConfiguration {
+        try TandemConfiguration.parse(text, file: "/srv/tandem/tandem.toml", environment: environment)
+    }
+
+    private func error(_ text: String) -> ConfigurationError? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch {
+            return error as? ConfigurationError
+        }
+    }
+
+    @Test func missingFileGivesDefaults() throws {
+        let root = DataRoot(url: URL(fileURLWithPath: "/nonexistent/tandem-root"))
+        let configuration = try TandemConfiguration.load(root: root, environment: environment)
+        #expect(configuration.node == NodeSettings(name: "node7", aeTitle: "TANDEM", dicomPort: 11112,
+                                                   httpPort: 8080, bind: "0.0.0.0"))
+        #expect(configuration.security.requireKnownCallers == false)
+        #expect(configuration.storage == StorageSettings(duplicatePolicy: .keepFirst, preferUncompressed: false,
+                                                         minFreeBytes: 64 * 1024 * 1024, journalMode: .wal))
+        #expect(configuration.retry == RetrySettings(maxAttempts: 20, initialDelaySeconds: 30, multiplier: 2,
+                                                     maxDelaySeconds: 3600))
+        #expect(configuration.cluster.hooksDirectory == "/etc/tandem/hooks")
+        #expect(configuration.peers.isEmpty && configuration.routes.isEmpty)
+    }
+
+    @Test func nodeNameFallsBackToHostName() throws {
+        let kernelHostName = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(NodeSettings.defaultName(environment: [:]) == kernelHostName)
+        #expect(NodeSettings.defaultName(environment: ["TANDEM_NODE": ""]) == kernelHostName)
+        #expect(NodeSettings.defaultName(environment: ["TANDEM_NODE": "n2"]) == "n2")
+    }
+
+    @Test func readsTheDesignExample() throws {
+        let configuration = try parse("""
+            [node]
+            name = "node1"
+            ae_title = "PACS1"
+            dicom_port = 104
+            http_port = 80
+            bind = "10.0.0.5"
+
+            [security]
+            require_known_callers = true
+
+            [storage]
+            duplicate_policy = "overwrite"
+            prefer_uncompressed = true
+            min_free_bytes = 1000
+            journal_mode = "delete"
+
+            [[peer]]
+            ae_title = "REVIEW1"
+            host = "127.0.0.1"
+            port = 104
+            services = ["store", "find"]
+
+            [[peer]]
+            ae_title = "SITE1"
+            host = "site1.example"
+            port = 11112
+
+            [[route]]
+            name = "mr-to-review"
+            match = { calling_ae = "SITE*", modality = "MR", PatientID = "A?" }
+            to = ["REVIEW1"]
+            trigger = "on-stable"
+            stable_after = 90
+
+            [retry]
+            max_attempts = 5
+            initial_delay = 10
+            multiplier = 3
+            max_delay = 600.5
+
+            [cluster]
+            hooks = "/opt/hooks"
+            """)
+        #expect(configuration.node == NodeSettings(name: "node1", aeTitle: "PACS1", dicomPort: 104, httpPort: 80,
+                                                   bind: "10.0.0.5"))
+        #expect(configuration.security.requireKnownCallers)
+        #expect(configuration.storage == StorageSettings(duplicatePolicy: .overwrite, preferUncompressed: true,
+                                                         minFreeBytes: 1000, journalMode: .delete))
+        #expect(configuration.peers == [
+            PeerSettings(aeTitle: "REVIEW1", host: "127.0.0.1", port: 104, services: [.store, .find]),
+            PeerSettings(aeTitle: "SITE1", host: "site1.example", port: 11112),
+        ])
+        #expect(configuration.peer(aeTitle: "SITE1")?.services == Set(PeerService.allCases))
+        #expect(configuration.routes == [RouteSettings(
+            name: "mr-to-review", match: [.callingAE: "SITE*", .modality: "MR", .patientID: "A?"],
+            destinations: ["REVIEW1"], trigger: .onStable, stableAfterSeconds: 90)])
+        #expect(configuration.retry == RetrySettings(maxAttempts: 5, initialDelaySeconds: 10, multiplier: 3,
+                                                     maxDelaySeconds: 600.5))
+        #expect(configuration.cluster.hooksDirectory == "/opt/hooks")
+    }
+
+    @Test func retryDelayGrowsAndIsCapped() {
+        let retry = RetrySettings(maxAttempts: 20, initialDelaySeconds: 30, multiplier: 2, maxDelaySeconds: 3600)
+        #expect(retry.delay(beforeRetry: 1) == 30)
+        #expect(retry.delay(beforeRetry: 3) == 120)
+        #expect(retry.delay(beforeRetry: 12) == 3600)
+    }
+
+    @Test func syntaxErrorNamesFileAndLine() throws {
+        let found = try #require(error("[node]\nae_title = \"A\"\ndicom_port = = 5\n"))
+        #expect(found.file == "/srv/tandem/tandem.toml")
+        #expect(found.line == 3)
+        #expect(found.description.hasPrefix("/srv/tandem/tandem.toml:3: "))
+    }
+
+    @Test(arguments: [
+        ("[node]\n# a comment\ndicom_port = 70000\n", 3, "node.dicom_port", "not a port"),
+        ("[node]\nhttp_port = \"80\"\n", 2, "node.http_port", "expected an integer, found string"),
+        ("[node]\nae_title = \"AN_AE_TITLE_TOO_LONG\"\n", 2, "node.ae_title", "longer than 16"),
+        ("[node]\nae_title = \"BAD\\\\AE\"\n", 2, "node.ae_title", "backslash"),
+        ("[node]\nae_title = \"BAD\\tAE\"\n", 2, "node.ae_title", "control"),
+        ("[node]\nae_title = \"   \"\n", 2, "node.ae_title", "empty"),
+        ("[node]\naetitle = \"X\"\n", 2, "node.aetitle", "unknown key"),
+        ("[nodes]\nname = \"x\"\n", 1, "nodes", "unknown table"),
+        ("[storage]\n\nduplicate_policy = \"keep-last\"\n", 3, "storage.duplicate_policy", "keep-first"),
+        ("[storage]\njournal_mode = \"memory\"\n", 2, "storage.journal_mode", "is not one of"),
+        ("[storage]\nmin_free_bytes = -1\n", 2, "storage.min_free_bytes", "negative"),
+        ("[security]\nrequire_known_callers = \"yes\"\n", 2, "security.require_known_callers", "true or false"),
+        ("[retry]\nmultiplier = 0.5\n", 2, "retry.multiplier", "at least 1.0"),
+        ("[retry]\ninitial_delay = 100\nmax_delay = 10\n", 3, "retry.max_delay", "less than initial_delay"),
+        ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 0\n", 4, "peer[1].port", "not a port"),
+        ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\n", 1, "peer[1].port", "required"),
+        ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 1\nservices = [\"store\", \"delete\"]\n", 5,
+         "peer[1].services", "\"delete\" is not one of"),
+        ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 1\n[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 2\n", 6,
+         "peer[2].ae_title", "already used"),
+        ("[peer]\nae_title = \"A\"\n", 1, "peer", "array of tables"),
+    ] as [(String, Int, String, String)])
+    func semanticErrorNamesLineAndKey(text: String, line: Int, key: String, reason: String) throws {
+        let found = try #require(error(text))
+        #expect(found.line == line)
+        #expect(found.key == key)
+        #expect(found.reason.contains(reason), "\(found.reason)")
+        #expect(found.description.contains("tandem.toml:\(line): \(key): "))
+    }
+
+    @Test func routeMustNameKnownPeers() throws {
+        let found = try #require(error("""
+            [[route]]
+            name = "r"
+            to = ["NOWHERE"]
+
+            [[peer]]
+            ae_title = "REVIEW1"
+            host = "h"
+            port = 104
+            """))
+        #expect(found.line == 3)
+        #expect(found.key == "route[1].to")
+        #expect(found.reason.contains("NOWHERE"))
+    }
+
+    @Test func routeMatchKeysAreChecked() throws {
+        let unknown = try #require(error("""
+            [[peer]]
+            ae_title = "P"
+            host = "h"
+            port = 104
+
+            [[route]]
+            name = "r"
+            to = ["P"]
+            match = { colour = "blue" }
+            """))
+        #expect(unknown.line == 9)
+        #expect(unknown.key == "route[1].match")
+        #expect(unknown.reason.contains("colour"))
+
+        let notString = try #require(error("""
+            [[peer]]
+            ae_title = "P"
+            host = "h"
+            port = 104
+            [[route]]
+            name = "r"
+            to = ["P"]
+            match = { modality = 3 }
+            """))
+        #expect(notString.reason.contains("must be a string"))
+    }
+
+    @Test func secondRouteIsLocatedInItsOwnSection() throws {
+        let found = try #require(error("""
+            [[peer]]
+            ae_title = "P"
+            host = "h"
+            port = 104
+            [[route]]
+            name = "a"
+            to = ["P"]
+            [[route]]
+            name = "b"
+            to = ["P"]
+            trigger = "sometimes"
+            """))
+        #expect(found.line == 11)
+        #expect(found.key == "route[2].trigger")
+    }
+
+    @Test func loadsFromDataRoot() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let root = DataRoot(url: directory)
+        try "[node]\nae_title = \"FROMFILE\"\n".write(to: root.configFile, atomically: true, encoding: .utf8)
+        #expect(try TandemConfiguration.load(root: root, environment: environment).node.aeTitle == "FROMFILE")
+
+        try Data([0x5B, 0xFF, 0xFE]).write(to: root.configFile)
+        #expect(throws: ConfigurationError.self) { try TandemConfiguration.load(root: root) }
+    }
+}
