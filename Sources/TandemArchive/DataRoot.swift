@@ -20,4 +20,16 @@ public struct DataRoot: Sendable {
     public var indexFile: URL { url.appendingPathComponent("index.sqlite") }
     public var objectsDirectory: URL { url.appendingPathComponent("objects", isDirectory: true) }
     public var incomingDirectory: URL { url.appendingPathComponent("incoming", isDirectory: true) }
+
+    /// Creates the root, `objects/` and `incoming/` when missing ("created on first use").
+    public func prepare() throws {
+        for directory in [url, objectsDirectory, incomingDirectory] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        }
+    }
+
+    /// The absolute URL of a path relative to the root, as the index stores object paths.
+    public func url(relativePath: String) -> URL {
+        url.appendingPathComponent(relativePath, isDirectory: false)
+    }
 }

@@ -1,0 +1,45 @@
+import Foundation
+@testable import TandemArchive
+
+/// A fresh data root under the system temp directory, removed by `remove()`.
+struct TemporaryRoot {
+    let root: DataRoot
+
+    init() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(UUID().uuidString)")
+        root = DataRoot(url: url)
+        try root.prepare()
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: root.url)
+    }
+
+    func files(in directory: URL) -> [String] {
+        Self.files(in: directory, relativeTo: root)
+    }
+
+    /// Regular files under the whole root, relative to it.
+    static func files(under root: DataRoot) -> [String] {
+        files(in: root.url, relativeTo: root)
+    }
+
+    private static func files(in directory: URL, relativeTo root: DataRoot) -> [String] {
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        return (enumerator?.allObjects as? [URL] ?? [])
+            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+            .map { String($0.path.dropFirst(root.url.path.count + 1)) }
+            .sorted()
+    }
+}
+
+/// Runs a program and returns its exit status.
+@discardableResult
+func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
