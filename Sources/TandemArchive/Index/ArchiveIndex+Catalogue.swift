@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+
+extension ArchiveIndex {
+    /// Indexes a batch in ONE fenced transaction (one fsync for all of them) and returns one outcome
+    /// per record, in order. Files the outcome leaves unreferenced (a kept-first duplicate's new
+    /// copy, an overwritten instance's old file) are removed once the transaction has committed.
+    public func insert(_ records: [InstanceRecord]) throws -> [InsertOutcome] {
+        try insert(records, policy: duplicatePolicy)
+    }
+
+    /// The async form of `insert`, for the receiver's tasks.
+    public func insert(_ records: [InstanceRecord]) async throws -> [InsertOutcome] {
+        let policy = duplicatePolicy
+        let (outcomes, unreferenced) = try await write { db in try Self.insert(records, policy: policy, db) }
+        removeFiles(unreferenced)
+        return outcomes
+    }
+
+    func insert(_ records: [InstanceRecord], policy: DuplicatePolicy) throws -> [InsertOutcome] {
+        let (outcomes, unreferenced) = try write { db in try Self.insert(records, policy: policy, db) }
+        removeFiles(unreferenced)
+        return outcomes
+    }
+
+    private static func insert(_ records: [InstanceRecord], policy: DuplicatePolicy,
+                               _ db: Database) throws -> ([InsertOutcome], [String]) {
+        var writer = CatalogueWriter(db: db, policy: policy)
+        let outcomes = try records.map { try writer.insert($0) }
+        return (outcomes, writer.unreferencedFiles)
+    }
+
+    /// Best effort: a file left behind here is found by start-up recovery and dropped again,
+    /// because its SOP instance is already indexed under another path.
+    private func removeFiles(_ relativePaths: [String]) {
+        for path in relativePaths {
+            unlink(root.url(relativePath: path).path)
+        }
+    }
+
+    // MARK: - Lookups
+
+    public func instance(sopInstanceUID: String) throws -> IndexedInstance? {
+        try read { db in
+            try Row.fetchOne(db, sql: IndexedInstance.selectSQL + " WHERE instance.sop_instance_uid = ?",
+                             arguments: [sopInstanceUID]).map(IndexedInstance.init(row:))
+        }
+    }
+
+    public func study(studyInstanceUID: String) throws -> StudySummary? {
+        try read { db in
+            try Row.fetchOne(db, sql: StudySummary.selectSQL + " WHERE study.study_uid = ?",
+                             arguments: [studyInstanceUID]).map(StudySummary.init(row:))
+        }
+    }
+
+    public func series(seriesInstanceUID: String) throws -> SeriesSummary? {
+        try read { db in
+            try Row.fetchOne(db, sql: SeriesSummary.selectSQL + " WHERE series_uid = ?",
+                             arguments: [seriesInstanceUID]).map(SeriesSummary.init(row:))
+        }
+    }
+
+    public func counts() throws -> ArchiveCounts {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM patient) AS patients, (SELECT count(*) FROM study) AS studies,
+                       (SELECT count(*) FROM series) AS series, (SELECT count(*) FROM instance) AS instances,
+                       (SELECT count(*) FROM instance WHERE missing_since IS NOT NULL) AS missing
+                """)!
+            return ArchiveCounts(patients: row["patients"], studies: row["studies"], series: row["series"],
+                                 instances: row["instances"], missingInstances: row["missing"])
+        }
+    }
+}
+
+/// Totals across the archive.
+public struct ArchiveCounts: Sendable, Equatable {
+    public var patients: Int
+    public var studies: Int
+    public var series: Int
+    public var instances: Int
+    /// Indexed instances whose file was not found at the last start-up check.
+    public var missingInstances: Int
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+
+/// The catalogue in `ROOT/index.sqlite`: patients, studies, series, instances, and the cluster
+/// epoch that fences every write (DESIGN.md, "Cluster model").
+///
+/// Durability: `synchronous = FULL` in both journal modes. In WAL mode SQLite's NORMAL setting
+/// (GRDB's default) skips the fsync of the log at each commit, so a power loss could undo a
+/// commit after the receiver acknowledged the image; FULL syncs the log before `COMMIT` returns.
+/// Group commit (`GroupCommitter`) amortises that fsync over concurrent associations.
+public final class ArchiveIndex: Sendable {
+    public let root: DataRoot
+    public let duplicatePolicy: DuplicatePolicy
+    let database: any DatabaseWriter
+    private let processEpoch: LockedValue<Int64>
+
+    /// Opens (creating and migrating as needed) the index of `root`.
+    /// - Parameter epoch: this process's fencing epoch; nil means `$TANDEM_EPOCH`, else the current one.
+    public init(root: DataRoot, storage: StorageSettings = StorageSettings(), epoch: Int64? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        self.root = root
+        self.duplicatePolicy = storage.duplicatePolicy
+        try FileManager.default.createDirectory(at: root.url, withIntermediateDirectories: true)
+        database = try Self.open(path: root.indexFile.path, journalMode: storage.journalMode)
+        try IndexSchema.migrator.migrate(database)
+        let startEpoch = try epoch ?? Self.environmentEpoch(environment) ?? database.read { db in
+            try ClusterStateTable.read(db).epoch
+        }
+        processEpoch = LockedValue(startEpoch)
+    }
+
+    /// The epoch this process writes under.
+    public var epoch: Int64 { processEpoch.value }
+
+    /// The SQLite journal mode actually in effect (`wal` or `delete`).
+    public func journalMode() throws -> String {
+        try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// Runs `updates` in one IMMEDIATE transaction after checking, inside it, that this process's
+    /// epoch is still current; otherwise throws `FencedError` and writes nothing. Every archive
+    /// write goes through here, so a process fenced by a promotion elsewhere cannot act.
+    public func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        let epoch = self.epoch
+        return try database.write { db in
+            try ClusterStateTable.checkEpoch(epoch, db)
+            return try updates(db)
+        }
+    }
+
+    /// The async form of `write`, which suspends instead of blocking a cooperative thread.
+    public func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let epoch = self.epoch
+        return try await database.write { db in
+            try ClusterStateTable.checkEpoch(epoch, db)
+            return try updates(db)
+        }
+    }
+
+    /// Reads in a consistent snapshot (reads are never fenced: a stale process may still look).
+    public func read<T>(_ value: (Database) throws -> T) throws -> T {
+        try database.read(value)
+    }
+
+    // MARK: - Cluster epoch
+
+    /// The current epoch and its holder.
+    public func clusterState() throws -> ClusterState {
+        try database.read { db in try ClusterStateTable.read(db) }
+    }
+
+    /// Records `node` as the holder and bumps the epoch, unless `node` already holds it (then
+    /// nothing changes). Not fenced — this is what moves the fence — and this process adopts the
+    /// resulting epoch, so its own follow-up writes (recovery) are allowed.
+    @discardableResult
+    public func promote(node: String) throws -> ClusterState {
+        let state = try database.write { db in try ClusterStateTable.promote(node: node, db) }
+        processEpoch.value = state.epoch
+        return state
+    }
+
+    // MARK: - Opening
+
+    private static func open(path: String, journalMode: JournalMode) throws -> any DatabaseWriter {
+        var configuration = Configuration()
+        // dcmrecv, dcmroute, dcmweb and clusterctl share the file: wait for a lock rather than fail.
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        switch journalMode {
+        case .wal:
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets NORMAL when it enables WAL; only the writer connection commits, so set it there.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            return pool
+        case .delete:
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = DELETE")
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            return try DatabaseQueue(path: path, configuration: configuration)
+        }
+    }
+
+    private static func environmentEpoch(_ environment: [String: String]) throws -> Int64? {
+        guard let text = environment["TANDEM_EPOCH"], !text.isEmpty else { return nil }
+        guard let epoch = Int64(text), epoch > 0 else {
+            throw ConfigurationError(file: "environment", line: nil, key: "TANDEM_EPOCH",
+                                     reason: "\"\(text)\" is not a positive integer")
+        }
+        return epoch
+    }
+}
+
+/// A value guarded by a lock, for the few mutable fields of otherwise immutable `Sendable` types.
+final class LockedValue<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) {
+        stored = value
+    }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+
+/// Inserts instances inside a transaction, maintaining the study and series counts and applying
+/// the duplicate policy. Files that end up referenced by no row are returned, to be removed only
+/// after the transaction commits (a rollback must leave every indexed file in place).
+struct CatalogueWriter {
+    let db: Database
+    let policy: DuplicatePolicy
+    private(set) var unreferencedFiles: [String] = []
+
+    init(db: Database, policy: DuplicatePolicy) {
+        self.db = db
+        self.policy = policy
+    }
+
+    mutating func insert(_ record: InstanceRecord) throws -> InsertOutcome {
+        try Self.validate(record)
+        guard let existing = try Row.fetchOne(db, sql: """
+            SELECT id, file_path, missing_since FROM instance WHERE sop_instance_uid = ?
+            """, arguments: [record.sopInstanceUID]) else {
+            try insertNew(record)
+            return .stored
+        }
+        let existingPath: String = existing["file_path"]
+        let existingIsMissing = existing["missing_since"] as Date? != nil
+        // A copy on the same path, or one replacing a lost file, restores the row whatever the policy.
+        if existingPath == record.filePath || existingIsMissing {
+            try removeInstance(id: existing["id"])
+            try insertNew(record)
+            return .overwritten
+        }
+        switch policy {
+        case .keepFirst:
+            unreferencedFiles.append(record.filePath)
+            return .duplicateKept
+        case .reject:
+            unreferencedFiles.append(record.filePath)
+            return .rejected
+        case .overwrite:
+            try removeInstance(id: existing["id"])
+            try insertNew(record)
+            unreferencedFiles.append(existingPath)
+            return .overwritten
+        }
+    }
+
+    /// UIDs and the path come from the network or a file walk: check them before they are stored.
+    static func validate(_ record: InstanceRecord) throws {
+        do {
+            _ = try ValidatedUID(record.sopInstanceUID)
+            _ = try ValidatedUID(record.study.studyInstanceUID)
+            _ = try ValidatedUID(record.series.seriesInstanceUID)
+        } catch {
+            throw IndexError.invalidRecord(sopInstanceUID: record.sopInstanceUID, reason: error.description)
+        }
+        let components = record.filePath.split(separator: "/", omittingEmptySubsequences: false)
+        guard components.first == Substring(ObjectLocation.objectsDirectoryName),
+              !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw IndexError.invalidRecord(sopInstanceUID: record.sopInstanceUID,
+                                           reason: "file path \(record.filePath.debugDescription) is not under objects/")
+        }
+    }
+
+    private func insertNew(_ record: InstanceRecord) throws {
+        let patientID = try upsertPatient(record.patient)
+        let studyID = try upsertStudy(record.study, patientID: patientID, receivedAt: record.receivedAt)
+        let seriesID = try upsertSeries(record.series, studyID: studyID)
+        try db.execute(sql: """
+            INSERT INTO instance (sop_instance_uid, series_ref, sop_class_uid, instance_number, transfer_syntax_uid,
+                                  file_path, file_size, received_at, calling_ae, called_ae)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [record.sopInstanceUID, seriesID, record.sopClassUID, record.instanceNumber,
+                             record.transferSyntaxUID, record.filePath, record.fileSize, record.receivedAt,
+                             record.callingAE, record.calledAE])
+        try db.execute(sql: "UPDATE series SET number_of_instances = number_of_instances + 1 WHERE id = ?",
+                       arguments: [seriesID])
+        try db.execute(sql: "UPDATE study SET number_of_instances = number_of_instances + 1 WHERE id = ?",
+                       arguments: [studyID])
+    }
+
+    private func upsertPatient(_ patient: PatientAttributes) throws -> Int64 {
+        let key: StatementArguments = [patient.patientID, patient.issuerOfPatientID]
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?",
+                                       arguments: key) {
+            try fillBlanks(table: "patient", id: id, ["patient_name": patient.name, "birth_date": patient.birthDate,
+                                                       "sex": patient.sex])
+            return id
+        }
+        try db.execute(sql: """
+            INSERT INTO patient (patient_id, issuer_of_patient_id, patient_name, birth_date, sex) VALUES (?, ?, ?, ?, ?)
+            """, arguments: key + [patient.name, patient.birthDate, patient.sex])
+        return db.lastInsertedRowID
+    }
+
+    private func upsertStudy(_ study: StudyAttributes, patientID: Int64, receivedAt: Date) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM study WHERE study_uid = ?",
+                                       arguments: [study.studyInstanceUID]) {
+            try fillBlanks(table: "study", id: id, [
+                "study_date": study.date, "study_time": study.time, "accession_number": study.accessionNumber,
+                "description": study.description, "referring_physician": study.referringPhysician,
+            ])
+            try db.execute(sql: "UPDATE study SET last_received_at = max(last_received_at, ?) WHERE id = ?",
+                           arguments: [receivedAt, id])
+            return id
+        }
+        try db.execute(sql: """
+            INSERT INTO study (study_uid, patient_ref, study_date, study_time, accession_number, description,
+                               referring_physician, last_received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [study.studyInstanceUID, patientID, study.date, study.time, study.accessionNumber,
+                             study.description, study.referringPhysician, receivedAt])
+        return db.lastInsertedRowID
+    }
+
+    private func upsertSeries(_ series: SeriesAttributes, studyID: Int64) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE series_uid = ?",
+                                       arguments: [series.seriesInstanceUID]) {
+            try fillBlanks(table: "series", id: id, ["series_number": series.number, "description": series.description,
+                                                      "body_part": series.bodyPart])
+            return id
+        }
+        try db.execute(sql: """
+            INSERT INTO series (series_uid, study_ref, modality, series_number, description, body_part)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [series.seriesInstanceUID, studyID, series.modality, series.number, series.description,
+                             series.bodyPart])
+        let seriesID = db.lastInsertedRowID
+        try refreshStudySummary(studyID)
+        return seriesID
+    }
+
+    /// The first instance's values win; a later instance only fills attributes that were absent.
+    private func fillBlanks(table: String, id: Int64, _ values: KeyValuePairs<String, (any DatabaseValueConvertible)?>) throws {
+        let present = values.filter { $0.value != nil }
+        guard !present.isEmpty else { return }
+        let assignments = present.map { "\($0.key) = CASE WHEN \($0.key) IS NULL OR \($0.key) = '' THEN ? ELSE \($0.key) END" }
+        try db.execute(sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+                       arguments: StatementArguments(present.map(\.value) + [id]))
+    }
+
+    /// Removes an instance row and whatever it leaves empty, keeping every count exact.
+    private func removeInstance(id: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT series.id AS series_id, series.study_ref AS study_id, study.patient_ref AS patient_id
+            FROM instance JOIN series ON series.id = instance.series_ref JOIN study ON study.id = series.study_ref
+            WHERE instance.id = ?
+            """, arguments: [id]) else { return }
+        let seriesID: Int64 = row["series_id"], studyID: Int64 = row["study_id"], patientID: Int64 = row["patient_id"]
+        try db.execute(sql: "DELETE FROM instance WHERE id = ?", arguments: [id])
+        try db.execute(sql: "UPDATE series SET number_of_instances = number_of_instances - 1 WHERE id = ?",
+                       arguments: [seriesID])
+        try db.execute(sql: "UPDATE study SET number_of_instances = number_of_instances - 1 WHERE id = ?",
+                       arguments: [studyID])
+        try db.execute(sql: "DELETE FROM series WHERE id = ? AND number_of_instances = 0", arguments: [seriesID])
+        try db.execute(sql: "DELETE FROM study WHERE id = ? AND number_of_instances = 0", arguments: [studyID])
+        try refreshStudySummary(studyID)
+        try db.execute(sql: "DELETE FROM patient WHERE id = ? AND NOT EXISTS (SELECT 1 FROM study WHERE patient_ref = ?)",
+                       arguments: [patientID, patientID])
+    }
+
+    /// Number of Study Related Series and Modalities in Study (sorted, backslash-separated as a
+    /// multi-valued CS), recomputed whenever a series appears or disappears.
+    private func refreshStudySummary(_ studyID: Int64) throws {
+        let modalities = try String.fetchAll(db, sql: """
+            SELECT DISTINCT modality FROM series WHERE study_ref = ? AND modality <> '' ORDER BY modality
+            """, arguments: [studyID])
+        try db.execute(sql: """
+            UPDATE study SET number_of_series = (SELECT count(*) FROM series WHERE study_ref = study.id),
+                             modalities_in_study = ?
+            WHERE id = ?
+            """, arguments: [modalities.joined(separator: "\\"), studyID])
+    }
+}
+
+/// A record the index cannot take.
+public enum IndexError: Error, Equatable, CustomStringConvertible {
+    case invalidRecord(sopInstanceUID: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidRecord(uid, reason): "cannot index \(uid.debugDescription): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+
+/// The row of `cluster_state`: the fencing epoch and the node that holds it.
+public struct ClusterState: Sendable, Equatable {
+    public var epoch: Int64
+    /// nil until a node is first promoted.
+    public var holder: String?
+    public var updatedAt: Date
+}
+
+/// A write refused because the process's epoch is no longer current: another node (or a later
+/// promotion) took over. The process must stop acting — the tools exit on it.
+public struct FencedError: Error, Equatable, CustomStringConvertible {
+    public let processEpoch: Int64
+    public let currentEpoch: Int64
+    public let holder: String?
+
+    public var description: String {
+        "fenced: this process runs under epoch \(processEpoch), the cluster is at epoch \(currentEpoch)"
+            + (holder.map { " (held by \($0))" } ?? "")
+    }
+}
+
+enum ClusterStateTable {
+    static func read(_ db: Database) throws -> ClusterState {
+        guard let row = try Row.fetchOne(db, sql: "SELECT epoch, holder, updated_at FROM cluster_state WHERE id = 1")
+        else { throw DatabaseError(message: "cluster_state has no row") }
+        return ClusterState(epoch: row["epoch"], holder: row["holder"], updatedAt: row["updated_at"])
+    }
+
+    static func checkEpoch(_ epoch: Int64, _ db: Database) throws {
+        let state = try read(db)
+        guard state.epoch == epoch else {
+            throw FencedError(processEpoch: epoch, currentEpoch: state.epoch, holder: state.holder)
+        }
+    }
+
+    static func promote(node: String, _ db: Database) throws -> ClusterState {
+        let state = try read(db)
+        if state.holder == node { return state }
+        let promoted = ClusterState(epoch: state.epoch + 1, holder: node, updatedAt: Date())
+        try db.execute(sql: "UPDATE cluster_state SET epoch = ?, holder = ?, updated_at = ? WHERE id = 1",
+                       arguments: [promoted.epoch, promoted.holder, promoted.updatedAt])
+        return promoted
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+
+/// The index schema, one named migration per step. Migrations only ever get appended:
+/// a deployed database replays the ones it has not seen.
+enum IndexSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("catalogue") { db in
+            try createCatalogue(db)
+        }
+        migrator.registerMigration("cluster-state") { db in
+            try db.create(table: "cluster_state") { table in
+                // A single row: the table exists to be read and bumped inside transactions.
+                table.primaryKey("id", .integer).check { $0 == 1 }
+                table.column("epoch", .integer).notNull()
+                table.column("holder", .text)
+                table.column("updated_at", .datetime).notNull()
+            }
+            try db.execute(sql: "INSERT INTO cluster_state (id, epoch, holder, updated_at) VALUES (1, 1, NULL, ?)",
+                           arguments: [Date()])
+        }
+        migrator.registerMigration("instance-missing-since") { db in
+            try db.alter(table: "instance") { table in
+                table.add(column: "missing_since", .datetime)
+            }
+            try db.create(indexOn: "instance", columns: ["missing_since"])
+        }
+        return migrator
+    }
+
+    private static func createCatalogue(_ db: Database) throws {
+        try db.create(table: "patient") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("patient_id", .text).notNull()
+            table.column("issuer_of_patient_id", .text).notNull().defaults(to: "")
+            // NOCASE: worklist searches by name are case-insensitive, and LIKE 'SMI%' can use the index.
+            table.column("patient_name", .text).notNull().defaults(to: "").collate(.nocase).indexed()
+            table.column("birth_date", .text)
+            table.column("sex", .text)
+            table.uniqueKey(["patient_id", "issuer_of_patient_id"])
+        }
+        try db.create(table: "study") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("study_uid", .text).notNull().unique()
+            table.column("patient_ref", .integer).notNull().indexed().references("patient")
+            table.column("study_date", .text).indexed()
+            table.column("study_time", .text)
+            table.column("accession_number", .text).indexed()
+            table.column("description", .text)
+            table.column("referring_physician", .text)
+            table.column("modalities_in_study", .text).notNull().defaults(to: "")
+            table.column("number_of_series", .integer).notNull().defaults(to: 0)
+            table.column("number_of_instances", .integer).notNull().defaults(to: 0)
+            // Routing's on-stable trigger waits for this to stop moving.
+            table.column("last_received_at", .datetime).notNull().indexed()
+        }
+        try db.create(table: "series") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("series_uid", .text).notNull().unique()
+            table.column("study_ref", .integer).notNull().indexed().references("study")
+            table.column("modality", .text).notNull().indexed()
+            table.column("series_number", .integer)
+            table.column("description", .text)
+            table.column("body_part", .text)
+            table.column("number_of_instances", .integer).notNull().defaults(to: 0)
+        }
+        try db.create(table: "instance") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("sop_instance_uid", .text).notNull().unique()
+            table.column("series_ref", .integer).notNull().indexed().references("series")
+            table.column("sop_class_uid", .text).notNull()
+            table.column("instance_number", .integer)
+            table.column("transfer_syntax_uid", .text).notNull()
+            table.column("file_path", .text).notNull().unique()
+            table.column("file_size", .integer).notNull()
+            table.column("received_at", .datetime).notNull().indexed()
+            table.column("calling_ae", .text).notNull()
+            table.column("called_ae", .text).notNull()
+        }
+    }
+}
