@@ -1,0 +1,66 @@
+import Testing
+@testable import DICOMCore
+
+@Suite struct ImplicitLittleEndianTests {
+    /// Implicit VR Little Endian (PS3.5 §7.1.3): tag, 32-bit length, value; VRs from the dictionary.
+    static let fixture: [UInt8] = [
+        0x08, 0x00, 0x18, 0x00, 0x04, 0x00, 0x00, 0x00, 0x31, 0x2E, 0x32, 0x00, // (0008,0018) len 4 "1.2\0" → UI
+        0x09, 0x00, 0x10, 0x00, 0x04, 0x00, 0x00, 0x00, 0x41, 0x43, 0x4D, 0x45, // (0009,0010) len 4 "ACME" → LO (creator)
+        0x09, 0x00, 0x10, 0x10, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00,             // (0009,1010) len 2 → UN (private)
+        0x28, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,             // (0028,0010) len 2 = 256 → US
+    ]
+
+    @Test func decodesWithDictionaryVRs() throws {
+        var reader = try DataSetReader(bytes: Self.fixture, transferSyntax: .implicitVRLittleEndian)
+        let dataSet = try reader.read()
+        #expect(dataSet.map(\.vr) == [.UI, .LO, .UN, .US])
+        #expect(dataSet.string(Tag(0x0008, 0x0018)) == "1.2")
+        #expect(dataSet.string(Tag(0x0009, 0x0010)) == "ACME")
+        #expect(dataSet.bytes(Tag(0x0009, 0x1010)) == [0x07, 0x00])
+        #expect(dataSet.uint16(Tag(0x0028, 0x0010)) == 256)
+        #expect(try DataSetWriter.encode(dataSet, transferSyntax: .implicitVRLittleEndian) == Self.fixture)
+    }
+
+    @Test func convertsToExplicitWithDictionaryVRsAndUNForUnknownPrivate() throws {
+        var reader = try DataSetReader(bytes: Self.fixture, transferSyntax: .implicitVRLittleEndian)
+        let explicit = try DataSetWriter.encode(reader.read(), transferSyntax: .explicitVRLittleEndian)
+        #expect(explicit == [
+            0x08, 0x00, 0x18, 0x00, 0x55, 0x49, 0x04, 0x00, 0x31, 0x2E, 0x32, 0x00,             // UI
+            0x09, 0x00, 0x10, 0x00, 0x4C, 0x4F, 0x04, 0x00, 0x41, 0x43, 0x4D, 0x45,             // LO
+            0x09, 0x00, 0x10, 0x10, 0x55, 0x4E, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x07, 0x00, // UN, 32-bit length
+            0x28, 0x00, 0x10, 0x00, 0x55, 0x53, 0x02, 0x00, 0x00, 0x01,                         // US
+        ])
+    }
+
+    @Test func unknownTagOfUndefinedLengthIsASequence() throws {
+        let bytes: [UInt8] = [
+            0x09, 0x00, 0x01, 0x10, 0xFF, 0xFF, 0xFF, 0xFF,             // (0009,1001) undefined length
+            0xFE, 0xFF, 0x00, 0xE0, 0x0A, 0x00, 0x00, 0x00,             //   item, length 10
+            0x10, 0x00, 0x20, 0x00, 0x02, 0x00, 0x00, 0x00, 0x49, 0x44, //     (0010,0020) "ID"
+            0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00,             // sequence delimitation item
+        ]
+        var reader = try DataSetReader(bytes: bytes, transferSyntax: .implicitVRLittleEndian)
+        let dataSet = try reader.read()
+        #expect(dataSet[Tag(0x0009, 0x1001)]?.vr == .SQ)
+        #expect(dataSet.items(Tag(0x0009, 0x1001))?.first?.string(Tag(0x0010, 0x0020)) == "ID")
+        #expect(try DataSetWriter.encode(dataSet, transferSyntax: .implicitVRLittleEndian) == bytes)
+    }
+
+    @Test func commandSetElementsReadWithTheirVRs() throws {
+        // A C-ECHO-RQ command set (PS3.7 §9.3.5), as the DIMSE layer receives it.
+        let bytes: [UInt8] = [
+            0x00, 0x00, 0x02, 0x00, 0x12, 0x00, 0x00, 0x00,             // (0000,0002) Affected SOP Class UID, len 18
+            0x31, 0x2E, 0x32, 0x2E, 0x38, 0x34, 0x30, 0x2E, 0x31, 0x30, //   "1.2.840.10008.1.1\0"
+            0x30, 0x30, 0x38, 0x2E, 0x31, 0x2E, 0x31, 0x00,
+            0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x30, 0x00, // (0000,0100) Command Field 0030H
+            0x00, 0x00, 0x10, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, // (0000,0110) Message ID 1
+            0x00, 0x00, 0x00, 0x08, 0x02, 0x00, 0x00, 0x00, 0x01, 0x01, // (0000,0800) Command Data Set Type 0101H
+        ]
+        var reader = try DataSetReader(bytes: bytes, transferSyntax: .implicitVRLittleEndian)
+        let command = try reader.read()
+        #expect(command.string(Tag(0x0000, 0x0002)) == "1.2.840.10008.1.1")
+        #expect(command.uint16(Tag(0x0000, 0x0100)) == 0x0030)
+        #expect(command.uint16(Tag(0x0000, 0x0110)) == 1)
+        #expect(command.uint16(Tag(0x0000, 0x0800)) == 0x0101)
+    }
+}
