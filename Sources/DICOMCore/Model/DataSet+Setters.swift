@@ -5,7 +5,7 @@ extension DataSet {
     /// Sets a text element (one value, or several already joined by backslash).
     public mutating func set(_ tag: Tag, vr: VR, string: String) throws {
         guard vr.isText else { throw DICOMError(.invalidValue(tag, "\(vr) is not a text VR")) }
-        let characterSet = tag == specificCharacterSetTag ? .defaultRepertoire : specificCharacterSet
+        let characterSet = tag == Tag.specificCharacterSet ? .defaultRepertoire : specificCharacterSet
         guard var bytes = characterSet.encode(string, vr: vr) else {
             throw DICOMError(.invalidValue(tag, "text cannot be encoded in \(characterSet.terms)"))
         }

@@ -6,7 +6,7 @@ extension DataSet {
     /// Specific Character Set (0008,0005) of this data set, else of the enclosing one, else the
     /// default repertoire (PS3.5 §6.1.2.5.1).
     public var specificCharacterSet: SpecificCharacterSet {
-        guard let bytes = self[specificCharacterSetTag]?.bytes else {
+        guard let bytes = self[Tag.specificCharacterSet]?.bytes else {
             return inheritedCharacterSet ?? .defaultRepertoire
         }
         // The defined terms are themselves in the default repertoire; the first may be empty.
@@ -107,8 +107,6 @@ extension DataSet {
         }
     }
 }
-
-let specificCharacterSetTag = Tag(0x0008, 0x0005)
 
 /// Whole little-endian words of `bytes`; a trailing partial word is ignored.
 func littleEndianWords<T: FixedWidthInteger>(_ bytes: [UInt8], as type: T.Type) -> [T] {

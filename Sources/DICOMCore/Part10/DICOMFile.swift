@@ -17,7 +17,7 @@ public struct DICOMFile: Sendable {
     /// A new file for a data set: the meta information names the data set's SOP Class and
     /// Instance UIDs (0008,0016), (0008,0018), which must be present.
     public init(dataSet: DataSet, transferSyntax: TransferSyntax, sourceApplicationEntityTitle: String? = nil) throws {
-        guard let sopClass = dataSet.string(MetaTag.sopClassUID), let sopInstance = dataSet.string(MetaTag.sopInstanceUID) else {
+        guard let sopClass = dataSet.string(.sopClassUID), let sopInstance = dataSet.string(.sopInstanceUID) else {
             throw DICOMError(.invalidFileMetaInformation("the data set has no SOP Class UID or SOP Instance UID"))
         }
         fileMetaInformation = try .fileMetaInformation(sopClassUID: sopClass, sopInstanceUID: sopInstance,
@@ -39,9 +39,9 @@ public struct DICOMFile: Sendable {
         self.stoppedBefore = stoppedBefore
     }
 
-    public var mediaStorageSOPClassUID: String? { fileMetaInformation.string(MetaTag.mediaStorageSOPClassUID) }
-    public var mediaStorageSOPInstanceUID: String? { fileMetaInformation.string(MetaTag.mediaStorageSOPInstanceUID) }
-    public var sourceApplicationEntityTitle: String? { fileMetaInformation.string(MetaTag.sourceApplicationEntityTitle) }
+    public var mediaStorageSOPClassUID: String? { fileMetaInformation.string(.mediaStorageSOPClassUID) }
+    public var mediaStorageSOPInstanceUID: String? { fileMetaInformation.string(.mediaStorageSOPInstanceUID) }
+    public var sourceApplicationEntityTitle: String? { fileMetaInformation.string(.sourceApplicationEntityTitle) }
 
     /// The file's bytes. The meta information's Transfer Syntax UID is set to `transferSyntax`,
     /// the data set is encoded (and deflated) in it. A bare data set gains a preamble and meta
@@ -51,8 +51,8 @@ public struct DICOMFile: Sendable {
         if meta.isEmpty {
             meta = try DICOMFile(dataSet: dataSet, transferSyntax: transferSyntax).fileMetaInformation
         }
-        if meta.string(MetaTag.transferSyntaxUID) != transferSyntax.uid {
-            try meta.set(MetaTag.transferSyntaxUID, vr: .UI, string: transferSyntax.uid)
+        if meta.string(.transferSyntaxUID) != transferSyntax.uid {
+            try meta.set(.transferSyntaxUID, vr: .UI, string: transferSyntax.uid)
         }
         return try FileMetaInformationEncoder.encode(meta, preamble: preamble)
             + DataSetWriter.encode(dataSet, transferSyntax: transferSyntax)

@@ -1,17 +1,3 @@
-/// Elements of the File Meta Information group (PS3.10 §7.1), always Explicit VR Little Endian.
-enum MetaTag {
-    static let groupLength = Tag(0x0002, 0x0000)
-    static let version = Tag(0x0002, 0x0001)
-    static let mediaStorageSOPClassUID = Tag(0x0002, 0x0002)
-    static let mediaStorageSOPInstanceUID = Tag(0x0002, 0x0003)
-    static let transferSyntaxUID = Tag(0x0002, 0x0010)
-    static let implementationClassUID = Tag(0x0002, 0x0012)
-    static let implementationVersionName = Tag(0x0002, 0x0013)
-    static let sourceApplicationEntityTitle = Tag(0x0002, 0x0016)
-    static let sopClassUID = Tag(0x0008, 0x0016)
-    static let sopInstanceUID = Tag(0x0008, 0x0018)
-}
-
 /// The 128-byte preamble and "DICM" prefix of a Part 10 file (PS3.10 §7.1).
 let part10PreambleLength = 128
 let part10Prefix: [UInt8] = Array("DICM".utf8)
@@ -23,14 +9,14 @@ extension DataSet {
                                            transferSyntax: TransferSyntax,
                                            sourceApplicationEntityTitle: String? = nil) throws -> DataSet {
         var meta = DataSet()
-        try meta.set(MetaTag.version, vr: .OB, bytes: [0x00, 0x01])
-        try meta.set(MetaTag.mediaStorageSOPClassUID, vr: .UI, string: sopClassUID)
-        try meta.set(MetaTag.mediaStorageSOPInstanceUID, vr: .UI, string: sopInstanceUID)
-        try meta.set(MetaTag.transferSyntaxUID, vr: .UI, string: transferSyntax.uid)
-        try meta.set(MetaTag.implementationClassUID, vr: .UI, string: Implementation.classUID)
-        try meta.set(MetaTag.implementationVersionName, vr: .SH, string: Implementation.versionName)
+        try meta.set(.fileMetaInformationVersion, vr: .OB, bytes: [0x00, 0x01])
+        try meta.set(.mediaStorageSOPClassUID, vr: .UI, string: sopClassUID)
+        try meta.set(.mediaStorageSOPInstanceUID, vr: .UI, string: sopInstanceUID)
+        try meta.set(.transferSyntaxUID, vr: .UI, string: transferSyntax.uid)
+        try meta.set(.implementationClassUID, vr: .UI, string: Implementation.classUID)
+        try meta.set(.implementationVersionName, vr: .SH, string: Implementation.versionName)
         if let ae = sourceApplicationEntityTitle, !ae.isEmpty {
-            try meta.set(MetaTag.sourceApplicationEntityTitle, vr: .AE, string: ae)
+            try meta.set(.sourceApplicationEntityTitle, vr: .AE, string: ae)
         }
         return meta
     }
@@ -40,7 +26,7 @@ enum FileMetaInformationEncoder {
     /// Preamble, "DICM" and the group 0002 elements with (0002,0000) computed (PS3.10 §7.1).
     static func encode(_ meta: DataSet, preamble: [UInt8]?) throws -> [UInt8] {
         var elements = meta
-        elements.removeAll { $0.group != 0x0002 || $0 == MetaTag.groupLength }
+        elements.removeAll { $0.group != 0x0002 || $0 == .fileMetaInformationGroupLength }
         let body = try DataSetWriter.encode(elements, transferSyntax: .explicitVRLittleEndian)
         guard let bodyLength = UInt32(exactly: body.count) else {
             throw DICOMError(.invalidFileMetaInformation("group too long"))
@@ -48,7 +34,7 @@ enum FileMetaInformationEncoder {
         var header = preamble ?? []
         if header.count != part10PreambleLength { header = [UInt8](repeating: 0, count: part10PreambleLength) }
         header += part10Prefix
-        let groupLength = DataElement(tag: MetaTag.groupLength, vr: .UL,
+        let groupLength = DataElement(tag: .fileMetaInformationGroupLength, vr: .UL,
                                       value: .bytes(withUnsafeBytes(of: bodyLength.littleEndian) { Array($0) }))
         header += try DataSetWriter.encode(groupLength, encoding: ElementEncoding(.explicitVRLittleEndian))
         header += body

@@ -31,7 +31,7 @@ extension DICOMFile {
                                                options: ReadOptions(stopBeforeTag: Tag(0x0003, 0x0000)))
             meta = try metaReader.read()
             reader = metaReader.reader
-            guard let uid = meta.string(MetaTag.transferSyntaxUID), !uid.isEmpty else {
+            guard let uid = meta.string(.transferSyntaxUID), !uid.isEmpty else {
                 throw DICOMError(.invalidFileMetaInformation("no Transfer Syntax UID (0002,0010)"), offset: reader.offset)
             }
             syntax = TransferSyntax(uid: uid)
