@@ -88,7 +88,7 @@ struct DefinedTermDesignation: Hashable, Sendable {
         self.g1 = g1
     }
 
-    /// Sets by ISO registration number (PS3.3 Tables C.12-1 to C.12-4).
+    /// Sets by ISO registration number (PS3.3 Tables C.12-2 to C.12-4).
     private static let byIRNumber: [Substring: (GraphicCharacterSet?, GraphicCharacterSet?)] = [
         "6": (.iso646, nil),
         "100": (.iso646, .latin1), "101": (.iso646, .latin2), "109": (.iso646, .latin3),
