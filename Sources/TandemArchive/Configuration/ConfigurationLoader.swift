@@ -36,14 +36,24 @@ extension TandemConfiguration {
         } catch let error as TOMLParseError {
             throw ConfigurationError(file: file, line: error.source.begin.line, key: nil, reason: error.description)
         }
-        let root = TableReader(table: document, source: ConfigurationSource(file: file, locator: SourceLocator(text: text)),
-                               header: nil)
+        let source = ConfigurationSource(file: file, locator: SourceLocator(text: text))
+        let root = TableReader(table: document, source: source, header: nil)
         var configuration = defaults(environment: environment)
-        if let table = try root.table("node") { configuration.node = try readNode(root.child(table, header: "node"), defaults: configuration.node) }
-        if let table = try root.table("security") { configuration.security = try readSecurity(root.child(table, header: "security")) }
-        if let table = try root.table("storage") { configuration.storage = try readStorage(root.child(table, header: "storage")) }
-        if let table = try root.table("retry") { configuration.retry = try readRetry(root.child(table, header: "retry")) }
-        if let table = try root.table("cluster") { configuration.cluster = try readCluster(root.child(table, header: "cluster")) }
+        if let table = try root.table("node") {
+            configuration.node = try readNode(root.child(table, header: "node"), defaults: configuration.node)
+        }
+        if let table = try root.table("security") {
+            configuration.security = try readSecurity(root.child(table, header: "security"))
+        }
+        if let table = try root.table("storage") {
+            configuration.storage = try readStorage(root.child(table, header: "storage"))
+        }
+        if let table = try root.table("retry") {
+            configuration.retry = try readRetry(root.child(table, header: "retry"))
+        }
+        if let table = try root.table("cluster") {
+            configuration.cluster = try readCluster(root.child(table, header: "cluster"))
+        }
         for (index, table) in (try root.tables("peer") ?? []).enumerated() {
             configuration.peers.append(try readPeer(root.child(table, header: "peer", occurrence: index),
                                                     earlier: configuration.peers))
@@ -82,13 +92,17 @@ extension TandemConfiguration {
 
     private static func readStorage(_ reader: TableReader) throws -> StorageSettings {
         var storage = StorageSettings()
-        if let value = try reader.string("duplicate_policy") { storage.duplicatePolicy = try choice(value, key: "duplicate_policy", reader) }
+        if let value = try reader.string("duplicate_policy") {
+            storage.duplicatePolicy = try choice(value, key: "duplicate_policy", reader)
+        }
         if let value = try reader.bool("prefer_uncompressed") { storage.preferUncompressed = value }
         if let value = try reader.int("min_free_bytes") {
             guard value >= 0 else { throw reader.invalid("min_free_bytes", "must not be negative") }
             storage.minFreeBytes = Int64(value)
         }
-        if let value = try reader.string("journal_mode") { storage.journalMode = try choice(value, key: "journal_mode", reader) }
+        if let value = try reader.string("journal_mode") {
+            storage.journalMode = try choice(value, key: "journal_mode", reader)
+        }
         try reader.finish()
         return storage
     }

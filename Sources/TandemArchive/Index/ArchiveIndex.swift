@@ -40,20 +40,29 @@ public final class ArchiveIndex: Sendable {
     /// Runs `updates` in one IMMEDIATE transaction after checking, inside it, that this process's
     /// epoch is still current; otherwise throws `FencedError` and writes nothing. Every archive
     /// write goes through here, so a process fenced by a promotion elsewhere cannot act.
+    /// A full disk (`SQLITE_FULL`) surfaces as `StorageError.outOfResources`, like a full object store.
     public func write<T>(_ updates: (Database) throws -> T) throws -> T {
         let epoch = self.epoch
-        return try database.write { db in
-            try ClusterStateTable.checkEpoch(epoch, db)
-            return try updates(db)
+        do {
+            return try database.write { db in
+                try ClusterStateTable.checkEpoch(epoch, db)
+                return try updates(db)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StorageError.outOfResources("index: \(error.message ?? "database or disk is full")")
         }
     }
 
     /// The async form of `write`, which suspends instead of blocking a cooperative thread.
     public func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let epoch = self.epoch
-        return try await database.write { db in
-            try ClusterStateTable.checkEpoch(epoch, db)
-            return try updates(db)
+        do {
+            return try await database.write { db in
+                try ClusterStateTable.checkEpoch(epoch, db)
+                return try updates(db)
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StorageError.outOfResources("index: \(error.message ?? "database or disk is full")")
         }
     }
 

@@ -16,9 +16,9 @@ struct CatalogueWriter {
 
     mutating func insert(_ record: InstanceRecord) throws -> InsertOutcome {
         try Self.validate(record)
-        guard let existing = try Row.fetchOne(db, sql: """
+        guard let existing = try Row.fetchOne(statement("""
             SELECT id, file_path, missing_since FROM instance WHERE sop_instance_uid = ?
-            """, arguments: [record.sopInstanceUID]) else {
+            """), arguments: [record.sopInstanceUID]) else {
             try insertNew(record)
             return .stored
         }
@@ -66,22 +66,24 @@ struct CatalogueWriter {
         let patientID = try upsertPatient(record.patient)
         let studyID = try upsertStudy(record.study, patientID: patientID, receivedAt: record.receivedAt)
         let seriesID = try upsertSeries(record.series, studyID: studyID)
-        try db.execute(sql: """
+        try statement("""
             INSERT INTO instance (sop_instance_uid, series_ref, sop_class_uid, instance_number, transfer_syntax_uid,
                                   file_path, file_size, received_at, calling_ae, called_ae)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [record.sopInstanceUID, seriesID, record.sopClassUID, record.instanceNumber,
-                             record.transferSyntaxUID, record.filePath, record.fileSize, record.receivedAt,
-                             record.callingAE, record.calledAE])
-        try db.execute(sql: "UPDATE series SET number_of_instances = number_of_instances + 1 WHERE id = ?",
-                       arguments: [seriesID])
-        try db.execute(sql: "UPDATE study SET number_of_instances = number_of_instances + 1 WHERE id = ?",
-                       arguments: [studyID])
+            """).execute(arguments: [record.sopInstanceUID, seriesID, record.sopClassUID, record.instanceNumber,
+                                     record.transferSyntaxUID, record.filePath, record.fileSize, record.receivedAt,
+                                     record.callingAE, record.calledAE])
+        try statement("UPDATE series SET number_of_instances = number_of_instances + 1 WHERE id = ?")
+            .execute(arguments: [seriesID])
+        try statement("""
+            UPDATE study SET number_of_instances = number_of_instances + 1, last_received_at = max(last_received_at, ?)
+            WHERE id = ?
+            """).execute(arguments: [record.receivedAt, studyID])
     }
 
     private func upsertPatient(_ patient: PatientAttributes) throws -> Int64 {
         let key: StatementArguments = [patient.patientID, patient.issuerOfPatientID]
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?",
+        if let id = try Int64.fetchOne(statement("SELECT id FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?"),
                                        arguments: key) {
             try fillBlanks(table: "patient", id: id, ["patient_name": patient.name, "birth_date": patient.birthDate,
                                                        "sex": patient.sex])
@@ -94,14 +96,12 @@ struct CatalogueWriter {
     }
 
     private func upsertStudy(_ study: StudyAttributes, patientID: Int64, receivedAt: Date) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM study WHERE study_uid = ?",
+        if let id = try Int64.fetchOne(statement("SELECT id FROM study WHERE study_uid = ?"),
                                        arguments: [study.studyInstanceUID]) {
             try fillBlanks(table: "study", id: id, [
                 "study_date": study.date, "study_time": study.time, "accession_number": study.accessionNumber,
                 "description": study.description, "referring_physician": study.referringPhysician,
             ])
-            try db.execute(sql: "UPDATE study SET last_received_at = max(last_received_at, ?) WHERE id = ?",
-                           arguments: [receivedAt, id])
             return id
         }
         try db.execute(sql: """
@@ -114,7 +114,7 @@ struct CatalogueWriter {
     }
 
     private func upsertSeries(_ series: SeriesAttributes, studyID: Int64) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM series WHERE series_uid = ?",
+        if let id = try Int64.fetchOne(statement("SELECT id FROM series WHERE series_uid = ?"),
                                        arguments: [series.seriesInstanceUID]) {
             try fillBlanks(table: "series", id: id, ["series_number": series.number, "description": series.description,
                                                       "body_part": series.bodyPart])
@@ -131,12 +131,21 @@ struct CatalogueWriter {
     }
 
     /// The first instance's values win; a later instance only fills attributes that were absent.
-    private func fillBlanks(table: String, id: Int64, _ values: KeyValuePairs<String, (any DatabaseValueConvertible)?>) throws {
+    /// The WHERE clause skips the write (and the dirtied page) when nothing is blank, the usual case.
+    private func fillBlanks(table: String, id: Int64,
+                            _ values: KeyValuePairs<String, (any DatabaseValueConvertible)?>) throws {
         let present = values.filter { $0.value != nil }
         guard !present.isEmpty else { return }
-        let assignments = present.map { "\($0.key) = CASE WHEN \($0.key) IS NULL OR \($0.key) = '' THEN ? ELSE \($0.key) END" }
-        try db.execute(sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = ?",
-                       arguments: StatementArguments(present.map(\.value) + [id]))
+        let blank = { (column: String) in "(\(column) IS NULL OR \(column) = '')" }
+        let assignments = present.map { "\($0.key) = CASE WHEN \(blank($0.key)) THEN ? ELSE \($0.key) END" }
+        let anyBlank = present.map { blank($0.key) }.joined(separator: " OR ")
+        try statement("UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = ? AND (\(anyBlank))")
+            .execute(arguments: StatementArguments(present.map(\.value) + [id]))
+    }
+
+    /// Statements are prepared once per connection: the same dozen run for every instance.
+    private func statement(_ sql: String) throws -> Statement {
+        try db.cachedStatement(sql: sql)
     }
 
     /// Removes an instance row and whatever it leaves empty, keeping every count exact.
