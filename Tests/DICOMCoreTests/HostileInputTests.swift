@@ -97,6 +97,42 @@ import Testing
         #expect(error?.offset == 65 * level.count - (level.count - (syntax.isExplicitVR ? 12 : 8)))
     }
 
+    @Test func elementsOutOfOrderAreSortedAndTheLastDuplicateKept() throws {
+        let bytes: [UInt8] = [
+            0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x02, 0x00, 0x41, 0x20, // (0010,0020) LO "A "
+            0x08, 0x00, 0x60, 0x00, 0x43, 0x53, 0x02, 0x00, 0x43, 0x54, // (0008,0060) CS "CT"
+            0x10, 0x00, 0x20, 0x00, 0x4C, 0x4F, 0x02, 0x00, 0x42, 0x20, // (0010,0020) LO "B " again
+        ]
+        var reader = try DataSetReader(bytes: bytes, transferSyntax: .explicitVRLittleEndian)
+        let dataSet = try reader.read()
+        #expect(dataSet.map(\.tag) == [Tag(0x0008, 0x0060), Tag(0x0010, 0x0020)])
+        #expect(dataSet.string(Tag(0x0010, 0x0020)) == "B")
+    }
+
+    @Test func elementsInDescendingOrderCostAboutAsMuchAsInOrder() throws {
+        // 40,000 empty UN elements; inserting them one by one in descending order would be quadratic.
+        func encode(_ tags: [DICOMCore.Tag]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for tag in tags {
+                bytes += [UInt8(tag.group & 0xFF), UInt8(tag.group >> 8), UInt8(tag.element & 0xFF),
+                          UInt8(tag.element >> 8), 0x55, 0x4E, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
+            }
+            return bytes
+        }
+        let ascending = (0..<40_000).map { Tag(0x0011, UInt16(0x1000 + $0)) }
+        let clock = ContinuousClock()
+        func readTime(_ bytes: [UInt8]) throws -> Duration {
+            var reader = try DataSetReader(bytes: bytes, transferSyntax: .explicitVRLittleEndian)
+            var count = 0
+            let elapsed = try clock.measure { count = try reader.read().count }
+            #expect(count == 40_000)
+            return elapsed
+        }
+        let inOrder = try readTime(encode(ascending))
+        let reversed = try readTime(encode(ascending.reversed()))
+        #expect(reversed < inOrder * 5 + .milliseconds(500))
+    }
+
     @Test func randomBytesNeverCrash() {
         var generator = CodecTestRandom(seed: 0xD1C0)
         for _ in 0..<2_000 {

@@ -3,6 +3,9 @@
 /// A plain value type with no I/O beyond its byte source. Recursion is bounded by
 /// `ReadOptions.maximumSequenceDepth`, lengths are checked against the bytes really available,
 /// and every error names the byte offset where it was found.
+///
+/// Input that breaks the ascending-tag rule (PS3.5 §7.1) is accepted and normalised: elements
+/// are put in tag order, and of two elements with one tag the later is kept.
 public struct DataSetReader {
     /// The underlying reader; for a deflated syntax it reads the inflated stream.
     public private(set) var reader: ByteReader
@@ -37,7 +40,8 @@ public struct DataSetReader {
 
     private mutating func readElements(until end: Int?, depth: Int, encoding: ElementEncoding,
                                        context: Context) throws -> DataSet {
-        var dataSet = DataSet()
+        var elements: [DataElement] = []
+        var dataSet: DataSet { DataSet(elements) }
         while true {
             if let end {
                 if reader.offset == end { return dataSet }
@@ -64,7 +68,7 @@ public struct DataSetReader {
             }
             if tag.group == 0xFFFE { throw DICOMError(.unexpectedTag(tag), offset: elementStart) }
             let element = try readElement(tag: tag, start: elementStart, limit: end, depth: depth, encoding: encoding)
-            dataSet.insert(element)
+            elements.append(element)
         }
     }
 

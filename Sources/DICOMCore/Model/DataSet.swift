@@ -12,9 +12,25 @@ public struct DataSet: Hashable, Sendable, RandomAccessCollection {
         elements = []
     }
 
+    /// A data set of these elements in tag order; of elements sharing a tag, the last is kept.
+    /// Sorting once keeps hostile input in descending order from costing quadratic time.
     public init(_ elements: [DataElement]) {
-        self.elements = []
-        for element in elements { insert(element) }
+        var ordered = elements
+        if !zip(ordered, ordered.dropFirst()).allSatisfy({ $0.tag < $1.tag }) {
+            let indexed = ordered.enumerated().sorted {
+                $0.element.tag != $1.element.tag ? $0.element.tag < $1.element.tag : $0.offset < $1.offset
+            }
+            ordered = []
+            ordered.reserveCapacity(indexed.count)
+            for (_, element) in indexed {
+                if let last = ordered.last, last.tag == element.tag {
+                    ordered[ordered.count - 1] = element
+                } else {
+                    ordered.append(element)
+                }
+            }
+        }
+        self.elements = ordered
     }
 
     // MARK: Collection of elements, in tag order
