@@ -20,7 +20,7 @@ public final class ArchiveIndex: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         self.root = root
         self.duplicatePolicy = storage.duplicatePolicy
-        try FileManager.default.createDirectory(at: root.url, withIntermediateDirectories: true)
+        try root.prepare()
         database = try Self.open(path: root.indexFile.path, journalMode: storage.journalMode)
         try IndexSchema.migrator.migrate(database)
         let startEpoch = try epoch ?? Self.environmentEpoch(environment) ?? database.read { db in

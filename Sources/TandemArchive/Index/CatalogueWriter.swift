@@ -55,7 +55,7 @@ struct CatalogueWriter {
             throw IndexError.invalidRecord(sopInstanceUID: record.sopInstanceUID, reason: error.description)
         }
         let components = record.filePath.split(separator: "/", omittingEmptySubsequences: false)
-        guard components.first == Substring(ObjectLocation.objectsDirectoryName),
+        guard components.count > 1, components.first == Substring(ObjectLocation.objectsDirectoryName),
               !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
             throw IndexError.invalidRecord(sopInstanceUID: record.sopInstanceUID,
                                            reason: "file path \(record.filePath.debugDescription) is not under objects/")
