@@ -1,0 +1,59 @@
+import NIOCore
+
+/// An established association (PS3.8 §7.1), driven by `AssociationStateMachine` over one
+/// connection. Used by one task at a time: the requestor's body or the acceptor's service loop.
+///
+/// Nothing is read from the socket until a caller asks for the next message or data set
+/// fragment, so a slow consumer slows the peer down instead of filling memory.
+public final class Association {
+    public let request: AAssociateRQ
+    public let answer: AAssociateAC
+    /// Accepted presentation contexts by ID.
+    public let acceptedContexts: [UInt8: AcceptedPresentationContext]
+    /// Largest P-DATA-TF variable field the peer accepts; 0 means no limit (PS3.8 §D.1).
+    public let peerMaximumPDULength: UInt32
+
+    let connection: UpperLayerConnection
+    /// PDVs of the last P-DATA-TF not yet consumed.
+    var pendingValues: ArraySlice<PresentationDataValue> = []
+    /// Context of the data set being received, until its last fragment.
+    var dataSetInProgress: UInt8?
+
+    init(request: AAssociateRQ, answer: AAssociateAC, connection: UpperLayerConnection) {
+        self.request = request
+        self.answer = answer
+        self.connection = connection
+        acceptedContexts = AssociationNegotiation.acceptedContexts(request: request, answer: answer)
+        let peerInfo = connection.machine.role == .requestor ? answer.userInformation : request.userInformation
+        peerMaximumPDULength = peerInfo.maximumLength
+    }
+
+    public var state: AssociationState { connection.machine.state }
+
+    // MARK: Release and abort
+
+    /// Releases the association (A-RELEASE, PS3.8 §7.2), including a release collision.
+    /// Data still arriving during the release is discarded (AR-6).
+    public func release() async throws {
+        try connection.checkOpen()
+        try await connection.perform(.evt11, sending: .releaseRQ)
+        while true {
+            guard let pdu = try await connection.readPDU() else { return }
+            let steps = try await connection.handleReceived(pdu)
+            if steps.contains(.indicateReleaseRequest) {  // collision (AR-8): answer, then await RP
+                try await connection.perform(.evt14, sending: .releaseRP)
+            }
+            if steps.contains(.confirmRelease) && state == .sta1 { return }
+            if state == .sta12 {  // collision, acceptor side (AR-10), then AR-4
+                try await connection.perform(.evt14, sending: .releaseRP)
+                try await connection.awaitTransportClose()
+                return
+            }
+        }
+    }
+
+    /// Aborts the association as its user (A-ABORT, PS3.8 §7.3).
+    public func abort() async {
+        await connection.abort()
+    }
+}

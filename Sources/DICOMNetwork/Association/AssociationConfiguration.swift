@@ -1,0 +1,39 @@
+import NIOCore
+
+/// Settings shared by requestor and acceptor.
+public struct AssociationConfiguration: Sendable {
+    /// This application entity's title.
+    public var aeTitle: AETitle
+    /// Largest P-DATA-TF variable field this side accepts, announced to the peer (PS3.8 §D.1).
+    public var maximumReceivePDULength: UInt32 = 64 * 1024
+    /// Hard limit on any incoming PDU; larger claims are answered with A-ABORT before any
+    /// allocation. Never below `maximumReceivePDULength`.
+    public var maximumIncomingPDULength: UInt32 = 1024 * 1024
+    /// Upper bound on a reassembled command set (commands are small; this bounds memory).
+    public var maximumCommandLength: Int = 64 * 1024
+    /// PS3.7 §D.3.3.2.
+    public var implementationClassUID = "1.2.826.0.1.3680043.10.1396.1"
+    public var implementationVersionName = "TANDEM_1"
+    /// TCP connect timeout of the requestor.
+    public var connectTimeout: TimeAmount = .seconds(10)
+    /// ARTIM (PS3.8 §9.1.5): waiting for A-ASSOCIATE-RQ after a connection opens, and for the
+    /// transport to close after a release or reject.
+    public var artimTimeout: TimeAmount = .seconds(30)
+    /// Requestor: waiting for A-ASSOCIATE-AC/RJ, and for A-RELEASE-RP.
+    public var associationTimeout: TimeAmount = .seconds(30)
+    /// Established association with nothing arriving while a PDU is awaited.
+    public var idleTimeout: TimeAmount = .seconds(300)
+
+    public init(aeTitle: AETitle) { self.aeTitle = aeTitle }
+
+    var frameLimit: UInt32 { max(maximumIncomingPDULength, maximumReceivePDULength) }
+
+    func userInformation(
+        roleSelections: [RoleSelection] = [], asynchronousOperationsWindow: AsynchronousOperationsWindow? = nil
+    ) -> UserInformation {
+        UserInformation(
+            maximumLength: maximumReceivePDULength, implementationClassUID: implementationClassUID,
+            implementationVersionName: implementationVersionName,
+            asynchronousOperationsWindow: asynchronousOperationsWindow, roleSelections: roleSelections)
+    }
+}

@@ -1,0 +1,25 @@
+/// Why an association ended other than by an orderly release.
+public enum AssociationError: Error, Hashable, Sendable {
+    /// The acceptor answered A-ASSOCIATE-RJ.
+    case rejected(AAssociateRJ)
+    /// The peer sent A-ABORT.
+    case abortedByPeer(AAbort)
+    /// This side aborted because the peer broke the protocol (PS3.8 A-P-ABORT); the A-ABORT
+    /// sent carried this reason.
+    case protocolViolation(AAbort.Reason, String)
+    /// The transport closed without release or abort.
+    case connectionClosed
+    /// A configured timeout expired.
+    case timedOut(UpperLayerTimeout)
+    /// An operation that the association's state does not allow (local misuse).
+    case notAllowed(String)
+    /// A presentation context that was not accepted for this association.
+    case presentationContextNotAccepted(UInt8)
+}
+
+/// The timers an association runs.
+public enum UpperLayerTimeout: Error, Hashable, Sendable {
+    case artim
+    case association
+    case idle
+}

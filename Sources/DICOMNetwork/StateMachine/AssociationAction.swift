@@ -1,0 +1,48 @@
+/// Actions of the protocol machine (PS3.8 Table 9-9), named as in the standard. What each one
+/// does is listed as `steps`, which the I/O layer carries out in order.
+public enum AssociationAction: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    case ae1 = "AE-1", ae2 = "AE-2", ae3 = "AE-3", ae4 = "AE-4", ae5 = "AE-5", ae6 = "AE-6", ae7 = "AE-7", ae8 = "AE-8"
+    case dt1 = "DT-1", dt2 = "DT-2"
+    case ar1 = "AR-1", ar2 = "AR-2", ar3 = "AR-3", ar4 = "AR-4", ar5 = "AR-5"
+    case ar6 = "AR-6", ar7 = "AR-7", ar8 = "AR-8", ar9 = "AR-9", ar10 = "AR-10"
+    case aa1 = "AA-1", aa2 = "AA-2", aa3 = "AA-3", aa4 = "AA-4", aa5 = "AA-5", aa6 = "AA-6", aa7 = "AA-7", aa8 = "AA-8"
+
+    public var description: String { rawValue }
+}
+
+/// One thing an action asks the I/O layer to do.
+public enum AssociationStep: Hashable, Sendable {
+    case openTransport
+    case closeTransport
+    case startARTIM
+    case stopARTIM
+    case sendAssociateRQ
+    case sendAssociateAC
+    case sendAssociateRJ
+    case sendPData
+    case sendReleaseRQ
+    case sendReleaseRP
+    case sendAbort(source: AAbort.Source, reason: AAbort.Reason)
+    /// A-ASSOCIATE indication to the local acceptor, which answers with Evt7 or Evt8.
+    case indicateAssociateRequest
+    /// A-ASSOCIATE confirmation (accept) to the local requestor.
+    case confirmAssociateAccepted
+    /// A-ASSOCIATE confirmation (reject) to the local requestor.
+    case confirmAssociateRejected
+    case indicatePData
+    /// A-RELEASE indication; the local user answers with Evt14.
+    case indicateReleaseRequest
+    case confirmRelease
+    /// A-ABORT (peer user) or A-P-ABORT (peer provider) indication, as the received PDU says.
+    case indicateAbort
+    /// A-P-ABORT indication: the local provider ended the association.
+    case indicateProviderAbort
+    case ignorePDU
+}
+
+/// The result of one event: the action taken, what it does, and the state after it.
+public struct AssociationTransition: Hashable, Sendable {
+    public let action: AssociationAction
+    public let steps: [AssociationStep]
+    public let nextState: AssociationState
+}
