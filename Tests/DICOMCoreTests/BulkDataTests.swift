@@ -115,6 +115,24 @@ import Testing
         }
     }
 
+    @Test func partTenFileReadFromAPipe() throws {
+        let bytes = try DICOMFile(dataSet: Part10Tests.sampleDataSet(), transferSyntax: .explicitVRLittleEndian).encoded()
+        try withCodecTemporaryDirectory { directory in
+            let source = directory + "/source.dcm"
+            let fifo = directory + "/pipe"
+            try writeTestFile(bytes, to: source)
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let writer = Process()
+            writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+            writer.arguments = ["-c", "cat \"$0\" > \"$1\"", source, fifo]
+            try writer.run()
+            defer { writer.waitUntilExit() }
+            // A pipe has no size: the reader must read through rather than trust st_size (0).
+            let file = try DICOMFile(path: fifo)
+            #expect(file.dataSet == (try Part10Tests.sampleDataSet()))
+        }
+    }
+
     @Test func encapsulatedFragmentsAboveThresholdAreReferenced() throws {
         var dataSet = DataSet()
         dataSet.insert(DataElement(tag: .pixelData, vr: .OB, value: .encapsulated(EncapsulatedPixelData(

@@ -11,11 +11,17 @@ mkdir -p "$build/findings"
 work="$build/dataset-corpus"
 mkdir -p "$work"
 
+# Compile a snapshot, so edits made to the tree during the long build do not abort it.
+snapshot="$build/sources"
+rm -rf "$snapshot"
+mkdir -p "$snapshot"
+cp -R Sources/DICOMCore Sources/CZlib scripts/fuzz/dataset-fuzz-entry.swift "$snapshot/"
+
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
     -module-name DICOMCoreFuzz \
-    -I Sources/CZlib -lz \
-    $(find Sources/DICOMCore -name '*.swift' | sort) \
-    scripts/fuzz/dataset-fuzz-entry.swift \
+    -I "$snapshot/CZlib" -lz \
+    $(find "$snapshot/DICOMCore" -name '*.swift' | sort) \
+    "$snapshot/dataset-fuzz-entry.swift" \
     -o "$build/dataset-fuzzer"
 
 # The working corpus grows in the build directory; the committed seeds stay small.

@@ -45,11 +45,12 @@ public struct InMemoryByteSource: ByteSource {
     public var remainingByteCount: Int? { bytes.count - position }
 }
 
-/// A regular file, read with plain `read(2)` calls and skipped with `lseek(2)`, so a reader can
-/// pass over gigabytes of pixel data without touching them.
+/// A file, read with plain `read(2)` calls. A regular file is skipped with `lseek(2)`, so a reader
+/// can pass over gigabytes of pixel data without touching them; a pipe or device is read through.
 public final class FileByteSource: ByteSource {
     private let descriptor: Int32
-    private let size: Int
+    /// Nil when the file is not a regular file, whose size says nothing about what will arrive.
+    private let size: Int?
     private var position = 0
 
     public init(path: String) throws {
@@ -61,7 +62,7 @@ public final class FileByteSource: ByteSource {
             throw DICOMError(.io("cannot stat \(path): \(String(cString: strerror(errno)))"))
         }
         descriptor = fd
-        size = Int(status.st_size)
+        size = status.st_mode & S_IFMT == S_IFREG ? Int(status.st_size) : nil
     }
 
     deinit {
@@ -81,6 +82,7 @@ public final class FileByteSource: ByteSource {
     }
 
     public func skip(_ count: Int) throws -> Int {
+        guard let size else { return 0 }
         let skipped = min(count, size - position)
         guard skipped > 0 else { return 0 }
         guard lseek(descriptor, off_t(position + skipped), SEEK_SET) >= 0 else {
@@ -90,5 +92,5 @@ public final class FileByteSource: ByteSource {
         return skipped
     }
 
-    public var remainingByteCount: Int? { max(0, size - position) }
+    public var remainingByteCount: Int? { size.map { max(0, $0 - position) } }
 }
