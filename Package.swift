@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "dcmroute", targets: ["dcmroute"]),
         .executable(name: "dcmweb", targets: ["dcmweb"]),
         .executable(name: "clusterctl", targets: ["clusterctl"]),
+        .executable(name: "dcmsynth", targets: ["dcmsynth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,7 +49,7 @@ let package = Package(
         .target(name: "TandemCluster", dependencies: ["TandemArchive", "DICOMNetwork"]),
         // Shared command-line plumbing: exit codes, logging options, data-root option.
         .target(name: "TandemCLI", dependencies: [
-            "TandemArchive",
+            "DICOMCore", "TandemArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -62,6 +63,10 @@ let package = Package(
         .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Developer tool: writes synthetic studies for tests, benchmarks and the README sample.
+        .executableTarget(name: "dcmsynth", dependencies: ["TandemCLI", "DICOMSynthetic",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),

@@ -17,6 +17,12 @@ enum ToolRunner {
         return url
     }
 
+    /// The package's root, found from this source file's location.
+    static var repositoryDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
     static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ToolRun {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(tool)

@@ -1,0 +1,29 @@
+/// What a sender or a technician needs to know about one Part 10 file before sending it.
+public struct InstanceSummary: Sendable, Hashable, Codable {
+    public var path: String
+    public var sopClassUID: String
+    public var sopInstanceUID: String
+    public var studyInstanceUID: String?
+    public var seriesInstanceUID: String?
+    public var patientID: String?
+    public var transferSyntaxUID: String
+    /// File size in bytes.
+    public var size: Int
+    /// Offset of the data set after the File Meta Information (0 for a bare data set).
+    public var dataSetOffset: Int
+
+    public var transferSyntax: TransferSyntax { TransferSyntax(uid: transferSyntaxUID) }
+}
+
+/// The result of inspecting one file: sendable, or skipped with the reason.
+public enum InventoryEntry: Sendable, Hashable {
+    case sendable(InstanceSummary)
+    case skipped(path: String, reason: String)
+
+    public var path: String {
+        switch self {
+        case .sendable(let summary): return summary.path
+        case .skipped(let path, _): return path
+        }
+    }
+}
