@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import TandemArchive
 
@@ -17,6 +18,30 @@ import Testing
         #expect(outcomes == Array(repeating: .stored, count: 50))
         #expect(try index.counts().instances == 50)
         #expect(try index.series(seriesInstanceUID: "1.2.3.1.1")?.numberOfInstances == 50)
+    }
+
+    /// While one commit waits for the database, later inserts queue up and share the next commit.
+    @Test func insertsArrivingDuringACommitShareTheNextOne() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let committer = GroupCommitter(index: index)
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: temporary.root.indexFile.path, configuration: configuration)
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+
+        let first = Task { try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.1")) }
+        while await committer.committingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let later = (2...11).map { number in
+            Task { try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.\(number)")) }
+        }
+        while await committer.waitingCount < 10 { try await Task.sleep(for: .milliseconds(1)) }
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+
+        #expect(try await first.value == .stored)
+        for task in later { #expect(try await task.value == .stored) }
+        #expect(await committer.statistics == GroupCommitStatistics(commits: 2, instances: 11))
     }
 
     @Test func aBadRecordFailsOnlyItsOwnCaller() async throws {

@@ -58,7 +58,7 @@ struct CatalogueWriter {
         guard components.count > 1, components.first == Substring(ObjectLocation.objectsDirectoryName),
               !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
             throw IndexError.invalidRecord(sopInstanceUID: record.sopInstanceUID,
-                                           reason: "file path \(record.filePath.debugDescription) is not under objects/")
+                                           reason: "path \(record.filePath.debugDescription) is not under objects/")
         }
     }
 
@@ -83,8 +83,8 @@ struct CatalogueWriter {
 
     private func upsertPatient(_ patient: PatientAttributes) throws -> Int64 {
         let key: StatementArguments = [patient.patientID, patient.issuerOfPatientID]
-        if let id = try Int64.fetchOne(statement("SELECT id FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?"),
-                                       arguments: key) {
+        let lookup = try statement("SELECT id FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?")
+        if let id = try Int64.fetchOne(lookup, arguments: key) {
             try fillBlanks(table: "patient", id: id, ["patient_name": patient.name, "birth_date": patient.birthDate,
                                                        "sex": patient.sex])
             return id
@@ -164,8 +164,9 @@ struct CatalogueWriter {
         try db.execute(sql: "DELETE FROM series WHERE id = ? AND number_of_instances = 0", arguments: [seriesID])
         try db.execute(sql: "DELETE FROM study WHERE id = ? AND number_of_instances = 0", arguments: [studyID])
         try refreshStudySummary(studyID)
-        try db.execute(sql: "DELETE FROM patient WHERE id = ? AND NOT EXISTS (SELECT 1 FROM study WHERE patient_ref = ?)",
-                       arguments: [patientID, patientID])
+        try db.execute(sql: """
+            DELETE FROM patient WHERE id = ? AND NOT EXISTS (SELECT 1 FROM study WHERE patient_ref = ?)
+            """, arguments: [patientID, patientID])
     }
 
     /// Number of Study Related Series and Modalities in Study (sorted, backslash-separated as a

@@ -7,6 +7,8 @@ public actor GroupCommitter {
     private let maximumBatch: Int
     private var pending: [Request] = []
     private var flushing = false
+    /// Commits and instances so far, for metrics: their ratio is the mean batch size.
+    public private(set) var statistics = GroupCommitStatistics()
 
     private struct Request {
         let record: InstanceRecord
@@ -30,11 +32,18 @@ public actor GroupCommitter {
         }
     }
 
+    /// Inserts waiting for the commit in flight to finish.
+    var waitingCount: Int { pending.count }
+    /// Inserts in the commit in flight.
+    private(set) var committingCount = 0
+
     private func flush() async {
         while !pending.isEmpty {
             let batch = Array(pending.prefix(maximumBatch))
             pending.removeFirst(batch.count)
+            committingCount = batch.count
             await commit(batch)
+            committingCount = 0
         }
         flushing = false
     }
@@ -42,6 +51,8 @@ public actor GroupCommitter {
     private func commit(_ batch: [Request]) async {
         do {
             let outcomes = try await index.insert(batch.map(\.record))
+            statistics.commits += 1
+            statistics.instances += batch.count
             for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
         } catch let error as FencedError {
             for request in batch { request.continuation.resume(throwing: error) }
@@ -54,4 +65,10 @@ public actor GroupCommitter {
             for request in batch { await commit([request]) }
         }
     }
+}
+
+/// Counters of a `GroupCommitter`.
+public struct GroupCommitStatistics: Sendable, Equatable {
+    public var commits = 0
+    public var instances = 0
 }

@@ -59,7 +59,8 @@ extension ArchiveIndex {
     private func reindexOrphans(parse: (URL) throws -> InstanceRecord, into summary: inout RecoverySummary) throws {
         for relativePath in objectFiles() {
             let indexed = try read { db in
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE file_path = ?", arguments: [relativePath]) ?? false
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE file_path = ?",
+                                  arguments: [relativePath]) ?? false
             }
             if indexed { continue }
             let url = root.url(relativePath: relativePath)
@@ -87,7 +88,8 @@ extension ArchiveIndex {
     /// Regular files under `objects/`, relative to the root.
     private func objectFiles() -> [String] {
         let objects = root.objectsDirectory
-        guard let enumerator = FileManager.default.enumerator(at: objects, includingPropertiesForKeys: [.isRegularFileKey])
+        guard let enumerator = FileManager.default.enumerator(at: objects,
+                                                              includingPropertiesForKeys: [.isRegularFileKey])
         else { return [] }
         let prefix = root.url.path + "/"
         return enumerator.compactMap { item in

@@ -26,7 +26,8 @@ public final class DurableObjectWriter: @unchecked Sendable {
         let incoming = root.incomingDirectory.path
         let available = try DurableFileSystem.availableBytes(at: incoming)
         guard available >= minFreeBytes else {
-            throw StorageError.outOfResources("\(available) bytes free in \(incoming), below min_free_bytes \(minFreeBytes)")
+            throw StorageError.outOfResources(
+                "\(available) bytes free in \(incoming), below min_free_bytes \(minFreeBytes)")
         }
         // O_EXCL with a random name: two receivers (or processes) can never share a temp file.
         let url = root.incomingDirectory.appendingPathComponent(IncomingFileName.make())

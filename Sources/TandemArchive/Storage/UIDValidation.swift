@@ -13,8 +13,10 @@ public struct ValidatedUID: Sendable, Hashable, CustomStringConvertible {
         let trimmed = text.last == "\0" ? String(text.dropLast()) : text
         guard !trimmed.isEmpty else { throw .empty }
         guard trimmed.utf8.count <= 64 else { throw .tooLong(trimmed.utf8.count) }
-        guard trimmed.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else { throw .invalidCharacter(trimmed) }
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        guard trimmed.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || digits.contains($0) }) else {
+            throw .invalidCharacter(trimmed)
+        }
         guard !trimmed.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
             throw .emptyComponent(trimmed)
         }
