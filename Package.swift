@@ -71,6 +71,7 @@ let package = Package(
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
+        .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.
         .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),

@@ -1,2 +1,0 @@
-/// Cluster role: epoch, promote/demote hooks, monitor and status.
-public enum TandemClusterModule {}
