@@ -53,6 +53,19 @@ import Testing
         #expect(file.dataSet == (try Self.sampleDataSet()))
     }
 
+    /// Found by fuzzing: a data set whose first elements have groups 0001 or 0002 must not be
+    /// taken for File Meta Information; the group length (0002,0000) says where that ends.
+    @Test func dataSetElementsOfLowGroupsStayInTheDataSet() throws {
+        var dataSet = try Self.sampleDataSet()
+        dataSet.insert(DataElement(tag: Tag(0x0001, 0x0000), vr: .UL, value: .bytes([])))
+        try dataSet.set(Tag(0x0002, 0x0100), vr: .UI, string: "1.2.3")
+        let encoded = try DICOMFile(dataSet: dataSet, transferSyntax: .implicitVRLittleEndian).encoded()
+        let file = try DICOMFile(bytes: encoded)
+        #expect(file.dataSet == dataSet)
+        #expect(!file.fileMetaInformation.contains(Tag(0x0002, 0x0100)))
+        #expect(try file.encoded() == encoded)
+    }
+
     @Test(arguments: [TransferSyntax.implicitVRLittleEndian, .explicitVRLittleEndian, .explicitVRBigEndian])
     func bareDataSetSyntaxIsSniffed(syntax: TransferSyntax) throws {
         let bytes = try DataSetWriter.encode(Self.sampleDataSet(), transferSyntax: syntax)

@@ -13,6 +13,10 @@ public struct DataSetReader {
     public let options: ReadOptions
     /// The tag at which `read()` stopped because of `ReadOptions.stopBeforeTag`, if it did.
     public private(set) var stoppedBeforeTag: Tag?
+    /// For File Meta Information: stop at the first top-level element outside this group, or at
+    /// `boundary` (the end the group length gives) when an element starts exactly there.
+    var onlyGroup: UInt16?
+    var boundary: Int?
 
     public init(reader: ByteReader, transferSyntax: TransferSyntax, options: ReadOptions = .complete) throws {
         if transferSyntax.isDeflated {
@@ -51,15 +55,7 @@ public struct DataSetReader {
                 throw DICOMError(.truncated, offset: reader.offset)
             }
             let elementStart = reader.offset
-            if context == .topLevel, let stop = options.stopBeforeTag {
-                if let head = try reader.peek(4) {
-                    let tag = tagFrom(head, bigEndian: encoding.isBigEndian)
-                    if tag >= stop {
-                        stoppedBeforeTag = tag
-                        return dataSet
-                    }
-                }
-            }
+            if context == .topLevel, try shouldStop(encoding) { return dataSet }
             let tag = try readTag(encoding)
             if tag == .itemDelimitationItem {
                 _ = try reader.readUInt32(bigEndian: encoding.isBigEndian)
@@ -70,6 +66,19 @@ public struct DataSetReader {
             let element = try readElement(tag: tag, start: elementStart, limit: end, depth: depth, encoding: encoding)
             elements.append(element)
         }
+    }
+
+    /// Whether the top-level element starting here is one `read()` was asked to stop before.
+    private mutating func shouldStop(_ encoding: ElementEncoding) throws -> Bool {
+        if let boundary, reader.offset == boundary { return true }
+        guard options.stopBeforeTag != nil || onlyGroup != nil, let head = try reader.peek(4) else { return false }
+        let tag = tagFrom(head, bigEndian: encoding.isBigEndian)
+        if let onlyGroup, tag.group != onlyGroup { return true }
+        if let stop = options.stopBeforeTag, tag >= stop {
+            stoppedBeforeTag = tag
+            return true
+        }
+        return false
     }
 
     private mutating func readTag(_ encoding: ElementEncoding) throws -> Tag {

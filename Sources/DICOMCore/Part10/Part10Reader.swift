@@ -27,8 +27,9 @@ extension DICOMFile {
         let syntax: TransferSyntax
         let startsWithMeta = try reader.peek(4).map { tagFrom($0, bigEndian: false).group == 0x0002 } ?? false
         if preamble != nil || startsWithMeta {
-            var metaReader = try DataSetReader(reader: reader, transferSyntax: .explicitVRLittleEndian,
-                                               options: ReadOptions(stopBeforeTag: Tag(0x0003, 0x0000)))
+            var metaReader = try DataSetReader(reader: reader, transferSyntax: .explicitVRLittleEndian)
+            metaReader.onlyGroup = 0x0002
+            metaReader.boundary = try metaGroupEnd(&reader)
             meta = try metaReader.read()
             reader = metaReader.reader
             guard let uid = meta.string(.transferSyntaxUID), !uid.isEmpty else {
@@ -45,6 +46,19 @@ extension DICOMFile {
         self.init(preamble: preamble, fileMetaInformation: meta, dataSet: dataSet, transferSyntax: syntax,
                   dataSetOffset: dataSetOffset, stoppedBefore: stopped)
     }
+}
+
+/// Where File Meta Information ends according to its group length (0002,0000) UL, if it has one.
+/// The reader stops there even if the data set starts with elements of group 0002 or lower; a
+/// group length that does not fall on an element boundary is ignored, and reading stops at the
+/// first element outside group 0002 instead.
+private func metaGroupEnd(_ reader: inout ByteReader) throws -> Int? {
+    guard let head = try reader.peek(12) else { return nil }
+    let h = head.startIndex
+    // 02 00 00 00 'U' 'L' 04 00, then the value.
+    guard head[h..<h + 8].elementsEqual([0x02, 0x00, 0x00, 0x00, 0x55, 0x4C, 0x04, 0x00]) else { return nil }
+    let length = head[h + 8..<h + 12].reversed().reduce(0) { $0 << 8 | Int($1) }
+    return reader.offset + 12 + length
 }
 
 /// The syntax of a data set stored without meta information, judged from its first element:
