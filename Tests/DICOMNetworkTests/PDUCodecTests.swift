@@ -69,6 +69,8 @@ struct PDUCodecTests {
         let abort = PDU.abort(AAbort(source: .serviceProvider, reason: .invalidPDUParameterValue))
         #expect(try PDU.decode(bytes: F.abort) == abort)
         #expect(try abort.encode() == F.abort)
+        // A user abort's reason is not significant and not tested on receipt (PS3.8 §9.3.8).
+        #expect(try PDU.decode(bytes: F.hex("07 00 00000004 0000 00 05")) == .abort(AAbort(source: .serviceUser)))
     }
 
     @Test func decodesNegotiationAnswers() throws {
@@ -171,5 +173,7 @@ struct PDUCodecTests {
         #expect(throws: AETitle.ValidationError.tooLong("ABCDEFGHIJKLMNOPQ")) { try AETitle("ABCDEFGHIJKLMNOPQ") }
         #expect(throws: AETitle.ValidationError.invalidCharacter("A\\B")) { try AETitle("A\\B") }
         #expect(AETitle(received: F.ascii("  SCU\0\0\0")[...]).value == "SCU")
+        // Bytes outside the repertoire are kept visible but cannot grow the 16-byte field.
+        #expect(AETitle(received: (F.ascii("AB") + [0xFF, 0xC3]  + F.ascii("C"))[...]).field == F.ascii("AB??C           "))
     }
 }

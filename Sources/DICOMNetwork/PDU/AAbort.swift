@@ -32,7 +32,9 @@ public struct AAbort: Hashable, Sendable {
         let sourceByte = try reader.readUInt8()
         // Source 1 is reserved; treat it as a provider abort rather than refusing the abort.
         source = Source(rawValue: sourceByte) ?? .serviceProvider
-        reason = Reason(rawValue: try reader.readUInt8())
+        let reasonByte = try reader.readUInt8()
+        // Not significant for a user abort, and not to be tested on receipt (§9.3.8).
+        reason = source == .serviceUser ? .notSpecified : Reason(rawValue: reasonByte)
     }
 
     func encode(into writer: inout PDUWriter) {

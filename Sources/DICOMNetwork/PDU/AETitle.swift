@@ -23,8 +23,10 @@ public struct AETitle: Hashable, Sendable, CustomStringConvertible {
 
     /// A title as received: kept as sent (minus padding), so the acceptor can answer
     /// "called/calling AE title not recognized" instead of failing to decode.
+    /// Bytes outside the default repertoire become "?" so the title stays 16 bytes of text.
     init(received field: ArraySlice<UInt8>) {
-        value = String(decoding: AETitle.trimSpaces(field.prefix { $0 != 0 }), as: UTF8.self)
+        let text = AETitle.trimSpaces(field.prefix { $0 != 0 }).map { $0 >= 0x20 && $0 < 0x7F ? $0 : 0x3F }
+        value = String(decoding: text, as: UTF8.self)
     }
 
     /// The 16-byte space-padded field.

@@ -1,0 +1,99 @@
+import NIOCore
+import Testing
+@testable import DICOMNetwork
+
+/// Peers that break the protocol get an A-ABORT or a timeout close; the acceptor keeps serving.
+@Suite("Hostile peers")
+struct HostilePeerTests {
+    typealias F = PDUFixtures
+    static let service = VerificationService(calledAETitle: try! AETitle("ANY-SCP"))
+    /// A-ABORT, source 0: AA-1 is what Table 9-10 prescribes before an A-ASSOCIATE-RQ (Sta2).
+    static let abortInSta2 = F.hex("07 00 00000004 0000 00 00")
+
+    static func shortTimers(_ configuration: inout AssociationConfiguration) {
+        configuration.artimTimeout = .milliseconds(300)
+        configuration.idleTimeout = .milliseconds(600)
+    }
+
+    @Test func garbageBeforeTheRequestIsAborted() async throws {
+        try await withAcceptor(Self.service) { port in
+            let result = try await rawExchange(port: port, sending: Array("GET / HTTP/1.1\r\n\r\n".utf8))
+            #expect(result.received == Self.abortInSta2)
+            #expect(result.closedByPeer)
+        }
+    }
+
+    @Test func fourGigabyteClaimIsAbortedWithoutWaitingForTheBody() async throws {
+        try await withAcceptor(Self.service) { port in
+            let result = try await rawExchange(port: port, sending: F.hex("01 00 FFFFFFFF 0001 0000"))
+            #expect(result.received == Self.abortInSta2)
+            #expect(result.closedByPeer)
+        }
+    }
+
+    @Test func unknownPDUTypeAfterAcceptanceIsAProviderAbort() async throws {
+        try await withAcceptor(Self.service) { port in
+            let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined + F.hex("09 00 00000000"))
+            #expect(result.received.first == 0x02)  // A-ASSOCIATE-AC first
+            // then A-ABORT, source 2 (service provider), reason 1 (unrecognized PDU): AA-8
+            #expect(Array(result.received.suffix(10)) == F.hex("07 00 00000004 0000 02 01"))
+            #expect(result.closedByPeer)
+        }
+    }
+
+    @Test func dataOnAnUnnegotiatedContextIsAborted() async throws {
+        try await withAcceptor(Self.service) { port in
+            // P-DATA-TF on context 7, never proposed.
+            let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined + F.hex("04 00 00000008 00000004 07 03 0000"))
+            #expect(Array(result.received.suffix(10)) == F.hex("07 00 00000004 0000 02 06"))
+            #expect(result.closedByPeer)
+        }
+    }
+
+    @Test func truncatedCommandIsAborted() async throws {
+        try await withAcceptor(Self.service) { port in
+            // A last command fragment that holds half an element: no Command Data Set Type.
+            let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined + F.hex("04 00 0000000A 00000006 01 03 00000008 0200"))
+            #expect(Array(result.received.suffix(10)) == F.hex("07 00 00000004 0000 02 06"))
+            #expect(result.closedByPeer)
+        }
+    }
+
+    @Test func silentConnectionIsClosedByARTIM() async throws {
+        try await withAcceptor(Self.service, configure: Self.shortTimers) { port in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result = try await rawExchange(port: port, sending: [])
+            #expect(result.closedByPeer)
+            #expect(result.received.isEmpty)  // AA-2: ARTIM expiry closes without a PDU
+            #expect(clock.now - start < .seconds(3))
+        }
+    }
+
+    @Test func idleAssociationIsAbortedAndClosed() async throws {
+        try await withAcceptor(Self.service, configure: Self.shortTimers) { port in
+            let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined)
+            #expect(result.received.first == 0x02)
+            #expect(Array(result.received.suffix(10)) == F.hex("07 00 00000004 0000 00 00"))  // AA-1, user gave up
+            #expect(result.closedByPeer)
+        }
+    }
+
+    @Test func hundredIdleConnectionsDoNotStopService() async throws {
+        try await withAcceptor(VerificationService(calledAETitle: try AETitle("TANDEM")), configure: Self.shortTimers) { port in
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<100 {
+                    group.addTask { try await rawExchange(port: port, sending: []).closedByPeer }
+                }
+                let requestor = AssociationRequestor(configuration: AssociationConfiguration(aeTitle: try AETitle("SCU")))
+                let status = try await requestor.withAssociation(
+                    host: "127.0.0.1", port: port, calledAETitle: try AETitle("TANDEM"),
+                    presentationContexts: [.verification()]) { try await $0.echo() }
+                #expect(status == .success)
+                var closed = 0
+                for try await wasClosed in group where wasClosed { closed += 1 }
+                #expect(closed == 100)
+            }
+        }
+    }
+}
