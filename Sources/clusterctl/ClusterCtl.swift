@@ -1,24 +1,157 @@
 import ArgumentParser
+import Foundation
+import Logging
+import TandemArchive
 import TandemCLI
+import TandemCluster
 
 @main
-struct ClusterCtl: AsyncParsableCommand {
+struct ClusterCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clusterctl",
         abstract: "Node role for the active/passive pair: status, promote, demote, monitor.",
         discussion: """
-        Called by the cluster manager's hooks (Pacemaker OCF agent, keepalived notify script).
+        Called by the cluster manager (the ocf:tandem:tandem agent, keepalived's tandem-notify).
+        The epoch it bumps on promote is the fencing token every write transaction checks.
 
         Example:
           clusterctl status --root /srv/tandem --json
         """,
-        version: TandemVersion.string)
+        version: TandemVersion.string,
+        subcommands: [Promote.self, Demote.self, Monitor.self, Status.self])
+}
 
+/// Options every subcommand shares: where the data, hooks and node-local state are.
+struct NodeOptions: ParsableArguments {
     @OptionGroup var root: RootOption
     @OptionGroup var logging: LoggingOptions
 
-    mutating func run() async throws {
-        logging.bootstrap()
-        throw ToolError(.usage, "clusterctl: not implemented yet")
+    @Option(help: ArgumentHelp("Configuration file (default: ROOT/tandem.toml).", valueName: "file"))
+    var config: String?
+
+    @Option(help: "This node's name (default: [node] name, else $TANDEM_NODE, else the host name).")
+    var node: String?
+
+    @Option(help: ArgumentHelp("Hooks directory holding promote.d/ and demote.d/ (default: [cluster] hooks).",
+                               valueName: "dir"))
+    var hooks: String?
+
+    @Option(name: .customLong("run-dir"),
+            help: ArgumentHelp("Node-local state and pid files (default: $TANDEM_RUN_DIR, else /run/tandem).",
+                               valueName: "dir"))
+    var runDirectory: String?
+
+    @Option(help: "Services the hooks run, space or comma separated (default: $TANDEM_SERVICES, else dcmrecv dcmroute dcmweb).")
+    var services: String?
+
+    @Option(name: .customLong("verify-timeout"), help: "Seconds the services get to answer after promote.")
+    var verifyTimeout: Double = 30
+
+    func clusterNode() throws -> ClusterNode {
+        let environment = ProcessInfo.processInfo.environment
+        let dataRoot = root.dataRoot
+        let configuration: TandemConfiguration
+        do {
+            configuration = try config.map { try TandemConfiguration.load(file: URL(fileURLWithPath: $0)) }
+                ?? TandemConfiguration.load(root: dataRoot)
+        } catch let error as ConfigurationError {
+            throw ToolError(.configuration, "clusterctl: \(error)")
+        }
+        let names = (services ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute dcmweb")
+            .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        guard !names.isEmpty else { throw ToolError(.usage, "clusterctl: --services is empty") }
+        let dicomPort = configuration.node.dicomPort
+        let settings = ClusterNode.Settings(
+            root: dataRoot.url,
+            node: node ?? configuration.node.name,
+            hooksDirectory: URL(fileURLWithPath: hooks ?? configuration.cluster.hooksDirectory),
+            runDirectory: URL(fileURLWithPath: runDirectory ?? environment["TANDEM_RUN_DIR"] ?? "/run/tandem"),
+            services: names.map { ServiceSpec(name: $0, port: $0 == "dcmrecv" ? dicomPort : nil) },
+            verifyTimeout: verifyTimeout)
+        return ClusterNode(settings: settings,
+                           authority: ArchiveEpochAuthority(root: dataRoot, storage: configuration.storage),
+                           housekeeping: ArchiveHousekeeping(root: dataRoot, storage: configuration.storage))
+    }
+}
+
+/// Runs a transition and maps its failure onto DESIGN.md's exit codes.
+func transition(_ name: String, _ body: () throws -> ClusterNode.Report) throws {
+    let logger = Logger(label: "clusterctl")
+    do {
+        let report = try body()
+        for hook in report.hooks where !hook.output.isEmpty {
+            logger.info("\(hook.name): \(hook.output)")
+        }
+        for warning in report.warnings { logger.warning("\(warning)") }
+        let epoch = report.epoch.map { " epoch \($0)" } ?? ""
+        print(report.changed ? "\(name)d\(epoch)" : "\(name): no change\(epoch)")
+    } catch let error as ClusterError {
+        logger.error("\(name) failed: \(error)")
+        if case .authorityUnavailable = error { throw ExitCode(TandemExit.ioError.rawValue) }
+        throw ExitCode(TandemExit.partialFailure.rawValue)
+    }
+}
+
+struct Promote: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make this node active: bump the epoch, recover, run promote.d hooks, verify services.",
+        discussion: "Example:\n  clusterctl promote --root /srv/tandem --hooks /etc/tandem/hooks")
+
+    @OptionGroup var options: NodeOptions
+
+    func run() throws {
+        options.logging.bootstrap()
+        let node = try options.clusterNode()
+        try transition("promote") { try node.promote() }
+    }
+}
+
+struct Demote: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make this node passive: run demote.d hooks (stop services, drop the IP).",
+        discussion: "Example:\n  clusterctl demote --root /srv/tandem")
+
+    @OptionGroup var options: NodeOptions
+
+    func run() throws {
+        options.logging.bootstrap()
+        let node = try options.clusterNode()
+        try transition("demote") { try node.demote() }
+    }
+}
+
+struct Monitor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "OCF-style health: exit 0 running, 7 cleanly stopped, 1 failed.",
+        discussion: "Example:\n  clusterctl monitor --root /srv/tandem; echo $?")
+
+    @OptionGroup var options: NodeOptions
+
+    func run() throws {
+        options.logging.bootstrap()
+        let health = try options.clusterNode().monitor()
+        switch health {
+        case .running: print("running")
+        case .stopped: print("stopped")
+        case let .failed(reason): print("failed: \(reason)")
+        }
+        if health.ocfExitCode != 0 { throw ExitCode(health.ocfExitCode) }
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Role, node, epoch, services, queue depth and recent transitions.",
+        discussion: "Example:\n  clusterctl status --root /srv/tandem --json")
+
+    @OptionGroup var options: NodeOptions
+
+    @Flag(help: "One JSON object instead of text lines.")
+    var json = false
+
+    func run() throws {
+        options.logging.bootstrap()
+        let status = try options.clusterNode().status()
+        print(json ? try status.json() : status.text())
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import TandemArchive
+
+/// The epoch authority in production: the `cluster_state` row of the archive's index.
+/// The index is opened per call: clusterctl is short-lived, and the shared volume may
+/// be absent (a probe on the passive node must not create an index there).
+public struct ArchiveEpochAuthority: EpochAuthority {
+    public let root: DataRoot
+    public let storage: StorageSettings
+
+    public init(root: DataRoot, storage: StorageSettings = StorageSettings()) {
+        self.root = root
+        self.storage = storage
+    }
+
+    public func current() throws -> EpochState? {
+        guard FileManager.default.fileExists(atPath: root.indexFile.path) else { return nil }
+        return Self.epochState(try openIndex().clusterState())
+    }
+
+    public func promote(node: String) throws -> EpochState {
+        let state = try openIndex().promote(node: node)
+        return EpochState(epoch: state.epoch, holder: state.holder ?? node)
+    }
+
+    func openIndex() throws -> ArchiveIndex {
+        try ArchiveIndex(root: root, storage: storage)
+    }
+
+    static func epochState(_ state: ClusterState) -> EpochState? {
+        state.holder.map { EpochState(epoch: state.epoch, holder: $0) }
+    }
+}
+
+/// Promotion housekeeping on the archive. Partial receives of the old active node are
+/// removed here; objects without index rows are re-indexed by dcmrecv's start-up
+/// recovery, which has the DICOM parser.
+public struct ArchiveHousekeeping: PromotionHousekeeping {
+    public let root: DataRoot
+    public let storage: StorageSettings
+
+    public init(root: DataRoot, storage: StorageSettings = StorageSettings()) {
+        self.root = root
+        self.storage = storage
+    }
+
+    public func recoverIncoming() throws -> Int {
+        try ArchiveIndex(root: root, storage: storage).removeIncomingLeftovers()
+    }
+
+    /// Routing's job queue does not exist yet; when it does, jobs claimed under an epoch
+    /// older than `epoch` are released here so the new active node delivers them.
+    public func releaseJobs(claimedBefore epoch: Int64) throws -> Int { 0 }
+
+    public func queueDepth() throws -> Int? { nil }
+}
