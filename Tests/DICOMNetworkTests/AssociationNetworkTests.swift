@@ -25,7 +25,11 @@ struct AssociationNetworkTests {
         storescp.standardOutput = FileHandle.nullDevice
         storescp.standardError = FileHandle.nullDevice
         try storescp.run()
-        defer { storescp.terminate() }  // SIGTERM to this PID only
+        defer {
+            // SIGKILL to this PID only: a child of the test runner may inherit SIGTERM ignored.
+            kill(storescp.processIdentifier, SIGKILL)
+            storescp.waitUntilExit()
+        }
         let requestor = AssociationRequestor(configuration: AssociationConfiguration(aeTitle: try AETitle("TANDEMSCU")))
         var status: DIMSEStatus?
         for _ in 0..<50 where status == nil {  // storescp needs a moment to listen
