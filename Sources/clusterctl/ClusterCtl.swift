@@ -55,11 +55,12 @@ struct NodeOptions: ParsableArguments {
             configuration = try config.map { try TandemConfiguration.load(file: URL(fileURLWithPath: $0)) }
                 ?? TandemConfiguration.load(root: dataRoot)
         } catch let error as ConfigurationError {
-            throw ToolError(.configuration, "clusterctl: \(error)")
+            FileHandle.standardError.write(Data("clusterctl: \(error)\n".utf8))
+            throw TandemExit.configuration.exitCode
         }
         let names = (services ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute dcmweb")
             .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        guard !names.isEmpty else { throw ToolError(.usage, "clusterctl: --services is empty") }
+        guard !names.isEmpty else { throw ValidationError("--services names no service") }
         let dicomPort = configuration.node.dicomPort
         let settings = ClusterNode.Settings(
             root: dataRoot.url,
@@ -68,9 +69,13 @@ struct NodeOptions: ParsableArguments {
             runDirectory: URL(fileURLWithPath: runDirectory ?? environment["TANDEM_RUN_DIR"] ?? "/run/tandem"),
             services: names.map { ServiceSpec(name: $0, port: $0 == "dcmrecv" ? dicomPort : nil) },
             verifyTimeout: verifyTimeout)
+        // dcmrecv listens on [node] bind; a wildcard bind answers on loopback.
+        let bind = configuration.node.bind
+        let probeHost = bind == "0.0.0.0" || bind.isEmpty ? "127.0.0.1" : bind
         return ClusterNode(settings: settings,
                            authority: ArchiveEpochAuthority(root: dataRoot, storage: configuration.storage),
-                           housekeeping: ArchiveHousekeeping(root: dataRoot, storage: configuration.storage))
+                           housekeeping: ArchiveHousekeeping(root: dataRoot, storage: configuration.storage),
+                           checker: ServiceChecker(runDirectory: settings.runDirectory, host: probeHost))
     }
 }
 
@@ -87,8 +92,12 @@ func transition(_ name: String, _ body: () throws -> ClusterNode.Report) throws 
         print(report.changed ? "\(name)d\(epoch)" : "\(name): no change\(epoch)")
     } catch let error as ClusterError {
         logger.error("\(name) failed: \(error)")
-        if case .authorityUnavailable = error { throw ExitCode(TandemExit.ioError.rawValue) }
-        throw ExitCode(TandemExit.partialFailure.rawValue)
+        if case .authorityUnavailable = error { throw TandemExit.ioError.exitCode }
+        throw TandemExit.partialFailure.exitCode
+    } catch {
+        // Housekeeping or the node-local role record could not be written.
+        logger.error("\(name) failed: \(error)")
+        throw TandemExit.ioError.exitCode
     }
 }
 
