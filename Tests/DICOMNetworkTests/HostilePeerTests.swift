@@ -96,4 +96,16 @@ struct HostilePeerTests {
             }
         }
     }
+
+    @Test func connectionsBeyondTheLimitAreRejectedAsTransient() async throws {
+        try await withAcceptor(Self.service, maximumAssociations: 1, configure: Self.shortTimers) { port in
+            // One silent connection takes the only slot until ARTIM closes it…
+            async let silent = rawExchange(port: port, sending: [])
+            try await Task.sleep(for: .milliseconds(100))
+            // …so a request meanwhile gets A-ASSOCIATE-RJ: transient (2), provider presentation (3), local limit (2).
+            let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined)
+            #expect(result.received == F.hex("03 00 00000004 00 02 03 02"))
+            #expect(try await silent.closedByPeer)
+        }
+    }
 }

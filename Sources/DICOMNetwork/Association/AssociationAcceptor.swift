@@ -24,6 +24,10 @@ public final class AssociationAcceptor: Sendable {
     /// SOP classes for which a requestor may take the SCP role (PS3.7 §D.3.3.4).
     public let scpRoleSOPClasses: Set<String>
     public let localPort: Int
+    /// Connections served at once; requests beyond are rejected as transient "local limit
+    /// exceeded" (PS3.8 Table 9-21), so a flood of connections cannot exhaust memory.
+    public let maximumAssociations: Int
+    private let active = ConnectionCount()
     private let handler: any AssociationServiceHandler
     private let serverChannel: NIOAsyncChannel<Connection, Never>
     private let logger: Logger
@@ -31,12 +35,13 @@ public final class AssociationAcceptor: Sendable {
     /// Binds the listening socket; `port` 0 picks a free one (see `localPort`).
     public init(
         host: String, port: Int, configuration: AssociationConfiguration, handler: any AssociationServiceHandler,
-        scpRoleSOPClasses: Set<String> = [], logger: Logger = Logger(label: "dicom.acceptor"),
+        scpRoleSOPClasses: Set<String> = [], maximumAssociations: Int = 64, logger: Logger = Logger(label: "dicom.acceptor"),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws {
         self.configuration = configuration
         self.handler = handler
         self.scpRoleSOPClasses = scpRoleSOPClasses
+        self.maximumAssociations = maximumAssociations
         self.logger = logger
         serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -68,26 +73,29 @@ public final class AssociationAcceptor: Sendable {
 
     private func serve(_ asyncChannel: NIOAsyncChannel<PDU, ByteBuffer>, timer: UpperLayerTimer) async {
         let peer = asyncChannel.channel.remoteAddress.map { "\($0)" } ?? "unknown peer"
+        let admitted = await active.enter(limit: maximumAssociations)
         do {
             try await asyncChannel.executeThenClose { inbound, outbound in
                 let connection = UpperLayerConnection(
                     machine: AssociationStateMachine(), configuration: configuration, channel: asyncChannel.channel,
                     timer: timer, inbound: inbound, outbound: outbound)
                 try await connection.perform(.evt5, sending: nil)  // AE-5: ARTIM runs until the request
-                try await negotiateAndServe(connection, peer: peer)
+                try await negotiateAndServe(connection, peer: peer, admitted: admitted)
             }
         } catch {
             logger.info("association ended abnormally", metadata: ["peer": "\(peer)", "reason": "\(error)"])
         }
+        if admitted { await active.leave() }
     }
 
-    private func negotiateAndServe(_ connection: UpperLayerConnection, peer: String) async throws {
+    private func negotiateAndServe(_ connection: UpperLayerConnection, peer: String, admitted: Bool) async throws {
         guard let pdu = try await connection.readPDU() else { return }
         guard case .associateRQ(let request) = pdu else {
             _ = try await connection.handleReceived(pdu)  // AA-1 or AA-2
             return
         }
-        if let rejection = AssociationNegotiation.providerRejection(of: request) {
+        let overLimit = admitted ? nil : AAssociateRJ.presentation(.rejectedTransient, .localLimitExceeded)
+        if let rejection = overLimit ?? AssociationNegotiation.providerRejection(of: request) {
             try await connection.perform(.evt6, sending: .associateRJ(rejection), requestAcceptable: false)
             try await connection.awaitTransportClose()
             return
@@ -117,4 +125,18 @@ public final class AssociationAcceptor: Sendable {
             }
         }
     }
+}
+
+/// Connections being served by one acceptor.
+actor ConnectionCount {
+    private var count = 0
+
+    /// Counts a new connection if fewer than `limit` are being served.
+    func enter(limit: Int) -> Bool {
+        guard count < limit else { return false }
+        count += 1
+        return true
+    }
+
+    func leave() { count -= 1 }
 }
