@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 @testable import DICOMNetwork
 
@@ -115,5 +116,23 @@ struct StoreCollector: AssociationServiceHandler {
         let response = CStoreResponse(messageIDBeingRespondedTo: request.messageID, affectedSOPClassUID: request.affectedSOPClassUID,
                                       affectedSOPInstanceUID: request.affectedSOPInstanceUID, status: .success)
         try await association.send(command: try response.encode(), presentationContextID: message.presentationContext.id)
+    }
+}
+
+@Suite("Requestor timeouts")
+struct RequestorTimeoutTests {
+    @Test func silentAcceptorTimesOutTheRequest() async throws {
+        // A TCP listener that never answers the A-ASSOCIATE-RQ.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        var configuration = AssociationConfiguration(aeTitle: try AETitle("SCU"))
+        configuration.associationTimeout = .milliseconds(300)
+        let requestor = AssociationRequestor(configuration: configuration)
+        await #expect(throws: AssociationError.timedOut(.association)) {
+            try await requestor.withAssociation(
+                host: "127.0.0.1", port: silent.localAddress!.port!, calledAETitle: try AETitle("ANY"),
+                presentationContexts: [.verification()]) { _ in }
+        }
+        try await silent.close()
     }
 }

@@ -70,7 +70,12 @@ public struct AssociationStateMachine: Hashable, Sendable {
         case .evt15:
             if state == .sta4 { return .aa2 }
             return connected.subtracting([.sta2, .sta13]).contains(state) ? .aa1 : nil
-        case .evt16: return [.sta1: nil, .sta4: nil, .sta2: .aa2, .sta13: .aa2][state, default: .aa3]
+        case .evt16:
+            switch state {
+            case .sta1, .sta4: return nil
+            case .sta2, .sta13: return .aa2
+            default: return .aa3
+            }
         case .evt17:
             switch state {
             case .sta1: return nil
