@@ -9,6 +9,10 @@ public actor GroupCommitter {
     private var flushing = false
     /// Commits and instances so far, for metrics: their ratio is the mean batch size.
     public private(set) var statistics = GroupCommitStatistics()
+    /// Inserts in the commit in flight.
+    private(set) var committingCount = 0
+    /// Inserts waiting for the commit in flight to finish.
+    var waitingCount: Int { pending.count }
 
     private struct Request {
         let record: InstanceRecord
@@ -31,11 +35,6 @@ public actor GroupCommitter {
             }
         }
     }
-
-    /// Inserts waiting for the commit in flight to finish.
-    var waitingCount: Int { pending.count }
-    /// Inserts in the commit in flight.
-    private(set) var committingCount = 0
 
     private func flush() async {
         while !pending.isEmpty {
