@@ -7,6 +7,8 @@ public enum AssociationError: Error, Hashable, Sendable {
     /// This side aborted because the peer broke the protocol (PS3.8 A-P-ABORT); the A-ABORT
     /// sent carried this reason.
     case protocolViolation(AAbort.Reason, String)
+    /// This side aborted the association (A-ABORT, service-user source).
+    case abortedLocally
     /// The transport closed without release or abort.
     case connectionClosed
     /// A configured timeout expired.

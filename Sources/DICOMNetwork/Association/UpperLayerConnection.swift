@@ -28,7 +28,7 @@ final class UpperLayerConnection {
     func abort() async {
         guard ended == nil, AssociationStateMachine.action(for: .evt15, in: machine.state) != nil else { return }
         _ = try? await perform(.evt15, sending: nil)
-        end(.notAllowed("association aborted by this side"))
+        end(.abortedLocally)
     }
 
     /// Applies an event and carries out its I/O steps; indications are left to the caller.
