@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import NIOCore
 import NIOPosix
@@ -45,6 +46,54 @@ struct AssociationNetworkTests {
             }
         }
         #expect(status == .success)
+    }
+
+    @Test(.enabled(if: dcmtkAvailable)) func cStoreToDCMTKStorescp() async throws {
+        let port = try await freeTCPPort()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("storescp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let storescp = Process()
+        storescp.executableURL = URL(fileURLWithPath: "/usr/bin/storescp")
+        storescp.arguments = ["-aet", "STORESCP", "-od", directory.path, "\(port)"]
+        storescp.standardOutput = FileHandle.nullDevice
+        storescp.standardError = FileHandle.nullDevice
+        try storescp.run()
+        defer {
+            kill(storescp.processIdentifier, SIGKILL)
+            storescp.waitUntilExit()
+        }
+        var dataSet = DataSet()
+        try dataSet.set(Tag(0x0008, 0x0016), vr: .UI, string: StoreCollector.ctImageStorage)  // SOP Class UID
+        try dataSet.set(Tag(0x0008, 0x0018), vr: .UI, string: "1.2.826.0.1.3680043.10.1396.99.1")  // SOP Instance UID
+        try dataSet.set(Tag(0x0010, 0x0010), vr: .PN, string: "Test^Patient")
+        try dataSet.set(Tag(0x0020, 0x000D), vr: .UI, string: "1.2.826.0.1.3680043.10.1396.99.2")
+        try dataSet.set(Tag(0x0020, 0x000E), vr: .UI, string: "1.2.826.0.1.3680043.10.1396.99.3")
+        let bytes = try DataSetWriter.encode(dataSet, transferSyntax: .implicitVRLittleEndian)
+        let requestor = AssociationRequestor(configuration: AssociationConfiguration(aeTitle: try AETitle("TANDEMSCU")))
+        var response: CStoreResponse?
+        for _ in 0..<50 where response == nil {  // storescp needs a moment to listen
+            do {
+                response = try await requestor.withAssociation(
+                    host: "127.0.0.1", port: port, calledAETitle: try AETitle("STORESCP"),
+                    presentationContexts: [StoreCollector.context]) { association in
+                        let request = CStoreRequest(messageID: 1, affectedSOPClassUID: StoreCollector.ctImageStorage,
+                                                    affectedSOPInstanceUID: "1.2.826.0.1.3680043.10.1396.99.1")
+                        try await association.send(command: try request.encode(), presentationContextID: 1, dataSet: .bytes(bytes))
+                        guard let answer = try await association.receive(),
+                              case .cStoreRSP(let response) = try DIMSECommand(decoding: answer.command) else { return nil }
+                        return response
+                    }
+            } catch let error as AssociationError {
+                throw error
+            } catch {  // not listening yet
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(response?.status == .success)
+        #expect(response?.messageIDBeingRespondedTo == 1)
+        #expect(response?.affectedSOPInstanceUID == "1.2.826.0.1.3680043.10.1396.99.1")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count == 1)
     }
 
     @Test func ourRequestorAgainstOurAcceptor() async throws {
