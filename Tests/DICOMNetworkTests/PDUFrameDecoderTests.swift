@@ -64,10 +64,4 @@ struct PDUFrameDecoderTests {
             try channel.writeInbound(ByteBuffer(bytes: F.hex("04 00 00000004 00000000")))
         }
     }
-
-    @Test func encoderWritesThePDU() throws {
-        let channel = EmbeddedChannel(handler: MessageToByteHandler(PDUEncoder()))
-        try channel.writeOutbound(PDU.releaseRP)
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: F.releaseRP))
-    }
 }

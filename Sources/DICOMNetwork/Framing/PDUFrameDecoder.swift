@@ -46,14 +46,3 @@ public enum PDUFramingError: Error, Hashable, Sendable {
     /// The header claims more than this side accepts (PS3.8 §D.1 for P-DATA-TF).
     case pduTooLarge(type: UInt8, length: UInt32, limit: UInt32)
 }
-
-/// Writes outbound PDUs (PS3.8 §9.3).
-public struct PDUEncoder: MessageToByteEncoder {
-    public typealias OutboundIn = PDU
-
-    public init() {}
-
-    public func encode(data: PDU, out: inout ByteBuffer) throws {
-        out.writeBytes(try data.encode())
-    }
-}
