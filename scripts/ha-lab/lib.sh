@@ -46,6 +46,8 @@ node_dir() { echo "$LAB_STATE/$1"; }
 node_index() { [ "$1" = node1 ] && echo 1 || echo 2; }
 other_node() { [ "$1" = node1 ] && echo node2 || echo node1; }
 holder_pid() { cat "$(node_dir "$1")/holder.pid" 2>/dev/null; }
+# A node is "powered on" while its namespace holder lives.
+node_is_on() { local pid; pid=$(holder_pid "$1") && [ -d "/proc/$pid" ]; }
 
 # in_node NODE COMMAND...: runs COMMAND inside the node's network, mount and UTS namespaces.
 in_node() {
@@ -130,16 +132,26 @@ node_pids() {
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
         { { [ -n "$mnt" ] && [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } ||
-          { [ -n "$net" ] && [ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$net" ]; }; } && echo "$p"
+          { [ -n "$net" ] && [ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$net" ]; }; } &&
+            ! is_zombie "$p" && echo "$p"
     done
     return 0
 }
 
+# A zombie is already dead; it only waits for its (new) parent to reap it.
+is_zombie() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" = Z ]
+}
+
 netns_id() { ip netns exec "$1" readlink /proc/self/ns/net 2>/dev/null; }
 
-# kill_namespace_pids MNT_NS NET_NS WHAT: SIGKILL until none is left (bounded).
+# kill_namespace_pids MNT_NS NET_NS WHAT: SIGKILL until none is left (bounded: a process
+# in uninterruptible I/O on the loop-backed volume dies only when that I/O completes).
 kill_namespace_pids() {
-    local mnt=$1 net=$2 what=$3 pids deadline=$((SECONDS + 10))
+    local mnt=$1 net=$2 what=$3 pids deadline=$((SECONDS + 30))
     while pids=$(node_pids "$mnt" "$net") && [ -n "$pids" ]; do
         # shellcheck disable=SC2086
         kill -9 $pids 2>/dev/null || true
