@@ -62,7 +62,7 @@ extension VR {
 
     /// The two-byte code as written in explicit VR element headers.
     var codeBytes: (UInt8, UInt8) {
-        let utf8 = Array(rawValue.utf8)
-        return (utf8[0], utf8[1])
+        let utf8 = rawValue.utf8
+        return (utf8[utf8.startIndex], utf8[utf8.index(after: utf8.startIndex)])
     }
 }
