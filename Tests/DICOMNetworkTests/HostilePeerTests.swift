@@ -98,10 +98,11 @@ struct HostilePeerTests {
     }
 
     @Test func connectionsBeyondTheLimitAreRejectedAsTransient() async throws {
-        try await withAcceptor(Self.service, maximumAssociations: 1, configure: Self.shortTimers) { port in
+        // ARTIM far longer than the pause below, so the slot is surely still taken on a loaded machine.
+        try await withAcceptor(Self.service, maximumAssociations: 1, configure: { $0.artimTimeout = .seconds(4) }) { port in
             // One silent connection takes the only slot until ARTIM closes it…
             async let silent = rawExchange(port: port, sending: [])
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .seconds(1))
             // …so a request meanwhile gets A-ASSOCIATE-RJ: transient (2), provider presentation (3), local limit (2).
             let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined)
             #expect(result.received == F.hex("03 00 00000004 00 02 03 02"))

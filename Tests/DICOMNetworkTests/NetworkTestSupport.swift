@@ -76,5 +76,3 @@ func rawExchange(port: Int, sending bytes: [UInt8], limit: Int64 = 5) async thro
     }
 }
 
-let dcmtkAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/echoscu")
-    && FileManager.default.isExecutableFile(atPath: "/usr/bin/storescp")

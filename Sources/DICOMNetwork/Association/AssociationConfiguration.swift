@@ -1,3 +1,4 @@
+import DICOMCore
 import NIOCore
 
 /// Settings shared by requestor and acceptor.
@@ -12,8 +13,8 @@ public struct AssociationConfiguration: Sendable {
     /// Upper bound on a reassembled command set (commands are small; this bounds memory).
     public var maximumCommandLength: Int = 64 * 1024
     /// PS3.7 §D.3.3.2.
-    public var implementationClassUID = "1.2.826.0.1.3680043.10.1396.1"
-    public var implementationVersionName = "TANDEM_1"
+    public var implementationClassUID = Implementation.classUID
+    public var implementationVersionName = Implementation.versionName
     /// TCP connect timeout of the requestor.
     public var connectTimeout: TimeAmount = .seconds(10)
     /// ARTIM (PS3.8 §9.1.5): waiting for A-ASSOCIATE-RQ after a connection opens, and for the
