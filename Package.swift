@@ -45,6 +45,9 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The DICOM listener's services: durable C-STORE pipeline and the storage SCP.
+        .target(name: "TandemReceiver", dependencies: ["DICOMCore", "DICOMNetwork", "TandemArchive",
+            .product(name: "Logging", package: "swift-log")]),
         .target(name: "TandemRouting", dependencies: ["TandemArchive", "DICOMNetwork"]),
         .target(name: "TandemCluster", dependencies: ["TandemArchive", "DICOMNetwork"]),
         // Shared command-line plumbing: exit codes, logging options, data-root option.
@@ -54,7 +57,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .executableTarget(name: "dcmrecv", dependencies: ["TandemCLI", "DICOMNetwork", "TandemArchive",
+        .executableTarget(name: "dcmrecv", dependencies: ["TandemCLI", "DICOMNetwork", "TandemArchive", "TandemReceiver",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dcmsend", dependencies: ["TandemCLI", "DICOMNetwork", "DICOMCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -71,6 +74,7 @@ let package = Package(
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
+        .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "DICOMSynthetic"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.

@@ -1,5 +1,9 @@
 import ArgumentParser
+import Foundation
+import Logging
+import TandemArchive
 import TandemCLI
+import TandemReceiver
 
 @main
 struct DcmRecv: AsyncParsableCommand {
@@ -8,7 +12,8 @@ struct DcmRecv: AsyncParsableCommand {
         abstract: "The archive's DICOM listener (SCP): C-ECHO and C-STORE into the data root.",
         discussion: """
         Listens for DICOM associations and stores every received instance durably under the
-        data root before acknowledging it. Stops gracefully on SIGTERM or SIGINT.
+        data root before acknowledging it. Settings come from ROOT/tandem.toml; options override
+        them. Stops gracefully on SIGTERM or SIGINT; exits 75 when fenced by a newer cluster epoch.
 
         Example:
           dcmrecv --root /srv/tandem --port 11112 --aet TANDEM
@@ -21,11 +26,64 @@ struct DcmRecv: AsyncParsableCommand {
     @Option(name: [.customShort("a"), .customLong("aet")], help: "Our AE title (default: [node] ae_title, else TANDEM).")
     var aeTitle: String?
 
+    @Flag(name: .customLong("any-called-aet"), help: "Accept associations whatever called AE title they name.")
+    var anyCalledAE = false
+
+    @Option(name: .long, help: "Address to listen on (default: [node] bind, else 0.0.0.0).")
+    var bind: String?
+
+    @Option(name: .customLong("grace-period"), help: "Seconds in-flight associations may take after SIGTERM.")
+    var gracePeriod: Int = 30
+
     @OptionGroup var root: RootOption
     @OptionGroup var logging: LoggingOptions
 
     mutating func run() async throws {
         logging.bootstrap()
-        throw ToolError(.usage, "dcmrecv: not implemented yet")
+        let logger = Logger(label: "dcmrecv")
+        let dataRoot = root.dataRoot
+        let settings: TandemConfiguration
+        do {
+            settings = try TandemConfiguration.load(root: dataRoot)
+        } catch {
+            throw Self.fail(.configuration, "dcmrecv: \(error)")
+        }
+        let node = settings.node
+        let policy = AssociationPolicy(
+            aeTitle: aeTitle ?? node.aeTitle, acceptAnyCalledAE: anyCalledAE,
+            requireKnownCallers: settings.security.requireKnownCallers,
+            knownCallers: settings.peers.filter { $0.services.contains(.store) },
+            preferUncompressed: settings.storage.preferUncompressed)
+        let listener = ListenerSettings(bind: bind ?? node.bind, port: port ?? node.dicomPort,
+                                        gracePeriod: .seconds(max(gracePeriod, 0)))
+        guard (0...65_535).contains(listener.port) else { throw Self.fail(.usage, "dcmrecv: port \(listener.port) out of range") }
+
+        let pipeline: StorePipeline
+        do {
+            pipeline = try StorePipeline.open(root: dataRoot, storage: settings.storage, logger: logger)
+        } catch let error as ConfigurationError {
+            throw Self.fail(.configuration, "dcmrecv: \(error)")
+        } catch let error as FencedError {
+            throw Self.fail(.temporaryFailure, "dcmrecv: \(error)")
+        } catch {
+            throw Self.fail(.ioError, "dcmrecv: cannot open the archive at \(dataRoot.url.path): \(error)")
+        }
+        let stop: ReceiverStop
+        do {
+            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, listener: listener, logger: logger)
+        } catch let error as ReceiverService.BindError {
+            throw Self.fail(.ioError, "dcmrecv: \(error)")
+        } catch {
+            throw Self.fail(.configuration, "dcmrecv: \(error)")
+        }
+        if case .fenced(let reason) = stop {
+            throw Self.fail(.temporaryFailure, "dcmrecv: \(reason)")
+        }
+    }
+
+    /// Prints the reason on stderr and returns the DESIGN.md exit code to throw.
+    static func fail(_ exit: TandemExit, _ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        return exit.exitCode
     }
 }

@@ -1,0 +1,26 @@
+import Foundation
+import Logging
+import TandemArchive
+
+extension StorePipeline {
+    /// Opens the archive of `root` and brings it in line after a crash before anything is received
+    /// (DESIGN.md, "Durability"): `incoming/` leftovers removed, unindexed objects re-indexed with
+    /// the DICOM parser, vanished files marked missing. The epoch comes from `$TANDEM_EPOCH` unless
+    /// given; recovery writes are fenced like any other.
+    public static func open(root: DataRoot, storage: StorageSettings, epoch: Int64? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            logger: Logger = Logger(label: "tandem.receiver")) throws -> StorePipeline {
+        let index = try ArchiveIndex(root: root, storage: storage, epoch: epoch, environment: environment)
+        let summary = try index.recover(parse: IndexAttributes.recoveredRecord(fileAt:))
+        logger.info("archive recovered", metadata: [
+            "root": "\(root.url.path)", "epoch": "\(index.epoch)",
+            "removed_incoming": "\(summary.removedIncoming)", "reindexed": "\(summary.reindexed)",
+            "dropped_duplicates": "\(summary.droppedDuplicates)", "unreadable": "\(summary.unreadable.count)",
+            "missing": "\(summary.missing)"])
+        for object in summary.unreadable {
+            logger.warning("unreadable object left in place", metadata: [
+                "path": "\(object.relativePath)", "reason": "\(object.reason)"])
+        }
+        return StorePipeline(index: index, storage: storage, logger: logger)
+    }
+}

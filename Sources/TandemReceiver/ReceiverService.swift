@@ -1,0 +1,105 @@
+import Dispatch
+import DICOMNetwork
+import Foundation
+import Logging
+import TandemArchive
+
+/// Where and how the listener runs.
+public struct ListenerSettings: Sendable {
+    public var bind: String
+    public var port: Int
+    /// How long in-flight associations may take to finish after SIGTERM/SIGINT.
+    public var gracePeriod: Duration
+
+    public init(bind: String, port: Int, gracePeriod: Duration = .seconds(30)) {
+        self.bind = bind
+        self.port = port
+        self.gracePeriod = gracePeriod
+    }
+}
+
+/// Why the listener stopped.
+public enum ReceiverStop: Sendable, Equatable {
+    /// SIGTERM or SIGINT: stopped accepting, in-flight associations finished or the grace period ran out.
+    case signal(Int32)
+    /// Another node took over (DESIGN.md, "Cluster model"): this process must exit and not act.
+    case fenced(String)
+}
+
+/// The DICOM listener: binds, serves associations with `StorageServiceHandler` until a signal or
+/// a fence stops it, then lets in-flight associations finish within the grace period.
+public enum ReceiverService {
+    /// Thrown when the listening socket cannot be bound (exit 74).
+    public struct BindError: Error, CustomStringConvertible {
+        public let address: String
+        public let reason: String
+        public var description: String { "cannot listen on \(address): \(reason)" }
+    }
+
+    public static func run(pipeline: StorePipeline, policy: AssociationPolicy, listener: ListenerSettings,
+                           logger: Logger) async throws -> ReceiverStop {
+        let (stops, stopper) = AsyncStream.makeStream(of: ReceiverStop.self)
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { stopper.yield(.signal($0)) }
+        defer { signals.cancel() }
+        let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, logger: logger) { fenced in
+            stopper.yield(.fenced(fenced.description))
+        }
+        let configuration = try AssociationConfiguration(aeTitle: AETitle(policy.aeTitle))
+        let acceptor: AssociationAcceptor
+        do {
+            acceptor = try await AssociationAcceptor(host: listener.bind, port: listener.port,
+                                                     configuration: configuration, handler: handler, logger: logger)
+        } catch {
+            throw BindError(address: "\(listener.bind):\(listener.port)", reason: "\(error)")
+        }
+        logger.info("listening", metadata: ["ae_title": "\(policy.aeTitle)", "bind": "\(listener.bind)",
+                                           "port": "\(acceptor.localPort)", "root": "\(pipeline.root.url.path)",
+                                           "epoch": "\(pipeline.index.epoch)"])
+        let serving = Task { try await acceptor.run() }
+        var reasons = stops.makeAsyncIterator()
+        let stop = await reasons.next() ?? .signal(SIGTERM)
+        logger.notice("stopping: no new associations", metadata: ["reason": "\(stop)"])
+        await acceptor.close()
+        if case .fenced = stop {
+            serving.cancel()  // a fenced process must not finish anything
+        }
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                _ = try? await serving.value
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: listener.gracePeriod)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !finished {
+            logger.warning("grace period over: aborting the associations still running")
+            serving.cancel()
+        }
+        return stop
+    }
+}
+
+/// Delivers SIGTERM/SIGINT as events instead of terminating the process. The sources are only
+/// created in `init` and cancelled in `cancel`, which Dispatch makes thread-safe.
+final class SignalWatcher: @unchecked Sendable {
+    private let sources: [any DispatchSourceSignal]
+
+    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,102 @@
+import DICOMCore
+import DICOMNetwork
+import Foundation
+import Logging
+import TandemArchive
+
+/// The archive's SCP: Verification (C-ECHO, PS3.4 Annex A) and the Storage service class
+/// (C-STORE, PS3.4 Annex B) for every storage SOP class. Each data set streams into the store
+/// pipeline fragment by fragment; the response is sent only after the pipeline's verdict.
+public struct StorageServiceHandler: AssociationServiceHandler {
+    public let pipeline: StorePipeline
+    public let policy: AssociationPolicy
+    let logger: Logger
+    /// Called once the archive refused a write because this process was fenced.
+    let onFenced: @Sendable (FencedError) -> Void
+
+    public init(pipeline: StorePipeline, policy: AssociationPolicy, logger: Logger,
+                onFenced: @escaping @Sendable (FencedError) -> Void) {
+        self.pipeline = pipeline
+        self.policy = policy
+        self.logger = logger
+        self.onFenced = onFenced
+    }
+
+    public func decide(on request: AAssociateRQ) async -> AssociationDecision {
+        if let rejection = policy.rejection(of: request) {
+            logger.notice("association refused", metadata: [
+                "calling": "\(request.callingAETitle)", "called": "\(request.calledAETitle)",
+                "reason": rejection.reason == AAssociateRJ.UserReason.callingAETitleNotRecognized.rawValue
+                    ? "calling AE title not recognised" : "called AE title not recognised"])
+            return .reject(rejection)
+        }
+        return .accept(policy.presentationContexts)
+    }
+
+    public func handle(_ message: IncomingMessage, on association: Association) async throws {
+        let context = message.presentationContext
+        switch try DIMSECommand(decoding: message.command) {
+        case .cEchoRQ(let echo):
+            let response = CEchoResponse(messageIDBeingRespondedTo: echo.messageID,
+                                         affectedSOPClassUID: echo.affectedSOPClassUID)
+            try await association.send(command: response.encode(), presentationContextID: context.id)
+        case .cStoreRQ(let store):
+            guard let fragments = message.dataSet else {
+                throw DIMSEDecodingError("C-STORE-RQ without a data set")
+            }
+            let result = try await receive(store, fragments: fragments, context: context, association: association)
+            let response = CStoreResponse(
+                messageIDBeingRespondedTo: store.messageID, affectedSOPClassUID: store.affectedSOPClassUID,
+                affectedSOPInstanceUID: store.affectedSOPInstanceUID, status: DIMSEStatus(rawValue: result.status.rawValue),
+                errorComment: result.comment)
+            try await association.send(command: response.encode(), presentationContextID: context.id)
+        case .cCancelRQ:
+            return  // nothing cancellable: C-STORE and C-ECHO answer once (PS3.7 §9.3.2.3)
+        case .cEchoRSP, .cStoreRSP, .other:
+            throw DIMSEDecodingError("command this SCP does not perform")
+        }
+    }
+
+    /// Streams one C-STORE data set into the pipeline and returns its verdict. A refused request
+    /// still has its data set drained, so the response follows the whole message (PS3.7 §9.3.1).
+    private func receive(_ store: CStoreRequest, fragments: DataSetFragments, context: AcceptedPresentationContext,
+                         association: Association) async throws -> StoreResult {
+        let request = StoreRequest(
+            sopClassUID: store.affectedSOPClassUID, sopInstanceUID: store.affectedSOPInstanceUID,
+            transferSyntax: TransferSyntax(uid: context.transferSyntax),
+            callingAE: association.request.callingAETitle.value, calledAE: association.request.calledAETitle.value)
+        guard store.affectedSOPClassUID == context.abstractSyntax else {
+            for try await _ in fragments {}
+            return StoreResult(status: .sopClassNotSupported,
+                               comment: "SOP Class UID is not the presentation context's abstract syntax")
+        }
+        let started = ContinuousClock.now
+        let reception = pipeline.begin(request)
+        do {
+            for try await fragment in fragments { reception.append(fragment) }
+        } catch {
+            reception.abandon()
+            throw error
+        }
+        let result: StoreResult
+        do {
+            result = try await reception.finish()
+        } catch {  // FencedError, the only error `finish` throws
+            logger.critical("fenced: refusing to store", metadata: ["reason": "\(error)"])
+            onFenced(error)
+            await association.abort()
+            throw error
+        }
+        logger.log(level: result.status.isSuccess ? .debug : .warning, "C-STORE", metadata: [
+            "calling": "\(request.callingAE)", "sop_instance": "\(request.sopInstanceUID)",
+            "status": "\(result.status)", "bytes": "\(result.bytes)",
+            "seconds": "\(Self.seconds(since: started))",
+            "comment": "\(result.comment ?? "")"])
+        return result
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = (ContinuousClock.now - start).components
+        return String(format: "%.3f", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+    }
+}

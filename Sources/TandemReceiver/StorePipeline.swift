@@ -1,0 +1,211 @@
+import DICOMCore
+import Dispatch
+import Foundation
+import Logging
+import TandemArchive
+
+/// What a C-STORE request says about the instance that follows (PS3.7 §9.1.1.1), plus the
+/// association's context: the accepted transfer syntax and both AE titles.
+public struct StoreRequest: Sendable, Equatable {
+    public var sopClassUID: String
+    /// The Affected SOP Instance UID of the command: untrusted until validated.
+    public var sopInstanceUID: String
+    public var transferSyntax: TransferSyntax
+    public var callingAE: String
+    public var calledAE: String
+
+    public init(sopClassUID: String, sopInstanceUID: String, transferSyntax: TransferSyntax,
+                callingAE: String, calledAE: String) {
+        self.sopClassUID = sopClassUID
+        self.sopInstanceUID = sopInstanceUID
+        self.transferSyntax = transferSyntax
+        self.callingAE = callingAE
+        self.calledAE = calledAE
+    }
+}
+
+/// Stores received instances durably (DESIGN.md, "Durability"), independent of the network:
+/// `begin` a reception per C-STORE, feed it the data set fragments as they arrive, and `finish`
+/// it for the status to answer. A success status is only ever returned after the file is
+/// fsynced, renamed into place with its directory fsynced, and its index row committed through
+/// the group committer under this process's epoch.
+public final class StorePipeline: Sendable {
+    public let root: DataRoot
+    public let index: ArchiveIndex
+    public let storage: StorageSettings
+    let committer: GroupCommitter
+    let logger: Logger
+
+    public init(index: ArchiveIndex, storage: StorageSettings, logger: Logger = Logger(label: "tandem.receiver")) {
+        self.root = index.root
+        self.index = index
+        self.storage = storage
+        self.committer = GroupCommitter(index: index)
+        self.logger = logger
+    }
+
+    /// Starts receiving one instance: validates the affected SOP Instance UID, opens a temp file
+    /// in `incoming/` and writes the Part 10 meta header there. A refusal (bad UID, too little
+    /// free space) is carried by the reception, which then ignores the fragments it is fed.
+    public func begin(_ request: StoreRequest) -> InstanceReception {
+        do {
+            _ = try ValidatedUID(request.sopInstanceUID)
+        } catch {
+            return InstanceReception(pipeline: self, request: request,
+                                     refusal: StoreResult(status: .invalidSOPInstance, comment: error.description))
+        }
+        do {
+            let writer = try DurableObjectWriter(root: root, minFreeBytes: storage.minFreeBytes)
+            let header = try DICOMFile.metaHeader(
+                sopClassUID: request.sopClassUID, sopInstanceUID: request.sopInstanceUID,
+                transferSyntax: request.transferSyntax, sourceApplicationEntityTitle: request.callingAE)
+            try writer.append(header)
+            return InstanceReception(pipeline: self, request: request, writer: writer, headerLength: Int64(header.count))
+        } catch {
+            return InstanceReception(pipeline: self, request: request, refusal: Self.result(for: error))
+        }
+    }
+
+    /// The status for a storage error: everything local is "out of resources" (retry later).
+    static func result(for error: any Error, bytes: Int64 = 0) -> StoreResult {
+        StoreResult(status: .outOfResources, comment: "\(error)", bytes: bytes)
+    }
+
+    /// Runs blocking file work (fsync, parsing) off the cooperative thread pool, so a slow disk
+    /// holds up its own association only.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
+
+/// One instance being received. Used by one task at a time (the association's service loop).
+public final class InstanceReception: @unchecked Sendable {
+    public let request: StoreRequest
+    private let pipeline: StorePipeline
+    private var writer: DurableObjectWriter?
+    private var refusal: StoreResult?
+    private let headerLength: Int64
+
+    init(pipeline: StorePipeline, request: StoreRequest, writer: DurableObjectWriter? = nil,
+         headerLength: Int64 = 0, refusal: StoreResult? = nil) {
+        self.pipeline = pipeline
+        self.request = request
+        self.writer = writer
+        self.headerLength = headerLength
+        self.refusal = refusal
+    }
+
+    /// Data set bytes received so far.
+    public var bytesReceived: Int64 {
+        max((writer?.bytesWritten ?? 0) - headerLength, 0)
+    }
+
+    /// Appends one fragment of the data set, exactly as received in the accepted transfer syntax.
+    /// A full disk turns the reception into an A700 refusal and removes the temp file at once.
+    public func append(_ fragment: some ContiguousBytes) {
+        guard let writer, refusal == nil else { return }
+        do {
+            try writer.append(fragment)
+        } catch {
+            refusal = StorePipeline.result(for: error, bytes: bytesReceived)
+            self.writer = nil
+        }
+    }
+
+    /// Drops the instance: the association was aborted mid-data set. Nothing stays behind.
+    public func abandon() {
+        writer?.discard()
+        writer = nil
+    }
+
+    /// Verifies, commits and indexes the complete instance; returns the status to answer.
+    /// Throws only `FencedError`: the process must stop acting (DESIGN.md, "Cluster model").
+    public func finish() async throws(FencedError) -> StoreResult {
+        if let refusal { return refusal }
+        guard let writer else { return StoreResult(status: .outOfResources, comment: "reception already finished") }
+        let bytes = bytesReceived
+        self.writer = nil
+        guard bytes > 0 else {
+            writer.discard()
+            return StoreResult(status: .cannotUnderstand, comment: "empty data set")
+        }
+        let request = self.request
+        let verdict: Verdict
+        do {
+            verdict = try await StorePipeline.blocking { Self.verify(fileAt: writer.temporaryURL, request: request) }
+        } catch {
+            writer.discard()
+            return StorePipeline.result(for: error, bytes: bytes)
+        }
+        switch verdict {
+        case let .refused(status, comment):
+            writer.discard()
+            return StoreResult(status: status, comment: comment, bytes: bytes)
+        case let .accepted(record, location):
+            return try await store(record, at: location, writer: writer, bytes: bytes)
+        }
+    }
+
+    enum Verdict: Sendable {
+        case accepted(InstanceRecord, ObjectLocation)
+        case refused(StoreStatus, String)
+    }
+
+    /// Parses what was written (structure only, bulk values skipped) and checks that the data set
+    /// is the instance the command announced (PS3.4 §B.2.3: A9xx when it does not match).
+    static func verify(fileAt url: URL, request: StoreRequest) -> Verdict {
+        do {
+            let file = try IndexAttributes.readFile(at: url)
+            let dataSetClass = file.dataSet.string(.sopClassUID) ?? ""
+            let dataSetInstance = file.dataSet.string(.sopInstanceUID) ?? ""
+            guard dataSetClass == request.sopClassUID else {
+                return .refused(.dataSetDoesNotMatchSOPClass, "SOP Class UID \(dataSetClass) is not the command's")
+            }
+            guard dataSetInstance == request.sopInstanceUID else {
+                return .refused(.dataSetDoesNotMatchSOPClass, "SOP Instance UID \(dataSetInstance) is not the command's")
+            }
+            let (record, location) = try IndexAttributes.record(of: file, callingAE: request.callingAE,
+                                                                calledAE: request.calledAE)
+            return .accepted(record, location)
+        } catch IndexAttributes.Failure.unreadable(let reason) {
+            return .refused(.cannotUnderstand, reason)
+        } catch {
+            return .refused(.dataSetDoesNotMatchSOPClass, "\(error)")
+        }
+    }
+
+    /// Commits the file (fsync, rename, fsync directory), then indexes it; on any failure the
+    /// committed file is removed again, so nothing unacknowledged stays archived.
+    private func store(_ prepared: InstanceRecord, at location: ObjectLocation, writer: DurableObjectWriter,
+                       bytes: Int64) async throws(FencedError) -> StoreResult {
+        let stored: StoredObject
+        do {
+            stored = try await StorePipeline.blocking { try writer.commit(to: location) }
+        } catch {
+            return StorePipeline.result(for: error, bytes: bytes)  // the writer removed its temp file
+        }
+        var record = prepared
+        record.filePath = stored.relativePath
+        record.fileSize = stored.size
+        let outcome: InsertOutcome
+        do {
+            outcome = try await pipeline.committer.insert(record)
+        } catch {
+            unlink(stored.url.path)
+            if let fenced = error as? FencedError { throw fenced }
+            if let invalid = error as? IndexError {
+                return StoreResult(status: .dataSetDoesNotMatchSOPClass, comment: invalid.description, bytes: bytes)
+            }
+            return StorePipeline.result(for: error, bytes: bytes)
+        }
+        if outcome == .rejected {
+            return StoreResult(status: .duplicateSOPInstance, comment: "already archived (duplicate_policy reject)",
+                               bytes: bytes)
+        }
+        return StoreResult(status: .success, bytes: bytes)
+    }
+}

@@ -1,0 +1,190 @@
+import DICOMCore
+import Foundation
+import TandemArchive
+import Testing
+@testable import TandemReceiver
+
+@Suite("Store pipeline")
+struct StorePipelineTests {
+    @Test("stores each uncompressed syntax, fed in odd fragment sizes, byte for byte and indexed",
+          arguments: [TransferSyntax.implicitVRLittleEndian, .explicitVRLittleEndian, .explicitVRBigEndian,
+                      .deflatedExplicitVRLittleEndian])
+    func storesFragmentedInstance(syntax: TransferSyntax) async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make(syntax: syntax, patientName: "Müller^Jürgen")[0]
+
+        let result = try await sent.store(with: pipeline, fragmentSizes: [1, 7, 4093, 3, 65_536])
+
+        #expect(result.status == .success)
+        #expect(result.bytes == Int64(sent.dataSet.count))
+        let indexed = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID))
+        #expect(indexed.record.transferSyntaxUID == syntax.uid)
+        let stored = try DICOMFile(path: scratch.root.url(relativePath: indexed.record.filePath).path, options: .headerOnly)
+        let storedBytes = try [UInt8](Data(contentsOf: scratch.root.url(relativePath: indexed.record.filePath)))
+        #expect(Array(storedBytes[stored.dataSetOffset...]) == sent.dataSet)
+        #expect(stored.mediaStorageSOPInstanceUID == sent.sopInstanceUID)
+        #expect(stored.sourceApplicationEntityTitle == "MODALITY1")
+        let study = try #require(try pipeline.index.study(studyInstanceUID: sent.studyInstanceUID))
+        #expect(study.patientName == "Müller^Jürgen")
+        #expect(scratch.files(under: "incoming").isEmpty)
+    }
+
+    @Test("keep-first: a second copy answers success and leaves one file")
+    func keepFirstDuplicate() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make()[0]
+        #expect(try await sent.store(with: pipeline).status == .success)
+        #expect(try await sent.store(with: pipeline).status == .success)
+        #expect(scratch.files(under: "objects").count == 1)
+        #expect(try pipeline.index.counts().instances == 1)
+    }
+
+    @Test("reject: a second copy answers Duplicate SOP Instance and changes nothing")
+    func rejectDuplicate() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline(StorageSettings(duplicatePolicy: .reject, minFreeBytes: 0))
+        let sent = try SentInstance.make()[0]
+        #expect(try await sent.store(with: pipeline).status == .success)
+        let before = scratch.files(under: "objects")
+        let second = try await sent.store(with: pipeline)
+        #expect(second.status == .duplicateSOPInstance)
+        #expect(scratch.files(under: "objects") == before)
+        #expect(scratch.files(under: "incoming").isEmpty)
+    }
+
+    @Test("overwrite: a second copy replaces the first")
+    func overwriteDuplicate() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline(StorageSettings(duplicatePolicy: .overwrite, minFreeBytes: 0))
+        let sent = try SentInstance.make()[0]
+        #expect(try await sent.store(with: pipeline).status == .success)
+        let first = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID)).record.filePath
+        #expect(try await sent.store(with: pipeline).status == .success)
+        let second = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID)).record.filePath
+        #expect(first != second)
+        #expect(scratch.files(under: "objects") == [second])
+    }
+
+    @Test("a data set of another SOP class or instance than the command is refused with A900")
+    func mismatchedDataSet() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make()[0]
+        let otherClass = try await sent.store(with: pipeline, request: sent.request(sopClassUID: "1.2.840.10008.5.1.4.1.1.4"))
+        #expect(otherClass.status == .dataSetDoesNotMatchSOPClass)
+        let otherInstance = try await sent.store(with: pipeline, request: sent.request(sopInstanceUID: "1.2.3.4"))
+        #expect(otherInstance.status == .dataSetDoesNotMatchSOPClass)
+        #expect(scratch.files(under: "objects").isEmpty)
+        #expect(scratch.files(under: "incoming").isEmpty)
+        #expect(try pipeline.index.counts().instances == 0)
+    }
+
+    @Test("hostile affected SOP Instance UIDs are refused before anything is written",
+          arguments: ["../../etc/x", "/etc/passwd", "1.2.abc", "", "1..2", String(repeating: "1", count: 65)])
+    func hostileUID(uid: String) async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make()[0]
+        let parentBefore = try FileManager.default.contentsOfDirectory(atPath: scratch.root.url.deletingLastPathComponent().path)
+        let result = try await sent.store(with: pipeline, request: sent.request(sopInstanceUID: uid))
+        #expect(result.status == .invalidSOPInstance)
+        #expect(scratch.files(under: "objects").isEmpty)
+        #expect(scratch.files(under: "incoming").isEmpty)
+        let parentAfter = try FileManager.default.contentsOfDirectory(atPath: scratch.root.url.deletingLastPathComponent().path)
+        #expect(Set(parentAfter).subtracting(parentBefore).isEmpty)
+    }
+
+    @Test("a truncated data set is refused with Cannot understand and leaves nothing")
+    func truncatedDataSet() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        var sent = try SentInstance.make()[0]
+        sent.dataSet.removeLast(1000)
+        let result = try await sent.store(with: pipeline)
+        #expect(result.status == .cannotUnderstand)
+        #expect(scratch.files(under: "objects").isEmpty)
+        #expect(scratch.files(under: "incoming").isEmpty)
+    }
+
+    @Test("an empty data set is refused with Cannot understand")
+    func emptyDataSet() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        var sent = try SentInstance.make()[0]
+        sent.dataSet = []
+        #expect(try await sent.store(with: pipeline).status == .cannotUnderstand)
+        #expect(scratch.files(under: "incoming").isEmpty)
+    }
+
+    @Test("an instance abandoned mid-data set leaves no file and no index row")
+    func abandonedInstance() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make()[0]
+        let reception = pipeline.begin(sent.request())
+        sent.feed(reception, fragmentSizes: [1000], upTo: sent.dataSet.count / 2)
+        #expect(scratch.files(under: "incoming").count == 1)
+        reception.abandon()
+        #expect(scratch.files(under: "incoming").isEmpty)
+        #expect(scratch.files(under: "objects").isEmpty)
+        #expect(try pipeline.index.counts().instances == 0)
+    }
+
+    @Test("below min_free_bytes: A700 with nothing written; accepted again once the threshold is met")
+    func outOfResources() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let sent = try SentInstance.make(count: 2)
+        let starved = try scratch.pipeline(StorageSettings(minFreeBytes: .max))
+        #expect(try await sent[0].store(with: starved).status == .outOfResources)
+        #expect(scratch.files(under: "incoming").isEmpty)
+        #expect(scratch.files(under: "objects").isEmpty)
+        let relieved = try scratch.pipeline(StorageSettings(minFreeBytes: 0))
+        #expect(try await sent[1].store(with: relieved).status == .success)
+    }
+
+    @Test("a fenced process refuses: FencedError, nothing indexed, no object left")
+    func fencedEpoch() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline(epoch: 1)
+        let sent = try SentInstance.make()[0]
+        let other = try ArchiveIndex(root: scratch.root, epoch: 1, environment: [:])
+        try other.promote(node: "other-node")
+        await #expect(throws: FencedError.self) { try await sent.store(with: pipeline) }
+        #expect(try pipeline.index.counts().instances == 0)
+        #expect(scratch.files(under: "objects").isEmpty)
+        #expect(scratch.files(under: "incoming").isEmpty)
+    }
+
+    @Test("start-up recovery indexes a committed object that has no row, with the DICOM parser")
+    func recoveryReindexes() async throws {
+        let scratch = try ScratchRoot()
+        defer { scratch.remove() }
+        let sent = try SentInstance.make(patientName: "Ōta^Ken")[0]
+        let file = try DICOMFile.metaHeader(sopClassUID: sent.sopClassUID, sopInstanceUID: sent.sopInstanceUID,
+                                            transferSyntax: sent.transferSyntax, sourceApplicationEntityTitle: "SITE1")
+            + sent.dataSet
+        let writer = try DurableObjectWriter(root: scratch.root, minFreeBytes: 0)
+        try writer.append(file)
+        let headerOnly = try DICOMFile(bytes: file, options: .headerOnly).dataSet
+        _ = try writer.commit(to: ObjectLocation(studyUID: sent.studyInstanceUID,
+                                                 seriesUID: headerOnly.string(.seriesInstanceUID) ?? "",
+                                                 sopInstanceUID: sent.sopInstanceUID))
+        let pipeline = try scratch.pipeline()
+        let indexed = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID))
+        #expect(indexed.record.callingAE == "SITE1")
+        #expect(try pipeline.index.study(studyInstanceUID: sent.studyInstanceUID)?.patientName == "Ōta^Ken")
+    }
+}
