@@ -36,6 +36,23 @@ import Testing
         #expect(try file.encoded() == bytes)
     }
 
+    /// Found by fuzzing: an odd-length fragment was padded without counting the pad in its length.
+    @Test func oddLengthFragmentIsPaddedAndCounted() throws {
+        let pixels = EncapsulatedPixelData(fragments: [.bytes([0xFF, 0xD8, 0xD9])])
+        let dataSet = DataSet([DataElement(tag: .pixelData, vr: .OB, value: .encapsulated(pixels), hasUndefinedLength: true)])
+        let encoded = try DataSetWriter.encode(dataSet, transferSyntax: .jpegBaseline)
+        #expect(Array(encoded[20...]) == [
+            0xFE, 0xFF, 0x00, 0xE0, 0x04, 0x00, 0x00, 0x00, 0xFF, 0xD8, 0xD9, 0x00, // fragment, len 4, NUL pad
+            0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00,                         // sequence delimitation item
+        ])
+        var reader = try DataSetReader(bytes: encoded, transferSyntax: .jpegBaseline)
+        guard case .encapsulated(let read) = try reader.read()[.pixelData]?.value else {
+            Issue.record("no encapsulated pixel data")
+            return
+        }
+        #expect(read.fragments == [.bytes([0xFF, 0xD8, 0xD9, 0x00])])
+    }
+
     @Test func missingBasicOffsetTableItemIsAnError() {
         let bytes: [UInt8] = [0xE0, 0x7F, 0x10, 0x00, 0x4F, 0x42, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF,
                               0xFE, 0xFF, 0xDD, 0xE0, 0x00, 0x00, 0x00, 0x00]   // delimiter straight away

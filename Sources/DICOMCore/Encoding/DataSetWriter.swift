@@ -2,7 +2,7 @@
 /// undefined length they were read with; defined lengths are computed while writing.
 ///
 /// Normalisations (a well-formed input is reproduced byte for byte):
-/// - an odd-length value is padded to even length with its VR's padding byte (PS3.5 §7.1.1);
+/// - an odd-length value or fragment is padded to even length with its VR's padding byte (§7.1.1);
 /// - in explicit syntaxes a value too long for a VR with a 16-bit length field is written as UN;
 /// - group length elements are written with the value they hold, not recomputed.
 public struct DataSetWriter {
@@ -92,9 +92,11 @@ public struct DataSetWriter {
     }
 
     private mutating func writeFragment(_ bytes: [UInt8], encoding: ElementEncoding, tag: Tag) throws {
+        // An odd-length fragment is padded to even length like any value (PS3.5 §A.4).
+        let paddedCount = bytes.count + bytes.count % 2
+        guard paddedCount < Int(undefinedLength) else { throw DICOMError(.invalidValue(tag, "fragment too long")) }
         appendTag(.item, encoding: encoding)
-        guard bytes.count < Int(undefinedLength) else { throw DICOMError(.invalidValue(tag, "fragment too long")) }
-        appendUInt32(UInt32(bytes.count), encoding: encoding)
+        appendUInt32(UInt32(paddedCount), encoding: encoding)
         output.append(contentsOf: bytes)
         if bytes.count % 2 == 1 { output.append(0) }
     }
