@@ -1,0 +1,229 @@
+import DICOMCore
+import DICOMSynthetic
+import Foundation
+import Testing
+
+/// A `dcmrecv` started on a free 127.0.0.1 port with a fresh data root; stopped by PID.
+final class RunningReceiver {
+    let root: URL
+    let port: Int
+    let process = Process()
+    private let log: URL
+
+    /// - Parameter root: the data root; nil for a fresh one under the temp directory.
+    init(root: URL? = nil, aeTitle: String = "TANDEM", extraArguments: [String] = []) throws {
+        self.root = root ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("dcmrecv-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        port = try Self.freePort()
+        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmrecv")
+        process.arguments = ["--root", self.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--aet", aeTitle]
+            + extraArguments
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        try waitUntilListening()
+    }
+
+    /// SIGTERM, then the exit status (a graceful stop is 0).
+    func stop() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func remove() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: root)
+        try? FileManager.default.removeItem(at: log)
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Indexed SOP Instance UID → file path, read with the sqlite3 shell.
+    func indexedInstances() throws -> [String: String] {
+        let run = try ExternalTool.run("sqlite3", [root.appendingPathComponent("index.sqlite").path,
+                                                   "SELECT sop_instance_uid || '|' || file_path FROM instance"])
+        var result: [String: String] = [:]
+        for line in run.stdout.split(separator: "\n") {
+            let parts = line.split(separator: "|", maxSplits: 1).map(String.init)
+            if parts.count == 2 { result[parts[0]] = parts[1] }
+        }
+        return result
+    }
+
+    private func waitUntilListening() throws {
+        for _ in 0..<400 where process.isRunning {
+            if Self.accepts(port: port) { return }
+            usleep(50_000)
+        }
+        throw ExternalTool.Failure("dcmrecv is not listening: \(logText)")
+    }
+
+    /// True when a TCP connection to 127.0.0.1:port succeeds.
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw ExternalTool.Failure("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Runs a system program (DCMTK, sqlite3) and captures its output. `/usr/bin` comes first: Python
+/// packages install programs of the same names (`storescu`, `echoscu`) earlier on some PATHs.
+enum ExternalTool {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func run(_ name: String, _ arguments: [String]) throws -> ToolRun {
+        let process = Process()
+        let system = "/usr/bin/" + name
+        if FileManager.default.isExecutableFile(atPath: system) {
+            process.executableURL = URL(fileURLWithPath: system)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [name] + arguments
+        }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// `dcmdump` of the data set only (no meta header), for comparing sent and stored content.
+    static func dataSetDump(_ path: String) throws -> String {
+        try run("dcmdump", ["-q", "+L", path]).stdout
+            .split(separator: "\n").filter { !$0.contains("(0002,") }.joined(separator: "\n")
+    }
+}
+
+@Suite("dcmrecv with DCMTK peers", .serialized)
+struct ReceiveTests {
+    static func synthetic(_ syntax: TransferSyntax, count: Int = 2) throws -> (URL, [URL]) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-in-\(UUID().uuidString)")
+        let files = try SyntheticStudy(StudySpecification(instancesPerSeries: count, instanceSize: 12 * 1024,
+                                                          transferSyntax: syntax, patientName: "Ström^Åsa"))
+            .write(to: directory)
+        return (directory, files)
+    }
+
+    /// Each sent file must be indexed and stored with the same data set content.
+    static func expectArchived(_ files: [URL], in receiver: RunningReceiver) throws {
+        let indexed = try receiver.indexedInstances()
+        for file in files {
+            let uid = try DICOMFile(path: file.path, options: .headerOnly).dataSet.string(.sopInstanceUID) ?? ""
+            let stored = try #require(indexed[uid], "\(uid) not indexed")
+            let storedPath = receiver.root.appendingPathComponent(stored).path
+            #expect(try ExternalTool.dataSetDump(storedPath) == ExternalTool.dataSetDump(file.path))
+        }
+    }
+
+    @Test("echoscu is answered; SIGTERM stops dcmrecv with status 0")
+    func echo() throws {
+        let receiver = try RunningReceiver()
+        defer { receiver.remove() }
+        #expect(try ExternalTool.run("echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(receiver.port)"]).status == 0)
+        #expect(receiver.stop() == 0)
+    }
+
+    @Test("a wrong called AE title is rejected; --any-called-aet accepts it")
+    func calledAETitle() throws {
+        let strict = try RunningReceiver()
+        defer { strict.remove() }
+        let refused = try ExternalTool.run("echoscu", ["-aec", "SOMEONE", "127.0.0.1", "\(strict.port)"])
+        #expect(refused.status != 0)
+        #expect((refused.stdout + refused.stderr).contains("Called AE Title Not Recognized"))
+        let open = try RunningReceiver(extraArguments: ["--any-called-aet"])
+        defer { open.remove() }
+        #expect(try ExternalTool.run("echoscu", ["-aec", "SOMEONE", "127.0.0.1", "\(open.port)"]).status == 0)
+    }
+
+    @Test("storescu in each uncompressed syntax: acknowledged instances are indexed with identical content",
+          arguments: [("implicit-le", TransferSyntax.implicitVRLittleEndian, "-xi"),
+                      ("explicit-le", .explicitVRLittleEndian, "-xe"), ("big-endian", .explicitVRBigEndian, "-xb"),
+                      ("deflated", .deflatedExplicitVRLittleEndian, "-xd")])
+    func storeUncompressed(name: String, syntax: TransferSyntax, proposal: String) throws {
+        let receiver = try RunningReceiver()
+        defer { receiver.remove() }
+        let (directory, files) = try Self.synthetic(syntax)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sent = try ExternalTool.run("storescu", ["-aec", "TANDEM", proposal, "+sd", "+r", "127.0.0.1",
+                                                     "\(receiver.port)", directory.path])
+        #expect(sent.status == 0, "\(name): \(sent.stderr)")
+        try Self.expectArchived(files, in: receiver)
+    }
+
+    @Test("compressed syntaxes (JPEG lossless, RLE, JPEG-LS) are stored as received",
+          arguments: [("dcmcjpeg", "-xs"), ("dcmcrle", "-xr"), ("dcmcjpls", "-xt")])
+    func storeCompressed(compressor: String, proposal: String) throws {
+        let receiver = try RunningReceiver()
+        defer { receiver.remove() }
+        let (directory, originals) = try Self.synthetic(.explicitVRLittleEndian, count: 1)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let compressed = directory.appendingPathComponent("compressed.dcm")
+        let made = try ExternalTool.run(compressor, [originals[0].path, compressed.path])
+        try #require(made.status == 0, "\(compressor): \(made.stderr)")
+        try FileManager.default.removeItem(at: originals[0])
+        let sent = try ExternalTool.run("storescu", ["-aec", "TANDEM", proposal, "127.0.0.1", "\(receiver.port)",
+                                                     compressed.path])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        try Self.expectArchived([compressed], in: receiver)
+    }
+
+    @Test("32 associations at once are all served")
+    func concurrentAssociations() throws {
+        let receiver = try RunningReceiver()
+        defer { receiver.remove() }
+        let (directory, files) = try Self.synthetic(.explicitVRLittleEndian, count: 32)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let senders = try files.map { file in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/storescu")
+            process.arguments = ["-aec", "TANDEM", "127.0.0.1", "\(receiver.port)", file.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for sender in senders { sender.waitUntilExit() }
+        #expect(senders.allSatisfy { $0.terminationStatus == 0 })
+        try Self.expectArchived(files, in: receiver)
+    }
+}
