@@ -78,6 +78,7 @@ public struct StorageServiceHandler: AssociationServiceHandler {
             reception.abandon()
             throw error
         }
+        let received = ContinuousClock.now
         let result: StoreResult
         do {
             result = try await reception.finish()
@@ -90,13 +91,14 @@ public struct StorageServiceHandler: AssociationServiceHandler {
         logger.log(level: result.status.isSuccess ? .debug : .warning, "C-STORE", metadata: [
             "calling": "\(request.callingAE)", "sop_instance": "\(request.sopInstanceUID)",
             "status": "\(result.status)", "bytes": "\(result.bytes)",
-            "seconds": "\(Self.seconds(since: started))",
+            "receive_seconds": "\(Self.seconds(from: started, to: received))",
+            "store_seconds": "\(Self.seconds(from: received, to: .now))",
             "comment": "\(result.comment ?? "")"])
         return result
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = (ContinuousClock.now - start).components
+    static func seconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> String {
+        let elapsed = (end - start).components
         return String(format: "%.3f", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
     }
 }

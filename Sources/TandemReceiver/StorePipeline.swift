@@ -134,19 +134,44 @@ public final class InstanceReception: @unchecked Sendable {
             return StoreResult(status: .cannotUnderstand, comment: "empty data set")
         }
         let request = self.request
-        let verdict: Verdict
+        let prepared: Prepared
         do {
-            verdict = try await StorePipeline.blocking { Self.verify(fileAt: writer.temporaryURL, request: request) }
+            prepared = try await StorePipeline.blocking { Self.verifyAndCommit(writer, request: request, bytes: bytes) }
         } catch {
             writer.discard()
             return StorePipeline.result(for: error, bytes: bytes)
         }
-        switch verdict {
+        switch prepared {
+        case .refused(let result):
+            return result
+        case let .committed(record, url):
+            return try await index(record, storedAt: url, bytes: bytes)
+        }
+    }
+
+    enum Prepared: Sendable {
+        /// Durable under `objects/`, not yet indexed.
+        case committed(InstanceRecord, URL)
+        case refused(StoreResult)
+    }
+
+    /// One trip to a blocking thread: verify the data set, then commit the file (fsync, rename,
+    /// fsync directory), or discard it when refused.
+    static func verifyAndCommit(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64) -> Prepared {
+        switch verify(fileAt: writer.temporaryURL, request: request) {
         case let .refused(status, comment):
             writer.discard()
-            return StoreResult(status: status, comment: comment, bytes: bytes)
-        case let .accepted(record, location):
-            return try await store(record, at: location, writer: writer, bytes: bytes)
+            return .refused(StoreResult(status: status, comment: comment, bytes: bytes))
+        case let .accepted(prepared, location):
+            do {
+                let stored = try writer.commit(to: location)
+                var record = prepared
+                record.filePath = stored.relativePath
+                record.fileSize = stored.size
+                return .committed(record, stored.url)
+            } catch {
+                return .refused(StorePipeline.result(for: error, bytes: bytes))  // the writer removed its temp file
+            }
         }
     }
 
@@ -178,24 +203,14 @@ public final class InstanceReception: @unchecked Sendable {
         }
     }
 
-    /// Commits the file (fsync, rename, fsync directory), then indexes it; on any failure the
-    /// committed file is removed again, so nothing unacknowledged stays archived.
-    private func store(_ prepared: InstanceRecord, at location: ObjectLocation, writer: DurableObjectWriter,
-                       bytes: Int64) async throws(FencedError) -> StoreResult {
-        let stored: StoredObject
-        do {
-            stored = try await StorePipeline.blocking { try writer.commit(to: location) }
-        } catch {
-            return StorePipeline.result(for: error, bytes: bytes)  // the writer removed its temp file
-        }
-        var record = prepared
-        record.filePath = stored.relativePath
-        record.fileSize = stored.size
+    /// Indexes a committed object; on any failure the file is removed again, so nothing
+    /// unacknowledged stays archived.
+    private func index(_ record: InstanceRecord, storedAt url: URL, bytes: Int64) async throws(FencedError) -> StoreResult {
         let outcome: InsertOutcome
         do {
             outcome = try await pipeline.committer.insert(record)
         } catch {
-            unlink(stored.url.path)
+            unlink(url.path)
             if let fenced = error as? FencedError { throw fenced }
             if let invalid = error as? IndexError {
                 return StoreResult(status: .dataSetDoesNotMatchSOPClass, comment: invalid.description, bytes: bytes)

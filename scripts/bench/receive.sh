@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# dcmrecv (durable) vs DCMTK storescp (not durable) vs Orthanc (SQLite), each fed by DCMTK
+# storescu, alternating in one run. Sets: 500 x 512 KB CT over one association; 2,000 x ~12 KB
+# over one and over four associations. Then dcmrecv's peak memory receiving one 1 GB instance.
+# Prints median seconds and the ratios storescp/dcmrecv and orthanc/dcmrecv (above 1: dcmrecv faster).
+# Usage: scripts/bench/receive.sh [ROUNDS]   (TANDEM_BIN=DIR to use already built tools)
+# DCMTK is called from /usr/bin: Python packages put programs named storescu/storescp earlier on PATH.
+source "$(dirname "$0")/common.sh"
+ROUNDS=${1:-3}
+build_release
+command -v Orthanc >/dev/null || { echo "Orthanc is missing: apt-get install orthanc" >&2; exit 66; }
+
+"$BIN/dcmsynth" --out "$WORK/ct" --modality CT --instances 500 --instance-size 512k >/dev/null
+"$BIN/dcmsynth" --out "$WORK/small" --modality MR --instances 2000 --instance-size 12k >/dev/null
+# Four quarters of the small set, for four parallel associations.
+for q in 0 1 2 3; do mkdir -p "$WORK/small4/$q"; done
+i=0; for f in $(find "$WORK/small" -type f | sort); do ln -s "$f" "$WORK/small4/$((i % 4))/"; i=$((i + 1)); done
+
+# start_server KIND PORT DIR: starts one receiver in the background, prints its PID.
+start_server() {
+    local kind=$1 port=$2 dir=$3
+    rm -rf "$dir"; mkdir -p "$dir"
+    case $kind in
+    dcmrecv) "$BIN/dcmrecv" -q --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH --any-called-aet >/dev/null 2>&1 & ;;
+    storescp) LD_PRELOAD=$SHIM /usr/bin/storescp --fork -od "$dir" "$port" >/dev/null 2>&1 & ;;
+    orthanc)
+        cat > "$dir/orthanc.json" <<JSON
+{ "Name": "bench", "StorageDirectory": "$dir/storage", "IndexDirectory": "$dir/index",
+  "DicomAet": "BENCH", "DicomPort": $port, "HttpPort": $(free_port), "DicomCheckCalledAet": false,
+  "DicomAlwaysAllowStore": true, "RemoteAccessAllowed": false, "StorageCompression": false,
+  "Plugins": [], "LogExportedResources": false }
+JSON
+        LD_PRELOAD=$SHIM Orthanc "$dir/orthanc.json" >/dev/null 2>&1 & ;;
+    esac
+    echo $!
+}
+
+feed_one() { LD_PRELOAD=$SHIM /usr/bin/storescu -aec BENCH +sd +r 127.0.0.1 "$1" "$2"; }
+feed_four() {
+    local port=$1 pids=()
+    for q in 0 1 2 3; do LD_PRELOAD=$SHIM /usr/bin/storescu -aec BENCH +sd +r 127.0.0.1 "$port" "$WORK/small4/$q" & pids+=($!); done
+    for pid in "${pids[@]}"; do wait "$pid"; done
+}
+
+declare -A times
+for round in $(seq "$ROUNDS"); do
+    for kind in dcmrecv storescp orthanc; do
+        for set in ct small small4; do
+            port=$(free_port); pid=$(start_server "$kind" "$port" "$WORK/srv-$kind"); PIDS+=("$pid")
+            wait_port "$port"
+            if [ "$set" = small4 ]; then t=$(seconds feed_four "$port"); else t=$(seconds feed_one "$port" "$WORK/$set"); fi
+            times[$kind,$set]="${times[$kind,$set]:-} $t"
+            kill "$pid"; wait "$pid" 2>/dev/null || true
+        done
+    done
+    echo "round $round done" >&2
+done
+
+for set in ct small small4; do
+    d=$(median ${times[dcmrecv,$set]}); s=$(median ${times[storescp,$set]}); o=$(median ${times[orthanc,$set]})
+    echo "$set: dcmrecv ${d}s  storescp ${s}s (x$(ratio "$s" "$d"))  orthanc ${o}s (x$(ratio "$o" "$d"))"
+done
+
+# Peak memory of dcmrecv while it receives one 1 GB instance.
+"$BIN/dcmsynth" --out "$WORK/big" --modality CT --instances 1 --instance-size 1g >/dev/null
+port=$(free_port); rm -rf "$WORK/srv-big"; mkdir -p "$WORK/srv-big"
+/usr/bin/time -v -o "$WORK/time.txt" "$BIN/dcmrecv" -q --root "$WORK/srv-big" --bind 127.0.0.1 --port "$port" --aet BENCH >/dev/null 2>&1 &
+timer=$!; PIDS+=("$timer"); wait_port "$port"
+feed_one "$port" "$WORK/big" >/dev/null 2>&1
+stored=$(sqlite3 "$WORK/srv-big/index.sqlite" "SELECT count(*) FROM instance")
+kill "$(pgrep -P "$timer")"; wait "$timer" 2>/dev/null || true
+echo "1 GB instance stored and indexed: $stored"
+echo "dcmrecv peak RSS receiving 1 GB: $(awk -F': ' '/Maximum resident/ {printf "%.1f MB", $2/1024}' "$WORK/time.txt")"
