@@ -44,7 +44,11 @@ with open(ack_path, "a", buffering=1) as ack_file:
         dataset = templates[sent % len(templates)].copy()
         dataset.SOPInstanceUID = generate_uid()
         dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
-        status = association.send_c_store(dataset)
+        try:
+            status = association.send_c_store(dataset)
+        except RuntimeError:  # the association ended between the check above and this send
+            association = None
+            continue
         if not status or "Status" not in status:
             continue  # no answer: the receiver went away; resend on a new association
         if status.Status == 0x0000:
