@@ -226,4 +226,24 @@ struct ReceiveTests {
         #expect(senders.allSatisfy { $0.terminationStatus == 0 })
         try Self.expectArchived(files, in: receiver)
     }
+
+    @Test("exit codes: 74 when the port is taken, 75 under a stale TANDEM_EPOCH, 78 for a bad tandem.toml")
+    func exitCodes() throws {
+        let running = try RunningReceiver()
+        defer { running.remove() }
+        let listen = ["--root", running.root.path, "--bind", "127.0.0.1", "--port", "\(running.port)"]
+        #expect(try ToolRunner.run("dcmrecv", listen).status == 74)
+        let fenced = try ToolRunner.run("dcmrecv", listen, environment: ["TANDEM_EPOCH": "99"])
+        #expect(fenced.status == 75)
+        #expect(fenced.stderr.contains("fenced"))
+
+        let badRoot = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: badRoot, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: badRoot) }
+        try "[storage]\nduplicate_policy = \"sometimes\"\n".write(
+            to: badRoot.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
+        let misconfigured = try ToolRunner.run("dcmrecv", ["--root", badRoot.path, "--port", "0"])
+        #expect(misconfigured.status == 78)
+        #expect(misconfigured.stderr.contains("tandem.toml:2"))
+    }
 }
