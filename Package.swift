@@ -50,6 +50,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log")]),
         .target(name: "TandemRouting", dependencies: ["TandemArchive", "DICOMNetwork"]),
         .target(name: "TandemCluster", dependencies: ["TandemArchive", "DICOMNetwork"]),
+        // C-STORE SCU: association planning, sending, per-file results (dcmsend, later dcmroute).
+        .target(name: "TandemSend", dependencies: ["DICOMCore", "DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log")]),
         // Shared command-line plumbing: exit codes, logging options, data-root option.
         .target(name: "TandemCLI", dependencies: [
             "DICOMCore", "TandemArchive",
@@ -59,7 +62,7 @@ let package = Package(
 
         .executableTarget(name: "dcmrecv", dependencies: ["TandemCLI", "DICOMNetwork", "TandemArchive", "TandemReceiver",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "dcmsend", dependencies: ["TandemCLI", "DICOMNetwork", "DICOMCore",
+        .executableTarget(name: "dcmsend", dependencies: ["TandemCLI", "TandemSend", "DICOMNetwork", "DICOMCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dcmroute", dependencies: ["TandemCLI", "TandemRouting",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -76,6 +79,7 @@ let package = Package(
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
         .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "DICOMSynthetic"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
+        .testTarget(name: "TandemSendTests", dependencies: ["TandemSend", "DICOMSynthetic"]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.
         .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DICOMCore
+import DICOMNetwork
 import Foundation
 import TandemCLI
+import TandemSend
 
 @main
 struct DcmSend: AsyncParsableCommand {
@@ -9,15 +11,43 @@ struct DcmSend: AsyncParsableCommand {
         commandName: "dcmsend",
         abstract: "Send DICOM files to a DICOM node (C-STORE SCU), or check what a folder holds.",
         discussion: """
-        Sends every file given (folders recursively) to HOST PORT. With --dry-run, only reads
-        the files and prints, one line per file, what would be sent or why a file is skipped.
-        Exit status: 0 all sendable/sent, 1 some skipped or failed, 66 a path does not exist.
+        Sends every file given (folders recursively) to HOST PORT, one result line per file on
+        stdout and a summary at the end. --echo only verifies the peer (C-ECHO). --dry-run only
+        reads the files and prints what would be sent or why a file is skipped.
+        Exit status: 0 all sent; 1 some failed or skipped; 66 a path does not exist;
+        69 association rejected; 75 peer unreachable or timed out; 76 association aborted.
 
         Examples:
           dcmsend -aet CT1 -aec TANDEM pacs.example 11112 /data/study1
+          dcmsend -j 4 --json pacs.example 11112 /data/study1 /data/study2
+          dcmsend --echo -aec TANDEM pacs.example 11112
           dcmsend --dry-run --json ./incoming-cd
         """,
         version: TandemVersion.string)
+
+    @Option(name: [.customLong("aet"), .customLong("aet", withSingleDash: true)], help: "Calling AE title (ours).")
+    var aet = "DCMSEND"
+
+    @Option(name: [.customLong("called-aet"), .customLong("aec", withSingleDash: true)], help: "Called AE title (the peer's).")
+    var calledAET = "ANY-SCP"
+
+    @Option(name: [.customShort("j"), .customLong("associations")], help: "Parallel associations.")
+    var associations = 1
+
+    @Flag(name: .long, help: "Only verify the peer with C-ECHO; give HOST PORT and no PATH.")
+    var echo = false
+
+    @Option(name: .customLong("max-pdu"), help: "Largest PDU we receive, in bytes (4096...1048576).")
+    var maxPDU: UInt32 = 64 * 1024
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for the TCP connection.")
+    var connectTimeout = 10
+
+    @Option(name: .customLong("association-timeout"), help: "Seconds to wait for association answers and release.")
+    var associationTimeout = 30
+
+    @Option(name: .customLong("dimse-timeout"), help: "Seconds to wait for each C-STORE or C-ECHO response.")
+    var dimseTimeout = 120
 
     @Flag(name: .customLong("dry-run"), help: "Read the files and print what would be sent; send nothing.")
     var dryRun = false
@@ -30,20 +60,85 @@ struct DcmSend: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    mutating func validate() throws {
+        guard (1...64).contains(associations) else { throw ValidationError("-j/--associations must be 1...64") }
+        guard (4096...1_048_576).contains(maxPDU) else { throw ValidationError("--max-pdu must be 4096...1048576") }
+        guard [connectTimeout, associationTimeout, dimseTimeout].allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("timeouts must be positive")
+        }
+        let needed = dryRun ? 1 : echo ? 2 : 3
+        guard arguments.count >= needed, !(echo && arguments.count > 2) else {
+            throw ValidationError(dryRun ? "give at least one PATH" : echo ? "give HOST PORT" : "give HOST PORT PATH...")
+        }
+        if !dryRun, Int(arguments[1]).map({ (1...65535).contains($0) }) != true {
+            throw ValidationError("PORT must be a number 1...65535, not '\(arguments[1])'")
+        }
+    }
+
     mutating func run() async throws {
         logging.bootstrap()
-        guard dryRun else { throw ToolError(.usage, "dcmsend: sending is not implemented yet") }
-        guard !arguments.isEmpty else { throw ValidationError("give at least one PATH") }
-        let files: [String]
+        if dryRun { return try runDryRun() }
+        var settings: SendSettings
         do {
-            files = try FileInventory.files(under: arguments)
+            settings = SendSettings(host: arguments[0], port: Int(arguments[1])!,
+                                    callingAETitle: try AETitle(aet), calledAETitle: try AETitle(calledAET))
+        } catch { throw ValidationError("invalid AE title: \(error)") }
+        settings.maximumReceivePDULength = maxPDU
+        settings.connectTimeout = .seconds(connectTimeout)
+        settings.associationTimeout = .seconds(associationTimeout)
+        settings.dimseTimeout = .seconds(dimseTimeout)
+        let sender = StoreSender(settings: settings)
+        if echo {
+            do { try await sender.echo() } catch { throw fail([error]) }
+            if !logging.quiet { Self.printError("dcmsend: C-ECHO to \(settings.host):\(settings.port) succeeded") }
+            return
+        }
+        let entries = try inventory(Array(arguments.dropFirst(2)))
+        let files = entries.compactMap { if case .sendable(let file) = $0 { file } else { nil } }
+        let reporter = SendReporter(json: json, showsProgress: isatty(STDERR_FILENO) == 1 && !logging.quiet,
+                                    totalFiles: entries.count, totalBytes: files.reduce(0) { $0 + $1.size })
+        for case .skipped(let path, let reason) in entries {
+            reporter.report(FileResult(path: path, sopInstanceUID: nil, transferSyntax: nil, bytes: 0, outcome: .skipped(reason: reason)))
+        }
+        let failures = await sender.send(SendPlan(files: files, parallelAssociations: associations), reporter: reporter)
+        let summary = reporter.finish()
+        if !logging.quiet && !json { Self.printError("dcmsend: \(summary.text)") }
+        if !failures.isEmpty { throw fail(failures) }
+        if summary.failed + summary.skipped > 0 { throw TandemExit.partialFailure.exitCode }
+    }
+
+    /// DESIGN.md exit codes: a rejection outranks an abort, which outranks an unreachable peer.
+    func fail(_ failures: [SendFailure]) -> ExitCode {
+        for failure in Set(failures.map(\.description)).sorted() { Self.printError("dcmsend: \(failure)") }
+        let codes: [TandemExit] = failures.map {
+            switch $0 {
+            case .rejected: return .peerRefused
+            case .aborted: return .protocolError
+            case .unreachable: return .temporaryFailure
+            case .unreadable: return .partialFailure
+            }
+        }
+        let rank: [TandemExit] = [.peerRefused, .protocolError, .temporaryFailure, .partialFailure]
+        return (rank.first(where: codes.contains) ?? .partialFailure).exitCode
+    }
+
+    func inventory(_ paths: [String]) throws -> [InventoryEntry] {
+        do {
+            return try FileInventory.files(under: paths).map(FileInventory.inspect(path:))
         } catch let missing as FileInventory.MissingPath {
-            FileHandle.standardError.write(Data("dcmsend: \(missing)\n".utf8))
+            Self.printError("dcmsend: \(missing)")
             throw TandemExit.missingInput.exitCode
         }
+    }
+
+    func runDryRun() throws {
         var report = InventoryReport(json: json)
-        for path in files { report.print(FileInventory.inspect(path: path)) }
-        if !logging.quiet { FileHandle.standardError.write(Data("dcmsend: \(report.summary)\n".utf8)) }
+        for entry in try inventory(arguments) { report.print(entry) }
+        if !logging.quiet { Self.printError("dcmsend: \(report.summary)") }
         if report.skipped > 0 { throw TandemExit.partialFailure.exitCode }
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

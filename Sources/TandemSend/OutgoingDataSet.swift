@@ -1,0 +1,27 @@
+import DICOMCore
+import DICOMNetwork
+
+/// The bytes of one file's data set as they go on the wire.
+enum OutgoingDataSet {
+    /// The data set as stored: streamed from the file, after its meta information, one fragment
+    /// at a time, never loaded whole.
+    static func asStored(_ file: InstanceSummary) throws -> DataSetSource {
+        let length = file.size - file.dataSetOffset
+        guard file.dataSetOffset >= 0, length > 0 else {
+            throw SendFailure.unreadable("\(file.path): no data set after the file meta information")
+        }
+        return .file(path: file.path, offset: UInt64(file.dataSetOffset), length: UInt64(length))
+    }
+
+    /// The data set re-encoded in another uncompressed syntax. The file is read whole, which the
+    /// conversion needs; files already in an accepted syntax never take this path.
+    static func converted(_ file: InstanceSummary, to syntax: TransferSyntax) throws -> DataSetSource {
+        do {
+            let parsed = try DICOMFile(path: file.path)
+            return .bytes(try DataSetWriter.encode(parsed.dataSet, transferSyntax: syntax))
+        } catch {
+            throw SendFailure.unreadable("\(file.path): cannot convert from \(file.transferSyntax.name) "
+                                         + "to \(syntax.name): \(error)")
+        }
+    }
+}

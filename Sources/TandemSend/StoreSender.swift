@@ -1,0 +1,181 @@
+import DICOMCore
+import DICOMNetwork
+import Logging
+import NIOCore
+
+/// Where and how to send: the peer, the AE titles, limits and timeouts.
+public struct SendSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var callingAETitle: AETitle
+    public var calledAETitle: AETitle
+    /// Largest PDU this side receives, announced to the peer (PS3.8 §D.1).
+    public var maximumReceivePDULength: UInt32 = 64 * 1024
+    public var connectTimeout: Duration = .seconds(10)
+    /// Waiting for A-ASSOCIATE-AC/RJ and A-RELEASE-RP.
+    public var associationTimeout: Duration = .seconds(30)
+    /// Waiting for a DIMSE response.
+    public var dimseTimeout: Duration = .seconds(120)
+
+    public init(host: String, port: Int, callingAETitle: AETitle, calledAETitle: AETitle) {
+        self.host = host
+        self.port = port
+        self.callingAETitle = callingAETitle
+        self.calledAETitle = calledAETitle
+    }
+
+    var associationConfiguration: AssociationConfiguration {
+        var configuration = AssociationConfiguration(aeTitle: callingAETitle)
+        configuration.maximumReceivePDULength = maximumReceivePDULength
+        configuration.maximumIncomingPDULength = max(configuration.maximumIncomingPDULength, maximumReceivePDULength)
+        configuration.connectTimeout = TimeAmount(connectTimeout)
+        configuration.associationTimeout = TimeAmount(associationTimeout)
+        configuration.idleTimeout = TimeAmount(dimseTimeout)
+        return configuration
+    }
+}
+
+/// The C-STORE SCU (PS3.4 Annex B): runs a `SendPlan`, one task per lane, and reports each file.
+public struct StoreSender: Sendable {
+    public let settings: SendSettings
+    private let logger: Logger
+
+    public init(settings: SendSettings, logger: Logger = Logger(label: "dcmsend")) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Verifies the peer with C-ECHO (PS3.4 Annex A) on one association.
+    public func echo() async throws(SendFailure) {
+        do {
+            try await withAssociation(proposing: [.verification()]) { association in
+                guard association.acceptedContexts[1] != nil else {
+                    throw SendFailure.rejected("the peer does not accept the Verification SOP Class")
+                }
+                let status = try await association.echo()
+                guard status.category == .success || status.category == .warning else {
+                    throw SendFailure.aborted("C-ECHO failed with status \(status)H")
+                }
+            }
+        } catch {
+            throw SendFailure.classify(error, host: settings.host, port: settings.port)
+        }
+    }
+
+    /// Sends every file of the plan; returns the association-level failures (rejections,
+    /// unreachable peer, aborts). Each file's result goes to `reporter`.
+    public func send(_ plan: SendPlan, reporter: SendReporter) async -> [SendFailure] {
+        await withTaskGroup(of: [SendFailure].self) { group in
+            for lane in plan.lanes {
+                group.addTask {
+                    var failures: [SendFailure] = []
+                    for association in lane {
+                        if let failure = await send(association, reporter: reporter) { failures.append(failure) }
+                    }
+                    return failures
+                }
+            }
+            var failures: [SendFailure] = []
+            for await laneFailures in group { failures += laneFailures }
+            return failures
+        }
+    }
+
+    /// One association: every file not reported when it ends abnormally fails with the reason.
+    private func send(_ plan: AssociationPlan, reporter: SendReporter) async -> SendFailure? {
+        var reported = 0
+        do {
+            try await withAssociation(proposing: plan.presentationContexts) { association in
+                let accepted = Array(association.acceptedContexts.values)
+                var messageID: UInt16 = 0
+                for file in plan.files {
+                    messageID &+= 1
+                    reporter.report(try await store(file, on: association, accepted: accepted, messageID: messageID))
+                    reported += 1
+                }
+            }
+            return nil
+        } catch {
+            let failure = SendFailure.classify(error, host: settings.host, port: settings.port)
+            logger.error("\(failure)")
+            for file in plan.files.dropFirst(reported) { reporter.report(.failed(file, failure.description)) }
+            return failure
+        }
+    }
+
+    private func withAssociation(proposing contexts: [PresentationContextRQ],
+                                 _ body: (Association) async throws -> Void) async throws {
+        let requestor = AssociationRequestor(configuration: settings.associationConfiguration)
+        try await requestor.withAssociation(host: settings.host, port: settings.port,
+                                            calledAETitle: settings.calledAETitle, presentationContexts: contexts, body)
+    }
+
+    /// One C-STORE (PS3.7 §9.1.1). A file that cannot go out on this association fails alone;
+    /// errors of the association itself are thrown.
+    private func store(_ file: InstanceSummary, on association: Association,
+                       accepted: [AcceptedPresentationContext], messageID: UInt16) async throws -> FileResult {
+        let contextID: UInt8, syntax: TransferSyntax, dataSet: DataSetSource
+        do {
+            switch TransferChoice.choose(for: file, accepted: accepted) {
+            case .refused(let reason):
+                return .failed(file, reason)
+            case .asStored(let id):
+                (contextID, syntax, dataSet) = (id, file.transferSyntax, try OutgoingDataSet.asStored(file))
+            case .converted(let id, let target):
+                logger.debug("converting", metadata: ["path": "\(file.path)", "from": "\(file.transferSyntax)", "to": "\(target)"])
+                (contextID, syntax, dataSet) = (id, target, try OutgoingDataSet.converted(file, to: target))
+            }
+        } catch {
+            return .failed(file, "\(error)")
+        }
+        let request = CStoreRequest(messageID: messageID, affectedSOPClassUID: file.sopClassUID,
+                                    affectedSOPInstanceUID: file.sopInstanceUID)
+        try await association.send(command: try request.encode(), presentationContextID: contextID, dataSet: dataSet)
+        let response = try await storeResponse(on: association, to: messageID)
+        let bytes = dataSet.byteCount
+        switch response.status.category {
+        case .success:
+            return FileResult(path: file.path, sopInstanceUID: file.sopInstanceUID, transferSyntax: syntax,
+                              bytes: bytes, outcome: .sent)
+        case .warning:
+            return FileResult(path: file.path, sopInstanceUID: file.sopInstanceUID, transferSyntax: syntax, bytes: bytes,
+                              outcome: .sentWithWarning(status: response.status.rawValue, comment: response.errorComment))
+        case .failure, .cancel, .pending:
+            // Pending and cancel are not C-STORE statuses (PS3.4 Table B.2-1): a failure here.
+            let comment = response.errorComment.map { ": \($0)" } ?? ""
+            return .failed(file, "status \(response.status)H (\(response.status.storeFailureMeaning))\(comment)")
+        }
+    }
+
+    /// The C-STORE-RSP to `messageID`; anything else from the peer is a protocol error (one
+    /// operation outstanding at a time, PS3.7 §D.3.3.3).
+    private func storeResponse(on association: Association, to messageID: UInt16) async throws -> CStoreResponse {
+        guard let message = try await association.receive() else {
+            throw SendFailure.aborted("the peer released the association before responding")
+        }
+        let command: DIMSECommand
+        do { command = try DIMSECommand(decoding: message.command) } catch {
+            throw SendFailure.aborted("undecodable response to C-STORE-RQ \(messageID): \(error)")
+        }
+        guard case .cStoreRSP(let response) = command, response.messageIDBeingRespondedTo == messageID else {
+            throw SendFailure.aborted("the answer to C-STORE-RQ \(messageID) is not its C-STORE-RSP: \(command)")
+        }
+        return response
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let parts = duration.components
+        self = .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
+    }
+}
+
+extension DataSetSource {
+    var byteCount: Int {
+        switch self {
+        case .bytes(let bytes): return bytes.count
+        case .file(_, _, let length): return Int(length)
+        }
+    }
+}
