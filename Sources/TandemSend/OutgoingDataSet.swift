@@ -1,16 +1,31 @@
 import DICOMCore
 import DICOMNetwork
+import Foundation
 
 /// The bytes of one file's data set as they go on the wire.
 enum OutgoingDataSet {
     /// The data set as stored: streamed from the file, after its meta information, one fragment
     /// at a time, never loaded whole.
+    ///
+    /// A data set of odd length (seen from writers that leave a deflated stream unpadded) gets the
+    /// single trailing NUL that PS3.5 §A.5 prescribes: peers refuse odd-length data set fragments
+    /// (DCMTK aborts the association). Such a file is small enough to be read whole.
     static func asStored(_ file: InstanceSummary) throws -> DataSetSource {
         let length = file.size - file.dataSetOffset
         guard file.dataSetOffset >= 0, length > 0 else {
             throw SendFailure.unreadable("\(file.path): no data set after the file meta information")
         }
-        return .file(path: file.path, offset: UInt64(file.dataSetOffset), length: UInt64(length))
+        guard length % 2 == 1 else {
+            return .file(path: file.path, offset: UInt64(file.dataSetOffset), length: UInt64(length))
+        }
+        guard let handle = FileHandle(forReadingAtPath: file.path) else {
+            throw SendFailure.unreadable("\(file.path): cannot open")
+        }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(file.dataSetOffset))
+        let bytes = [UInt8](try handle.read(upToCount: length) ?? Data())
+        guard bytes.count == length else { throw SendFailure.unreadable("\(file.path): shorter than inspected") }
+        return .bytes(bytes + [0])
     }
 
     /// The data set re-encoded in another uncompressed syntax. The file is read whole, which the
