@@ -11,11 +11,9 @@ struct DcmSend: AsyncParsableCommand {
         commandName: "dcmsend",
         abstract: "Send DICOM files to a DICOM node (C-STORE SCU), or check what a folder holds.",
         discussion: """
-        Sends every file given (folders recursively) to HOST PORT, one result line per file on
-        stdout and a summary at the end. --echo only verifies the peer (C-ECHO). --dry-run only
-        reads the files and prints what would be sent or why a file is skipped.
-        Exit status: 0 all sent; 1 some failed or skipped; 66 a path does not exist;
-        69 association rejected; 75 peer unreachable or timed out; 76 association aborted.
+        Sends every file given (folders recursively) to HOST PORT, one result line per file on stdout and a summary at the end. --echo only verifies the peer (C-ECHO). --dry-run only reads the files and prints what would be sent or why a file is skipped.
+
+        Exit status: 0 all sent; 1 some failed or skipped; 66 a path does not exist; 69 association rejected; 75 peer unreachable or timed out; 76 association aborted.
 
         Examples:
           dcmsend -aet CT1 -aec TANDEM pacs.example 11112 /data/study1
