@@ -80,7 +80,9 @@ struct HostilePeerTests {
     }
 
     @Test func hundredIdleConnectionsDoNotStopService() async throws {
-        try await withAcceptor(VerificationService(calledAETitle: try AETitle("TANDEM")), configure: Self.shortTimers) { port in
+        // ARTIM long enough that the echo's request is read in time while 100 sockets connect at once.
+        let timers: (inout AssociationConfiguration) -> Void = { $0.artimTimeout = .seconds(2); $0.idleTimeout = .seconds(4) }
+        try await withAcceptor(VerificationService(calledAETitle: try AETitle("TANDEM")), configure: timers) { port in
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<100 {
                     group.addTask { try await rawExchange(port: port, sending: []).closedByPeer }
