@@ -61,12 +61,11 @@ struct HostilePeerTests {
 
     @Test func silentConnectionIsClosedByARTIM() async throws {
         try await withAcceptor(Self.service, configure: Self.shortTimers) { port in
-            let clock = ContinuousClock()
-            let start = clock.now
-            let result = try await rawExchange(port: port, sending: [])
+            // Closed well before the default ARTIM (30 s) could fire: the configured 300 ms timer did it.
+            // The wait is generous so a loaded machine cannot fail the test.
+            let result = try await rawExchange(port: port, sending: [], limit: 15)
             #expect(result.closedByPeer)
             #expect(result.received.isEmpty)  // AA-2: ARTIM expiry closes without a PDU
-            #expect(clock.now - start < .seconds(3))
         }
     }
 
