@@ -47,7 +47,8 @@ let package = Package(
         // The DICOM listener's services: durable C-STORE pipeline and the storage SCP.
         .target(name: "TandemReceiver", dependencies: ["DICOMCore", "DICOMNetwork", "TandemArchive",
             .product(name: "Logging", package: "swift-log")]),
-        .target(name: "TandemRouting", dependencies: ["TandemArchive", "DICOMNetwork"]),
+        .target(name: "TandemRouting", dependencies: ["TandemArchive", "TandemSend", "DICOMCore", "DICOMNetwork",
+                                                .product(name: "Logging", package: "swift-log")]),
         .target(name: "TandemCluster", dependencies: ["TandemArchive", "DICOMNetwork"]),
         // C-STORE SCU: association planning, sending, per-file results (dcmsend, later dcmroute).
         .target(name: "TandemSend", dependencies: ["DICOMCore", "DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"),

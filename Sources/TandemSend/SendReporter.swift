@@ -4,7 +4,7 @@ import Foundation
 
 /// Prints per-file results on stdout (text or JSON lines) and, when stderr is a terminal, a
 /// progress line on stderr. Called from several associations at once.
-public final class SendReporter: @unchecked Sendable {  // `state` is guarded by `lock`
+public final class SendReporter: FileResultSink, @unchecked Sendable {  // `state` is guarded by `lock`
     private struct State {
         var summary = SendSummary()
         var lastProgress: ContinuousClock.Instant?

@@ -20,19 +20,40 @@ public struct FileResult: Sendable, Equatable {
     /// Bytes of data set put on the wire.
     public let bytes: Int
     public let outcome: Outcome
+    /// Set when the outcome is `.failed`: what failed, for callers that decide whether to retry.
+    public let failureCause: FailureCause?
 
-    public init(path: String, sopInstanceUID: String?, transferSyntax: TransferSyntax?, bytes: Int, outcome: Outcome) {
+    public init(path: String, sopInstanceUID: String?, transferSyntax: TransferSyntax?, bytes: Int, outcome: Outcome,
+                failureCause: FailureCause? = nil) {
         self.path = path
         self.sopInstanceUID = sopInstanceUID
         self.transferSyntax = transferSyntax
         self.bytes = bytes
         self.outcome = outcome
+        self.failureCause = failureCause
     }
 
-    static func failed(_ file: InstanceSummary, _ reason: String) -> FileResult {
+    static func failed(_ file: InstanceSummary, _ reason: String, cause: FailureCause) -> FileResult {
         FileResult(path: file.path, sopInstanceUID: file.sopInstanceUID, transferSyntax: nil, bytes: 0,
-                   outcome: .failed(reason: reason))
+                   outcome: .failed(reason: reason), failureCause: cause)
     }
+}
+
+/// What made one file fail.
+public enum FailureCause: Sendable, Equatable {
+    /// The peer answered the C-STORE with this failure status (PS3.4 Table B.2-1).
+    case status(UInt16)
+    /// No presentation context the peer accepted can carry the file (SOP class or syntax refused).
+    case notNegotiated
+    /// The file could not be read or converted.
+    case unreadable
+    /// The association ended, or the send was stopped, before the file's response.
+    case association
+}
+
+/// Where a `StoreSender` reports each file's result; called from several associations at once.
+public protocol FileResultSink: Sendable {
+    func report(_ result: FileResult)
 }
 
 /// Why a file, or a whole association, could not be sent.

@@ -63,8 +63,10 @@ public struct StoreSender: Sendable {
     }
 
     /// Sends every file of the plan; returns the association-level failures (rejections,
-    /// unreachable peer, aborts). Each file's result goes to `reporter`.
-    public func send(_ plan: SendPlan, reporter: SendReporter) async -> [SendFailure] {
+    /// unreachable peer, aborts). Each file's result goes to `reporter`. When the task is
+    /// cancelled, the file in flight completes, the association is released, and the files not
+    /// sent are reported as failed with `FailureCause.association`.
+    public func send(_ plan: SendPlan, reporter: some FileResultSink) async -> [SendFailure] {
         await withTaskGroup(of: [SendFailure].self) { group in
             for lane in plan.lanes {
                 group.addTask {
@@ -82,23 +84,32 @@ public struct StoreSender: Sendable {
     }
 
     /// One association: every file not reported when it ends abnormally fails with the reason.
-    private func send(_ plan: AssociationPlan, reporter: SendReporter) async -> SendFailure? {
+    private func send(_ plan: AssociationPlan, reporter: some FileResultSink) async -> SendFailure? {
+        guard !Task.isCancelled else {
+            for file in plan.files { reporter.report(.failed(file, "stopped before sending", cause: .association)) }
+            return nil
+        }
         var reported = 0
         do {
             try await withAssociation(proposing: plan.presentationContexts) { association in
                 let accepted = Array(association.acceptedContexts.values)
                 var messageID: UInt16 = 0
-                for file in plan.files {
+                for file in plan.files where !Task.isCancelled {
                     messageID &+= 1
                     reporter.report(try await store(file, on: association, accepted: accepted, messageID: messageID))
                     reported += 1
                 }
             }
+            for file in plan.files.dropFirst(reported) {
+                reporter.report(.failed(file, "stopped before sending", cause: .association))
+            }
             return nil
         } catch {
             let failure = SendFailure.classify(error, host: settings.host, port: settings.port)
             logger.error("\(failure)")
-            for file in plan.files.dropFirst(reported) { reporter.report(.failed(file, failure.description)) }
+            for file in plan.files.dropFirst(reported) {
+                reporter.report(.failed(file, failure.description, cause: .association))
+            }
             return failure
         }
     }
@@ -118,7 +129,7 @@ public struct StoreSender: Sendable {
         do {
             switch TransferChoice.choose(for: file, accepted: accepted) {
             case .refused(let reason):
-                return .failed(file, reason)
+                return .failed(file, reason, cause: .notNegotiated)
             case .asStored(let id):
                 (contextID, syntax, dataSet) = (id, file.transferSyntax, try OutgoingDataSet.asStored(file))
             case .converted(let id, let target):
@@ -126,7 +137,7 @@ public struct StoreSender: Sendable {
                 (contextID, syntax, dataSet) = (id, target, try OutgoingDataSet.converted(file, to: target))
             }
         } catch {
-            return .failed(file, "\(error)")
+            return .failed(file, "\(error)", cause: .unreadable)
         }
         let request = CStoreRequest(messageID: messageID, affectedSOPClassUID: file.sopClassUID,
                                     affectedSOPInstanceUID: file.sopInstanceUID)
@@ -143,7 +154,8 @@ public struct StoreSender: Sendable {
         case .failure, .cancel, .pending:
             // Pending and cancel are not C-STORE statuses (PS3.4 Table B.2-1): a failure here.
             let comment = response.errorComment.map { ": \($0)" } ?? ""
-            return .failed(file, "status \(response.status)H (\(response.status.storeFailureMeaning))\(comment)")
+            return .failed(file, "status \(response.status)H (\(response.status.storeFailureMeaning))\(comment)",
+                           cause: .status(response.status.rawValue))
         }
     }
 

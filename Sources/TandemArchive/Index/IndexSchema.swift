@@ -26,6 +26,9 @@ enum IndexSchema {
             }
             try db.create(indexOn: "instance", columns: ["missing_since"])
         }
+        migrator.registerMigration("routing-queue") { db in
+            try RoutingSchema.create(db)
+        }
         return migrator
     }
 

@@ -1,0 +1,208 @@
+import DICOMCore
+import DICOMNetwork
+import Foundation
+import Logging
+import TandemArchive
+import TandemSend
+
+/// Delivers one claimed job: its queued instances over one association to the destination
+/// (more only past 128 presentation contexts), recording each instance's result as responses
+/// arrive and renewing the claim as it goes, then concluding the job.
+struct JobDelivery: Sendable {
+    let queue: JobQueue
+    let settings: RoutingSettings
+    let sends: SendRegistry
+    let logger: Logger
+
+    /// Throws `FencedError` (this process must stop) and `LeaseLostError` (the job was taken away).
+    func deliver(_ job: RouteJob) async throws -> RouteJob? {
+        let started = ContinuousClock.now
+        guard let peer = settings.configuration.peer(aeTitle: job.destination) else {
+            return try await conclude(job, .dead(reason: "no [[peer]] named \(job.destination) in tandem.toml"))
+        }
+        let (files, unavailable) = try inspectQueuedFiles(of: job)
+        if !unavailable.isEmpty { try await record(unavailable, of: job) }
+        guard !files.isEmpty else { return try await conclude(job, .delivered) }
+
+        let sink = ResultCollector(uidsByPath: Dictionary(files.map { ($0.path, $0.sopInstanceUID) }) { first, _ in first })
+        let sender = StoreSender(settings: try sendSettings(for: peer), logger: logger)
+        let plan = SendPlan(files: files, parallelAssociations: 1)
+        let sendTask = Task { await sender.send(plan, reporter: sink) }
+        sends.register(sendTask, for: job.id)
+        defer { sends.remove(job.id) }
+        var tally = Tally()
+        var lastRecord = ContinuousClock.now
+        do {
+            while !sink.isComplete(expected: files.count) {
+                try? await Task.sleep(for: settings.flushInterval)
+                // Record what arrived; with nothing new, still renew the claim before it runs low.
+                guard sink.hasResults || ContinuousClock.now - lastRecord > settings.lease / 3 else { continue }
+                tally.add(try await flush(sink, of: job))
+                lastRecord = .now
+            }
+        } catch {
+            sendTask.cancel()
+            _ = await sendTask.value
+            throw error
+        }
+        let failures = await sendTask.value
+        tally.add(try await flush(sink, of: job))
+        let seconds = (ContinuousClock.now - started).seconds
+        let line = "job \(job.id) study \(job.studyInstanceUID) → \(job.destination): \(tally.delivered) delivered, "
+            + "\(tally.refused) refused, \(tally.retryLater) to retry, \(String(format: "%.1f", seconds)) s"
+        logger.info("\(line)")
+        if sends.isStopping { return try await conclude(job, .released) }
+        if let failure = failures.first { return try await conclude(job, retrying(job, failure.description)) }
+        if let reason = tally.firstRetryReason { return try await conclude(job, retrying(job, reason)) }
+        return try await conclude(job, .delivered)
+    }
+
+    /// The files of the queued instances, and results for those that cannot be sent: no longer
+    /// in the archive (a study deleted while queued), or a file that cannot be read.
+    private func inspectQueuedFiles(of job: RouteJob) throws -> ([InstanceSummary], [ItemResult]) {
+        var files: [InstanceSummary] = [], unavailable: [ItemResult] = []
+        for item in try queue.queuedItems(of: job.id) {
+            guard let relative = item.filePath else {
+                unavailable.append(ItemResult(sopInstanceUID: item.sopInstanceUID, state: .failed,
+                                              detail: "no longer in the archive"))
+                continue
+            }
+            switch FileInventory.inspect(path: queue.index.root.url(relativePath: relative).path) {
+            case .sendable(let file): files.append(file)
+            case .skipped(_, let reason):
+                logger.error("job \(job.id): archived file of \(item.sopInstanceUID) cannot be sent: \(reason)")
+                unavailable.append(ItemResult(sopInstanceUID: item.sopInstanceUID, state: .failed, detail: reason))
+            }
+        }
+        return (files, unavailable)
+    }
+
+    private func flush(_ sink: ResultCollector, of job: RouteJob) async throws -> Tally {
+        let results = sink.drain()
+        var tally = Tally()
+        let items = results.map { uid, result -> ItemResult in
+            let verdict = DeliveryVerdict(result)
+            tally.add(verdict)
+            if case .sentWithWarning(let status, let comment) = result.outcome {
+                let note = comment.map { " (\($0))" } ?? ""
+                logger.warning("job \(job.id): \(job.destination) stored \(uid) with warning \(String(status, radix: 16, uppercase: true))H\(note)")
+            }
+            return verdict.itemResult(for: uid, status: result.peerStatus)
+        }
+        try await record(items, of: job)
+        return tally
+    }
+
+    /// Records results, or only renews the claim when there are none.
+    private func record(_ items: [ItemResult], of job: RouteJob) async throws {
+        try await queue.record(items, of: job.id, owner: settings.owner, lease: settings.lease)
+    }
+
+    private func conclude(_ job: RouteJob, _ conclusion: JobConclusion) async throws -> RouteJob? {
+        try await queue.finish(job.id, owner: settings.owner, conclusion)
+    }
+
+    /// Another attempt after the back-off delay, or dead when attempts run out.
+    private func retrying(_ job: RouteJob, _ reason: String) -> JobConclusion {
+        let attempt = job.attempts + 1
+        guard attempt < settings.configuration.retry.maxAttempts else {
+            return .dead(reason: "gave up after \(attempt) attempts: \(reason)")
+        }
+        let delay = settings.configuration.retry.jitteredDelay(beforeRetry: attempt)
+        logger.notice("job \(job.id) → \(job.destination): attempt \(attempt) failed (\(reason)); next in \(Int(delay)) s")
+        return .retry(at: Date().addingTimeInterval(delay), reason: reason)
+    }
+
+    private func sendSettings(for peer: PeerSettings) throws -> SendSettings {
+        var send = SendSettings(host: peer.host, port: peer.port,
+                                callingAETitle: try AETitle(settings.configuration.node.aeTitle),
+                                calledAETitle: try AETitle(peer.aeTitle))
+        send.connectTimeout = settings.connectTimeout
+        send.dimseTimeout = settings.dimseTimeout
+        return send
+    }
+}
+
+/// Counts of one delivery, for the log line and the conclusion.
+struct Tally {
+    var delivered = 0, refused = 0, retryLater = 0
+    var firstRetryReason: String?
+
+    mutating func add(_ verdict: DeliveryVerdict) {
+        switch verdict {
+        case .delivered: delivered += 1
+        case .refused: refused += 1
+        case .retryLater(let reason):
+            retryLater += 1
+            if firstRetryReason == nil { firstRetryReason = reason }
+        }
+    }
+
+    mutating func add(_ other: Tally) {
+        delivered += other.delivered
+        refused += other.refused
+        retryLater += other.retryLater
+        firstRetryReason = firstRetryReason ?? other.firstRetryReason
+    }
+}
+
+/// Collects the sender's per-file results until the delivery loop records them.
+final class ResultCollector: FileResultSink, @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private let uidsByPath: [String: String]
+    private var pending: [(String, FileResult)] = []
+    private var reported = 0
+
+    init(uidsByPath: [String: String]) {
+        self.uidsByPath = uidsByPath
+    }
+
+    func report(_ result: FileResult) {
+        let uid = result.sopInstanceUID ?? uidsByPath[result.path] ?? ""
+        lock.withLock {
+            pending.append((uid, result))
+            reported += 1
+        }
+    }
+
+    func drain() -> [(String, FileResult)] {
+        lock.withLock {
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+    }
+
+    func isComplete(expected: Int) -> Bool {
+        lock.withLock { reported >= expected }
+    }
+
+    var hasResults: Bool {
+        lock.withLock { !pending.isEmpty }
+    }
+}
+
+extension FileResult {
+    /// The status the peer answered, when it answered one.
+    var peerStatus: UInt16? {
+        switch outcome {
+        case .sent: return 0
+        case .sentWithWarning(let status, _): return status
+        case .failed, .skipped:
+            if case .status(let status) = failureCause { return status }
+            return nil
+        }
+    }
+}
+
+extension RetrySettings {
+    /// The back-off delay with ±20 % jitter, so that jobs failed together do not retry together.
+    func jitteredDelay(beforeRetry attempt: Int) -> Double {
+        min(delay(beforeRetry: attempt) * Double.random(in: 0.8...1.2), maxDelaySeconds)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

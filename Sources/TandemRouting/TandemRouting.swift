@@ -1,2 +1,0 @@
-/// Routing: rules, study stability and the durable delivery queue.
-public enum TandemRoutingModule {}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import TandemArchive
+import TandemCLI
+
+/// The configuration and index every subcommand starts from, opened with DESIGN.md's exit codes.
+struct RouteArchive {
+    let configuration: TandemConfiguration
+    let index: ArchiveIndex
+
+    var queue: JobQueue { JobQueue(index: index) }
+
+    static func open(_ root: RootOption) throws -> RouteArchive {
+        let dataRoot = root.dataRoot
+        do {
+            let configuration = try TandemConfiguration.load(root: dataRoot)
+            return RouteArchive(configuration: configuration, index: try ArchiveIndex(root: dataRoot, storage: configuration.storage))
+        } catch let error as ConfigurationError {
+            throw fail(.configuration, "\(error)")
+        } catch {
+            throw fail(.ioError, "cannot open the archive at \(dataRoot.url.path): \(error)")
+        }
+    }
+
+    /// Runs `body`, turning a fencing into exit 75: a newer epoch means another node is active.
+    static func exitingWhenFenced<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let fenced as FencedError {
+            throw fail(.temporaryFailure, "\(fenced)")
+        }
+    }
+
+    /// Runs an admin request, turning its refusals into exit codes.
+    static func request<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let fenced as FencedError {
+            throw fail(.temporaryFailure, "\(fenced)")
+        } catch let refused as JobRequestError {
+            switch refused {
+            case .notFound(let message): throw fail(.missingInput, message)
+            case .notApplicable(let message): throw fail(.partialFailure, message)
+            }
+        }
+    }
+
+    static func fail(_ exit: TandemExit, _ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("dcmroute: \(message)\n".utf8))
+        return exit.exitCode
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TandemArchive
+import TandemCLI
+import TandemRouting
+
+/// Options of the commands that deliver.
+struct WorkerOptions: ParsableArguments {
+    @Option(name: [.customShort("j"), .customLong("jobs")], help: "Jobs delivered at once, each on its own association.")
+    var jobs = 1
+
+    @Option(name: .long, help: "Seconds a claim holds without renewal; a worker that died is replaced after this.")
+    var lease = 30
+
+    @Option(name: .long, help: "Seconds between looks for new instances and due jobs when idle.")
+    var poll = 1.0
+
+    @OptionGroup var root: RootOption
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("-j/--jobs must be 1...64") }
+        guard lease >= 2 else { throw ValidationError("--lease must be at least 2 seconds") }
+        guard poll > 0 else { throw ValidationError("--poll must be positive") }
+    }
+
+    func worker() throws -> RoutingWorker {
+        logging.bootstrap()
+        let archive = try RouteArchive.open(root)
+        var settings = RoutingSettings(configuration: archive.configuration)
+        settings.concurrency = jobs
+        settings.lease = .seconds(lease)
+        settings.pollInterval = .milliseconds(Int(poll * 1000))
+        return RoutingWorker(index: archive.index, settings: settings)
+    }
+}
+
+extension DcmRoute {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run as a daemon: route new instances, wait for stable studies, deliver due jobs.",
+            discussion: "Stops on SIGTERM/SIGINT: each delivery finishes its instance in flight and its job goes back to pending.")
+
+        @OptionGroup var options: WorkerOptions
+
+        func run() async throws {
+            let worker = try options.worker()
+            let signals = SignalWatcher { _ in worker.stop() }
+            defer { signals.cancel() }
+            Logger(label: "dcmroute").info("routing under epoch \(worker.queue.index.epoch) as \(worker.settings.owner)")
+            try await RouteArchive.exitingWhenFenced { try await worker.run() }
+        }
+    }
+
+    struct Once: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Route what arrived and deliver every job that is due, then exit (for cron or a systemd timer).")
+
+        @OptionGroup var options: WorkerOptions
+
+        func run() async throws {
+            let worker = try options.worker()
+            let signals = SignalWatcher { _ in worker.stop() }
+            defer { signals.cancel() }
+            let summary = try await RouteArchive.exitingWhenFenced { try await worker.runOnce() }
+            if !options.logging.quiet { FileHandle.standardError.write(Data("dcmroute: \(summary.text)\n".utf8)) }
+            if summary.waiting + summary.dead > 0 { throw TandemExit.partialFailure.exitCode }
+        }
+    }
+}
