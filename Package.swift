@@ -79,6 +79,7 @@ let package = Package(
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
         .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "DICOMSynthetic"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
+        .testTarget(name: "TandemRoutingTests", dependencies: ["TandemRouting", "TandemArchive", "TandemSend"]),
         .testTarget(name: "TandemSendTests", dependencies: ["TandemSend", "DICOMSynthetic"]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.

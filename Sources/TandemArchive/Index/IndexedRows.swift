@@ -7,6 +7,11 @@ public struct IndexedInstance: Sendable, Equatable {
     /// Set by start-up recovery when the file was not found; nil while it is present.
     public var missingSince: Date?
 
+    public init(record: InstanceRecord, missingSince: Date? = nil) {
+        self.record = record
+        self.missingSince = missingSince
+    }
+
     static let selectSQL = """
         SELECT instance.*, series.series_uid, series.modality, series.series_number,
                series.description AS series_description, series.body_part,
