@@ -27,9 +27,9 @@ struct JobDelivery: Sendable {
         let sink = ResultCollector(uidsByPath: Dictionary(files.map { ($0.path, $0.sopInstanceUID) }) { first, _ in first })
         let sender = StoreSender(settings: try sendSettings(for: peer), logger: logger)
         let plan = SendPlan(files: files, parallelAssociations: 1)
-        let sendTask = Task { await sender.send(plan, reporter: sink) }
-        sends.register(sendTask, for: job.id)
+        let stop = sends.register(job.id)
         defer { sends.remove(job.id) }
+        let sendTask = Task { await sender.send(plan, reporter: sink, stop: stop) }
         var tally = Tally()
         var lastRecord = ContinuousClock.now
         do {
@@ -41,7 +41,7 @@ struct JobDelivery: Sendable {
                 lastRecord = .now
             }
         } catch {
-            sendTask.cancel()
+            stop.request()
             _ = await sendTask.value
             throw error
         }
@@ -51,7 +51,8 @@ struct JobDelivery: Sendable {
         let line = "job \(job.id) study \(job.studyInstanceUID) → \(job.destination): \(tally.delivered) delivered, "
             + "\(tally.refused) refused, \(tally.retryLater) to retry, \(String(format: "%.1f", seconds)) s"
         logger.info("\(line)")
-        if sends.isStopping { return try await conclude(job, .released) }
+        // Stopped part-way: back to pending without counting an attempt.
+        if sends.isStopping && tally.retryLater > 0 { return try await conclude(job, .released) }
         if let failure = failures.first { return try await conclude(job, retrying(job, failure.description)) }
         if let reason = tally.firstRetryReason { return try await conclude(job, retrying(job, reason)) }
         return try await conclude(job, .delivered)

@@ -24,32 +24,35 @@ public struct RoutingSettings: Sendable {
     }
 }
 
-/// The send tasks of the deliveries under way, so that a stop can end them all: each finishes
-/// the instance in flight and releases its association.
+/// The deliveries under way, so that a stop can end them all: each finishes the instance in
+/// flight and releases its association.
 final class SendRegistry: @unchecked Sendable {  // guarded by `lock`
     private let lock = NSLock()
-    private var tasks: [Int64: Task<[SendFailure], Never>] = [:]
+    private var running: [Int64: SendStop] = [:]
     private var stopping = false
 
-    func register(_ task: Task<[SendFailure], Never>, for jobID: Int64) {
+    /// The stop switch of a new delivery, already thrown when the worker is stopping.
+    func register(_ jobID: Int64) -> SendStop {
+        let stop = SendStop()
         let stopNow = lock.withLock {
-            tasks[jobID] = task
+            running[jobID] = stop
             return stopping
         }
-        if stopNow { task.cancel() }
+        if stopNow { stop.request() }
+        return stop
     }
 
     func remove(_ jobID: Int64) {
-        _ = lock.withLock { tasks.removeValue(forKey: jobID) }
+        _ = lock.withLock { running.removeValue(forKey: jobID) }
     }
 
     /// Stops every delivery under way and any that registers later.
     func stopAll() {
-        let running = lock.withLock {
+        let stops = lock.withLock {
             stopping = true
-            return Array(tasks.values)
+            return Array(running.values)
         }
-        for task in running { task.cancel() }
+        for stop in stops { stop.request() }
     }
 
     var isStopping: Bool {

@@ -63,16 +63,16 @@ public struct StoreSender: Sendable {
     }
 
     /// Sends every file of the plan; returns the association-level failures (rejections,
-    /// unreachable peer, aborts). Each file's result goes to `reporter`. When the task is
-    /// cancelled, the file in flight completes, the association is released, and the files not
-    /// sent are reported as failed with `FailureCause.association`.
-    public func send(_ plan: SendPlan, reporter: some FileResultSink) async -> [SendFailure] {
+    /// unreachable peer, aborts). Each file's result goes to `reporter`. Once `stop` is
+    /// requested, the file in flight gets its response, the association is released, and the
+    /// files not sent are reported as failed with `FailureCause.association`.
+    public func send(_ plan: SendPlan, reporter: some FileResultSink, stop: SendStop = SendStop()) async -> [SendFailure] {
         await withTaskGroup(of: [SendFailure].self) { group in
             for lane in plan.lanes {
                 group.addTask {
                     var failures: [SendFailure] = []
                     for association in lane {
-                        if let failure = await send(association, reporter: reporter) { failures.append(failure) }
+                        if let failure = await send(association, reporter: reporter, stop: stop) { failures.append(failure) }
                     }
                     return failures
                 }
@@ -84,8 +84,8 @@ public struct StoreSender: Sendable {
     }
 
     /// One association: every file not reported when it ends abnormally fails with the reason.
-    private func send(_ plan: AssociationPlan, reporter: some FileResultSink) async -> SendFailure? {
-        guard !Task.isCancelled else {
+    private func send(_ plan: AssociationPlan, reporter: some FileResultSink, stop: SendStop) async -> SendFailure? {
+        guard !stop.isRequested else {
             for file in plan.files { reporter.report(.failed(file, "stopped before sending", cause: .association)) }
             return nil
         }
@@ -94,7 +94,7 @@ public struct StoreSender: Sendable {
             try await withAssociation(proposing: plan.presentationContexts) { association in
                 let accepted = Array(association.acceptedContexts.values)
                 var messageID: UInt16 = 0
-                for file in plan.files where !Task.isCancelled {
+                for file in plan.files where !stop.isRequested {
                     messageID &+= 1
                     reporter.report(try await store(file, on: association, accepted: accepted, messageID: messageID))
                     reported += 1

@@ -1,0 +1,172 @@
+import DICOMCore
+import DICOMSynthetic
+import Foundation
+
+/// A data root with `dcmrecv`, a DCMTK `storescp` destination named DEST, and `dcmroute` runs,
+/// for the routing tests. Every process is stopped by its PID in `remove()`.
+final class RoutingLab {
+    let directory: URL
+    let root: URL
+    let destinationPort: Int
+    private(set) var receiver: RunningReceiver?
+    private(set) var destination: Process?
+    private(set) var router: Process?
+    private var destinationRuns = 0
+
+    /// - Parameters:
+    ///   - routes: `[[route]]` tables, TOML, naming DEST; `retry`: the `[retry]` table's body.
+    init(routes: String, retry: String = "max_attempts = 50\ninitial_delay = 1\nmultiplier = 2.0\nmax_delay = 2") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-route-\(UUID().uuidString)")
+        root = directory.appendingPathComponent("root")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        destinationPort = try PeerProcess.freePort()
+        let configuration = """
+            [node]
+            name = "node1"
+            ae_title = "TANDEM"
+
+            [[peer]]
+            ae_title = "DEST"
+            host = "127.0.0.1"
+            port = \(destinationPort)
+
+            \(routes)
+
+            [retry]
+            \(retry)
+            """
+        try configuration.write(to: root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
+    }
+
+    func startReceiver() throws {
+        receiver = try RunningReceiver(root: root)
+    }
+
+    /// DCMTK storescp on the destination port; `-v` so that the log names every file it stores.
+    func startDestination(_ options: [String] = []) throws {
+        destinationRuns += 1
+        let log = directory.appendingPathComponent("storescp-\(destinationRuns).log")
+        let received = directory.appendingPathComponent("received")
+        try FileManager.default.createDirectory(at: received, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/storescp")
+        process.arguments = ["-v", "-od", received.path] + options + ["\(destinationPort)"]
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        destination = process
+        guard try waitUntil(seconds: 20, { PeerProcess.canConnect(self.destinationPort) }) else {
+            throw ExternalTool.Failure("storescp did not start")
+        }
+    }
+
+    func stopDestination() {
+        stop(destination, signal: SIGKILL)
+        destination = nil
+    }
+
+    /// Starts `dcmroute run` in the background; its output goes to `router.log`.
+    func startRouter(_ arguments: [String] = [], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmroute")
+        process.arguments = ["run", "--root", root.path, "--poll", "0.2"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }.merging(environment) { $1 }
+        let log = directory.appendingPathComponent("router.log")
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        router = process
+    }
+
+    /// Sends the signal and returns the exit status.
+    @discardableResult
+    func stopRouter(signal: Int32 = SIGTERM) -> Int32 {
+        guard let router else { return -1 }
+        stop(router, signal: signal)
+        self.router = nil
+        return router.terminationStatus
+    }
+
+    var routerLog: String {
+        (try? String(contentsOf: directory.appendingPathComponent("router.log"), encoding: .utf8)) ?? ""
+    }
+
+    /// A synthetic CT study of `count` instances; returns the files and their SOP Instance UIDs.
+    func study(count: Int, instanceSize: Int = 16 * 1024) throws -> [(file: URL, uid: String)] {
+        let files = try SyntheticStudy(StudySpecification(instancesPerSeries: count, instanceSize: instanceSize))
+            .write(to: directory.appendingPathComponent("study-\(UUID().uuidString)"))
+        return try files.map { file in
+            guard case .sendable(let summary) = FileInventory.inspect(path: file.path) else {
+                throw ExternalTool.Failure("synthetic file unreadable: \(file.path)")
+            }
+            return (file, summary.sopInstanceUID)
+        }
+    }
+
+    /// Sends files to dcmrecv with DCMTK storescu, as an imaging centre would.
+    func send(_ files: [URL]) throws {
+        guard let receiver else { throw ExternalTool.Failure("no receiver") }
+        let run = try ExternalTool.run("storescu", ["-aet", "SITE1", "-aec", "TANDEM", "127.0.0.1", "\(receiver.port)"] + files.map(\.path))
+        guard run.status == 0 else { throw ExternalTool.Failure("storescu failed: \(run.stderr)") }
+    }
+
+    /// How many times the destination stored each SOP Instance UID, from every storescp log.
+    func receptions() -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for run in 1...max(destinationRuns, 1) {
+            let log = directory.appendingPathComponent("storescp-\(run).log")
+            guard let text = try? String(contentsOf: log, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") where line.contains("storing DICOM file:") {
+                guard let name = line.split(separator: "/").last, let dot = name.firstIndex(of: ".") else { continue }
+                counts[String(name[name.index(after: dot)...]), default: 0] += 1
+            }
+        }
+        return counts
+    }
+
+    /// `dcmroute` with these arguments and `--root`, run to completion.
+    func dcmroute(_ arguments: [String]) throws -> ToolRun {
+        try ToolRunner.run("dcmroute", arguments + ["--root", root.path])
+    }
+
+    /// The jobs as `dcmroute list --json` prints them.
+    func jobs() throws -> [[String: Any]] {
+        try dcmroute(["list", "--json"]).stdout.split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// One value from the index, with the sqlite3 shell.
+    func sql(_ query: String) throws -> String {
+        try ExternalTool.run("sqlite3", [root.appendingPathComponent("index.sqlite").path, query]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func remove() {
+        stop(router, signal: SIGKILL)
+        stopDestination()
+        receiver?.remove()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func stop(_ process: Process?, signal: Int32) {
+        guard let process else { return }
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+    }
+}
+
+/// Polls `condition` every 100 ms for at most `seconds`; true once it holds.
+func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(100_000)
+    }
+    return try condition()
+}
