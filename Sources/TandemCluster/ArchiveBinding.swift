@@ -48,9 +48,15 @@ public struct ArchiveHousekeeping: PromotionHousekeeping {
         try ArchiveIndex(root: root, storage: storage).removeIncomingLeftovers()
     }
 
-    /// Routing's job queue does not exist yet; when it does, jobs claimed under an epoch
-    /// older than `epoch` are released here so the new active node delivers them.
-    public func releaseJobs(claimedBefore epoch: Int64) throws -> Int { 0 }
+    /// Jobs claimed under an epoch older than `epoch` (by the old active node's `dcmroute`) go
+    /// back to pending, so the new active node delivers them without waiting for their leases.
+    public func releaseJobs(claimedBefore epoch: Int64) throws -> Int {
+        try JobQueue(index: ArchiveIndex(root: root, storage: storage)).releaseJobs(claimedBefore: epoch)
+    }
 
-    public func queueDepth() throws -> Int? { nil }
+    /// Routing jobs still to act on; nil where the data root is not mounted.
+    public func queueDepth() throws -> Int? {
+        guard FileManager.default.fileExists(atPath: root.indexFile.path) else { return nil }
+        return try JobQueue(index: ArchiveIndex(root: root, storage: storage)).depth()
+    }
 }
