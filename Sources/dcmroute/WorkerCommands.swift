@@ -16,6 +16,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds between looks for new instances and due jobs when idle.")
     var poll = 1.0
 
+    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for a destination's TCP connection.")
+    var connectTimeout = 10
+
+    @Option(name: .customLong("dimse-timeout"), help: "Seconds to wait for each C-STORE response before giving up the attempt.")
+    var dimseTimeout = 120
+
     @OptionGroup var root: RootOption
     @OptionGroup var logging: LoggingOptions
 
@@ -23,6 +29,7 @@ struct WorkerOptions: ParsableArguments {
         guard (1...64).contains(jobs) else { throw ValidationError("-j/--jobs must be 1...64") }
         guard lease >= 2 else { throw ValidationError("--lease must be at least 2 seconds") }
         guard poll > 0 else { throw ValidationError("--poll must be positive") }
+        guard connectTimeout > 0, dimseTimeout > 0 else { throw ValidationError("timeouts must be positive") }
     }
 
     func worker() throws -> RoutingWorker {
@@ -32,6 +39,8 @@ struct WorkerOptions: ParsableArguments {
         settings.concurrency = jobs
         settings.lease = .seconds(lease)
         settings.pollInterval = .milliseconds(Int(poll * 1000))
+        settings.connectTimeout = .seconds(connectTimeout)
+        settings.dimseTimeout = .seconds(dimseTimeout)
         return RoutingWorker(index: archive.index, settings: settings)
     }
 }

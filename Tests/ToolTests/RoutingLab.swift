@@ -170,3 +170,43 @@ func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
     }
     return try condition()
 }
+
+/// A pynetdicom storage SCP answering chosen failure statuses, for the routing fault tests.
+enum ScriptedDestination {
+    /// Answers `refuse` (e.g. A900) for the instance `refusedUID` every time, `busy` (A700) for
+    /// `busyUID` the first time only, and success otherwise; logs each stored UID as storescp does.
+    static func start(in lab: RoutingLab, refusedUID: String, busyUID: String) throws -> Process {
+        let log = lab.directory.appendingPathComponent("storescp-1.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let script = """
+            import sys
+            from pynetdicom import AE, evt, AllStoragePresentationContexts
+            refused, busy, port, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+            seen = set()
+            def on_store(event):
+                uid = event.request.AffectedSOPInstanceUID
+                if uid == refused:
+                    return 0xA900
+                if uid == busy and uid not in seen:
+                    seen.add(uid)
+                    return 0xA700
+                with open(log, "a") as f:
+                    f.write(f"I: storing DICOM file: received/CT.{uid}\\n")
+                return 0x0000
+            ae = AE(ae_title="DEST")
+            ae.supported_contexts = AllStoragePresentationContexts
+            ae.start_server(("127.0.0.1", port), block=True, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, refusedUID, busyUID, "\(lab.destinationPort)", log.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        guard try waitUntil(seconds: 20, { PeerProcess.canConnect(lab.destinationPort) }) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw ExternalTool.Failure("the pynetdicom destination did not start")
+        }
+        return process
+    }
+}
