@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Tandem and runs a single-node archive on ./tandem-data (or $TANDEM_ROOT): dcmrecv
-# listens on port 11112 (AE title TANDEM) and a synthetic sample study is loaded into it with
-# dcmsend. Runs in the foreground until Ctrl-C, which stops the receiver gracefully.
+# listens on port 11112 (AE title TANDEM), dcmroute delivers whatever [[route]] rules
+# ROOT/tandem.toml holds, and a synthetic sample study is loaded with dcmsend. Runs in the
+# foreground until Ctrl-C, which stops both gracefully.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -13,7 +14,9 @@ mkdir -p "$ROOT"
 
 "$BIN/dcmrecv" --root "$ROOT" --port "$PORT" --aet TANDEM &
 receiver=$!
-trap 'kill -TERM "$receiver" 2>/dev/null; wait "$receiver"' INT TERM
+"$BIN/dcmroute" run --root "$ROOT" &
+router=$!
+trap 'kill -TERM "$receiver" "$router" 2>/dev/null; wait "$receiver" "$router"' INT TERM
 for _ in $(seq 100); do
     "$BIN/dcmsend" -q --echo -aec TANDEM 127.0.0.1 "$PORT" 2>/dev/null && break
     kill -0 "$receiver" 2>/dev/null || { echo "dcmrecv did not start" >&2; exit 1; }
@@ -24,6 +27,7 @@ sample=$(mktemp -d)
 "$BIN/dcmsynth" --out "$sample" --modality CT --series 2 --instances 20 --instance-size 128k >/dev/null
 "$BIN/dcmsend" -aet SAMPLE -aec TANDEM 127.0.0.1 "$PORT" "$sample" >/dev/null
 rm -rf "$sample"
-echo "Tandem is running: dcmrecv (AE TANDEM) on port $PORT, data root $ROOT, sample study loaded."
-echo "Send studies with: $BIN/dcmsend -aec TANDEM 127.0.0.1 $PORT PATH...   Stop with Ctrl-C."
-wait "$receiver"
+echo "Tandem is running: dcmrecv (AE TANDEM) on port $PORT and dcmroute, data root $ROOT, sample study loaded."
+echo "Send studies with: $BIN/dcmsend -aec TANDEM 127.0.0.1 $PORT PATH...   Routing jobs: $BIN/dcmroute list --root $ROOT"
+echo "Stop with Ctrl-C."
+wait "$receiver" "$router"

@@ -7,7 +7,7 @@ struct DcmRoute: AsyncParsableCommand {
         commandName: "dcmroute",
         abstract: "Routing worker: turns [[route]] rules into durable jobs and delivers them with retries.",
         discussion: """
-        Rules ([[route]]), destinations ([[peer]]) and back-off ([retry]) come from ROOT/tandem.toml. Jobs live in ROOT/index.sqlite, one per study and destination, with a delivery record per instance: what was delivered is never sent again.
+        Without a subcommand, runs the daemon (`run`). Rules ([[route]]), destinations ([[peer]]) and back-off ([retry]) come from ROOT/tandem.toml. Jobs live in ROOT/index.sqlite, one per study and destination, with a delivery record per instance: what was delivered is never sent again.
 
         Exit status: 0 success; 1 some jobs not delivered (once) or the request did not apply; 64 usage; 66 unknown job or study; 74 the index cannot be opened; 75 fenced by a newer cluster epoch; 78 configuration error.
 
@@ -19,5 +19,6 @@ struct DcmRoute: AsyncParsableCommand {
           dcmroute enqueue --study 1.2.840.99.1 --to REVIEW1
         """,
         version: TandemVersion.string,
-        subcommands: [Run.self, Once.self, List.self, Show.self, Retry.self, Cancel.self, Enqueue.self])
+        subcommands: [Run.self, Once.self, List.self, Show.self, Retry.self, Cancel.self, Enqueue.self],
+        defaultSubcommand: Run.self)
 }

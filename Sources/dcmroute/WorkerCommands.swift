@@ -54,9 +54,9 @@ extension DcmRoute {
         @OptionGroup var options: WorkerOptions
 
         func run() async throws {
-            let worker = try options.worker()
-            let signals = SignalWatcher { _ in worker.stop() }
-            defer { signals.cancel() }
+            let stop = StopOnSignal()
+            defer { stop.cancel() }
+            let worker = try stop.attach(options.worker())
             Logger(label: "dcmroute").info("routing under epoch \(worker.queue.index.epoch) as \(worker.settings.owner)")
             try await RouteArchive.exitingWhenFenced { try await worker.run() }
         }
@@ -69,12 +69,41 @@ extension DcmRoute {
         @OptionGroup var options: WorkerOptions
 
         func run() async throws {
-            let worker = try options.worker()
-            let signals = SignalWatcher { _ in worker.stop() }
-            defer { signals.cancel() }
+            let stop = StopOnSignal()
+            defer { stop.cancel() }
+            let worker = try stop.attach(options.worker())
             let summary = try await RouteArchive.exitingWhenFenced { try await worker.runOnce() }
             if !options.logging.quiet { FileHandle.standardError.write(Data("dcmroute: \(summary.text)\n".utf8)) }
             if summary.waiting + summary.dead > 0 { throw TandemExit.partialFailure.exitCode }
         }
+    }
+}
+
+/// SIGTERM/SIGINT stop the worker gracefully, including a signal that arrives while the archive
+/// is still being opened (the worker then stops as soon as it exists).
+final class StopOnSignal: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var worker: RoutingWorker?
+    private var requested = false
+    private var watcher: SignalWatcher?
+
+    init() {
+        watcher = SignalWatcher { [weak self] _ in self?.request() }
+    }
+
+    func attach(_ worker: RoutingWorker) -> RoutingWorker {
+        if lock.withLock({ self.worker = worker; return requested }) { worker.stop() }
+        return worker
+    }
+
+    func cancel() {
+        watcher?.cancel()
+    }
+
+    private func request() {
+        lock.withLock {
+            requested = true
+            return worker
+        }?.stop()
     }
 }
