@@ -29,24 +29,32 @@ struct JobDelivery: Sendable {
         let plan = SendPlan(files: files, parallelAssociations: 1)
         let stop = sends.register(job.id)
         defer { sends.remove(job.id) }
-        let sendTask = Task { await sender.send(plan, reporter: sink, stop: stop) }
+        let sendTask = Task {
+            let failures = await sender.send(plan, reporter: sink, stop: stop)
+            sink.markFinished()
+            return failures
+        }
         var tally = Tally()
-        var lastRecord = ContinuousClock.now
+        var lastFlush = ContinuousClock.now, lastRecord = lastFlush
         do {
-            while !sink.isComplete(expected: files.count) {
-                try? await Task.sleep(for: settings.flushInterval)
+            // Checked often so the job concludes as soon as the send ends; recorded every flush interval.
+            while !sink.isFinished {
+                try? await Task.sleep(for: .milliseconds(20))
+                let now = ContinuousClock.now
+                guard now - lastFlush >= settings.flushInterval else { continue }
+                lastFlush = now
                 // Record what arrived; with nothing new, still renew the claim before it runs low.
-                guard sink.hasResults || ContinuousClock.now - lastRecord > settings.lease / 3 else { continue }
+                guard sink.hasResults || now - lastRecord > settings.lease / 3 else { continue }
                 tally.add(try await flush(sink, of: job))
-                lastRecord = .now
+                lastRecord = now
             }
+            tally.add(try await flush(sink, of: job))
         } catch {
             stop.request()
             _ = await sendTask.value
             throw error
         }
         let failures = await sendTask.value
-        tally.add(try await flush(sink, of: job))
         let seconds = (ContinuousClock.now - started).seconds
         let line = "job \(job.id) study \(job.studyInstanceUID) → \(job.destination): \(tally.delivered) delivered, "
             + "\(tally.refused) refused, \(tally.retryLater) to retry, \(String(format: "%.1f", seconds)) s"
@@ -152,7 +160,7 @@ final class ResultCollector: FileResultSink, @unchecked Sendable {  // guarded b
     private let lock = NSLock()
     private let uidsByPath: [String: String]
     private var pending: [(String, FileResult)] = []
-    private var reported = 0
+    private var finished = false
 
     init(uidsByPath: [String: String]) {
         self.uidsByPath = uidsByPath
@@ -160,10 +168,7 @@ final class ResultCollector: FileResultSink, @unchecked Sendable {  // guarded b
 
     func report(_ result: FileResult) {
         let uid = result.sopInstanceUID ?? uidsByPath[result.path] ?? ""
-        lock.withLock {
-            pending.append((uid, result))
-            reported += 1
-        }
+        lock.withLock { pending.append((uid, result)) }
     }
 
     func drain() -> [(String, FileResult)] {
@@ -173,12 +178,17 @@ final class ResultCollector: FileResultSink, @unchecked Sendable {  // guarded b
         }
     }
 
-    func isComplete(expected: Int) -> Bool {
-        lock.withLock { reported >= expected }
-    }
-
     var hasResults: Bool {
         lock.withLock { !pending.isEmpty }
+    }
+
+    /// Called once the sender has reported every file.
+    func markFinished() {
+        lock.withLock { finished = true }
+    }
+
+    var isFinished: Bool {
+        lock.withLock { finished }
     }
 }
 
