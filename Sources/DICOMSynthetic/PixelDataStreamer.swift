@@ -29,6 +29,10 @@ struct PixelDataStreamer {
         try handle.write(contentsOf: try DICOMFile(dataSet: header, transferSyntax: syntax).encoded())
         let length = UInt32(shape.rows * shape.columns * 2 * frames)
         try handle.write(contentsOf: pixelDataHeader(length: length, syntax: syntax))
+        if specification.blankPixelData {  // zeros, as a hole: nothing to compute or write
+            try handle.truncate(atOffset: try handle.offset() + UInt64(length))
+            return
+        }
         for frame in 0..<frames {
             try handle.write(contentsOf: frameBytes(frame: frame, shape: shape, bigEndian: syntax.isBigEndian))
         }

@@ -17,10 +17,15 @@ public struct StudySpecification: Sendable {
     /// Above one, each series is a single multi-frame instance of this many frames, streamed to
     /// disk frame by frame (for files of a gigabyte or more).
     public var framesPerInstance: Int
+    /// Multi-frame Pixel Data left all zero and written as a hole (a sparse file where the file
+    /// system allows): a gigabyte-sized instance in milliseconds, for size and memory tests where
+    /// computing the slice pattern pixel by pixel would take most of the time.
+    public var blankPixelData: Bool
 
     public init(modality: Modality = .CT, seriesCount: Int = 1, instancesPerSeries: Int = 10,
                 instanceSize: Int = 512 * 1024, transferSyntax: TransferSyntax = .explicitVRLittleEndian,
-                patientName: String = "Doe^Jane", patientID: String = "TANDEM-0001", framesPerInstance: Int = 1) {
+                patientName: String = "Doe^Jane", patientID: String = "TANDEM-0001", framesPerInstance: Int = 1,
+                blankPixelData: Bool = false) {
         self.modality = modality
         self.seriesCount = seriesCount
         self.instancesPerSeries = instancesPerSeries
@@ -29,6 +34,7 @@ public struct StudySpecification: Sendable {
         self.patientName = patientName
         self.patientID = patientID
         self.framesPerInstance = framesPerInstance
+        self.blankPixelData = blankPixelData
     }
 
     /// Bytes of header a synthetic instance carries before its pixel data (measured, rounded up).

@@ -2,46 +2,97 @@ import DICOMCore
 import DICOMNetwork
 import TandemArchive
 
+/// A `[[peer]]` as a caller: its AE title, the addresses its configured host resolved to when
+/// the receiver started, and what it may ask of us.
+public struct KnownCaller: Sendable, Equatable {
+    public var aeTitle: String
+    public var host: String
+    /// Numeric addresses, in `PeerAddress.host` form; empty when the host did not resolve.
+    public var addresses: Set<String>
+    public var services: Set<PeerService>
+
+    public init(aeTitle: String, host: String, addresses: Set<String>, services: Set<PeerService>) {
+        self.aeTitle = aeTitle
+        self.host = host
+        self.addresses = addresses
+        self.services = services
+    }
+}
+
 /// Who may associate with the receiver and what it accepts (PS3.8 §7.1.1; PS3.4 Annexes A and B).
 public struct AssociationPolicy: Sendable {
     /// This archive's AE title.
     public var aeTitle: String
     /// Accept any called AE title (`--any-called-aet`), as a receiver behind a gateway may need.
     public var acceptAnyCalledAE: Bool
-    /// `[security] require_known_callers`: only `knownCallers` AE titles may associate.
+    /// `[security] require_known_callers`: only `knownCallers`, each from its own host, may associate,
+    /// and only those with the "store" service may store.
     public var requireKnownCallers: Bool
-    public var knownCallers: [PeerSettings]
+    public var knownCallers: [KnownCaller]
     /// `[storage] prefer_uncompressed`: take an uncompressed syntax when one is proposed.
     public var preferUncompressed: Bool
 
+    /// Resolves each peer's host once, here (`resolve` blocks on DNS), and only when callers are
+    /// checked; a host that does not resolve admits nobody (see `unresolvedCallers`).
     public init(aeTitle: String, acceptAnyCalledAE: Bool = false, requireKnownCallers: Bool = false,
-                knownCallers: [PeerSettings] = [], preferUncompressed: Bool = false) {
+                knownCallers peers: [PeerSettings] = [], preferUncompressed: Bool = false,
+                resolve: (String) -> Set<String> = PeerAddress.resolve) {
         self.aeTitle = aeTitle
         self.acceptAnyCalledAE = acceptAnyCalledAE
         self.requireKnownCallers = requireKnownCallers
-        self.knownCallers = knownCallers
+        self.knownCallers = requireKnownCallers ? peers.map {
+            KnownCaller(aeTitle: $0.aeTitle, host: $0.host, addresses: resolve($0.host), services: $0.services)
+        } : []
         self.preferUncompressed = preferUncompressed
     }
 
-    /// The rejection for this request, if any (PS3.8 Table 9-21, source "service user").
-    public func rejection(of request: AAssociateRQ) -> AAssociateRJ? {
+    /// Known callers whose host resolved to no address: they cannot associate (worth a warning).
+    public var unresolvedCallers: [KnownCaller] { knownCallers.filter(\.addresses.isEmpty) }
+
+    /// Rejects, or accepts with the presentation contexts this caller may use.
+    public func decision(on request: AAssociateRQ, from peer: PeerAddress?) -> AssociationDecision {
+        if let rejection = rejection(of: request, from: peer) { return .reject(rejection) }
+        let caller = knownCallers.first { $0.aeTitle == request.callingAETitle.value }
+        return .accept(presentationContexts(allowingStorage: !requireKnownCallers || caller?.services.contains(.store) == true))
+    }
+
+    /// The rejection for this request, if any (PS3.8 Table 9-21, source "service user"). With
+    /// `requireKnownCallers`, the calling AE title must be a known caller's and the connection
+    /// must come from one of that caller's addresses; otherwise reason 3, calling AE title not
+    /// recognized, as DCMTK's dcmqrscp answers a peer its configuration does not list.
+    public func rejection(of request: AAssociateRQ, from peer: PeerAddress?) -> AAssociateRJ? {
         if !acceptAnyCalledAE && request.calledAETitle.value != aeTitle {
             return .user(.rejectedPermanent, .calledAETitleNotRecognized)
         }
-        if requireKnownCallers && !knownCallers.contains(where: { $0.aeTitle == request.callingAETitle.value }) {
-            return .user(.rejectedPermanent, .callingAETitleNotRecognized)
+        if requireKnownCallers {
+            let caller = knownCallers.first { $0.aeTitle == request.callingAETitle.value }
+            guard let caller, let peer, caller.addresses.contains(peer.host) else {
+                return .user(.rejectedPermanent, .callingAETitleNotRecognized)
+            }
         }
         return nil
     }
 
+    /// Every context served, storage included.
+    public var presentationContexts: PresentationContextPolicy { presentationContexts(allowingStorage: true) }
+
     /// Verification and every storage SOP class are accepted, each with the first transfer syntax
     /// the requestor proposed — or, with `preferUncompressed`, its first uncompressed one. The data
     /// set is stored exactly as received, so any syntax can be archived.
-    public var presentationContexts: PresentationContextPolicy {
+    ///
+    /// A caller without the "store" service has its storage contexts refused with "user-rejection"
+    /// (PS3.8 §9.3.3.2), as DCMTK's dcmqrscp refuses storage contexts to a read-only peer: the
+    /// association still serves what the caller may do (C-ECHO), the refusal is known at
+    /// negotiation, before any data set is sent, and a C-STORE on a refused context cannot happen
+    /// (it would be a PDV on a context not accepted, answered with A-ABORT).
+    public func presentationContexts(allowingStorage: Bool) -> PresentationContextPolicy {
         let preferUncompressed = self.preferUncompressed
         return PresentationContextPolicy { proposed in
             guard Self.isServed(proposed.abstractSyntax) else {
                 return PresentationContextAC(id: proposed.id, result: .abstractSyntaxNotSupported, transferSyntax: "")
+            }
+            guard allowingStorage || proposed.abstractSyntax == CEchoRequest.verificationSOPClassUID else {
+                return PresentationContextAC(id: proposed.id, result: .userRejection, transferSyntax: "")
             }
             let offered = proposed.transferSyntaxes.filter { !$0.isEmpty }
             let uncompressed = offered.first { TransferSyntax(uid: $0).isUncompressed }

@@ -55,6 +55,10 @@ public enum ReceiverService {
         logger.info("listening", metadata: ["ae_title": "\(policy.aeTitle)", "bind": "\(listener.bind)",
                                            "port": "\(acceptor.localPort)", "root": "\(pipeline.root.url.path)",
                                            "epoch": "\(pipeline.index.epoch)"])
+        for caller in policy.unresolvedCallers {
+            logger.warning("[[peer]] host does not resolve: its calls will be rejected",
+                           metadata: ["ae_title": "\(caller.aeTitle)", "host": "\(caller.host)"])
+        }
         let serving = Task { try await acceptor.run() }
         var reasons = stops.makeAsyncIterator()
         let stop = await reasons.next() ?? .signal(SIGTERM)

@@ -22,15 +22,18 @@ public struct StorageServiceHandler: AssociationServiceHandler {
         self.onFenced = onFenced
     }
 
-    public func decide(on request: AAssociateRQ) async -> AssociationDecision {
-        if let rejection = policy.rejection(of: request) {
-            logger.notice("association refused", metadata: [
-                "calling": "\(request.callingAETitle)", "called": "\(request.calledAETitle)",
-                "reason": rejection.reason == AAssociateRJ.UserReason.callingAETitleNotRecognized.rawValue
-                    ? "calling AE title not recognised" : "called AE title not recognised"])
-            return .reject(rejection)
-        }
-        return .accept(policy.presentationContexts)
+    public func decide(on request: AAssociateRQ, from peer: PeerAddress?) async -> AssociationDecision {
+        policy.decision(on: request, from: peer)  // the acceptor logs a rejection with AE titles and peer
+    }
+
+    /// One line per association: who, how much was stored, how long it took, how it ended.
+    public func associationEnded(_ summary: AssociationSummary) async {
+        let counts = summary.counts
+        logger.info("association ended", metadata: [
+            "calling": "\(summary.callingAETitle)", "called": "\(summary.calledAETitle)",
+            "peer": "\(summary.peer.map { "\($0)" } ?? "unknown")", "stored": "\(counts.completed)",
+            "failed": "\(counts.failed)", "bytes": "\(counts.bytes)",
+            "seconds": "\(Self.seconds(summary.duration))", "end": "\(summary.end)"])
     }
 
     public func handle(_ message: IncomingMessage, on association: Association) async throws {
@@ -45,6 +48,12 @@ public struct StorageServiceHandler: AssociationServiceHandler {
                 throw DIMSEDecodingError("C-STORE-RQ without a data set")
             }
             let result = try await receive(store, fragments: fragments, context: context, association: association)
+            if result.status.isSuccess {
+                association.serviceCounts.completed += 1
+                association.serviceCounts.bytes += result.bytes
+            } else {
+                association.serviceCounts.failed += 1
+            }
             let response = CStoreResponse(
                 messageIDBeingRespondedTo: store.messageID, affectedSOPClassUID: store.affectedSOPClassUID,
                 affectedSOPInstanceUID: store.affectedSOPInstanceUID, status: DIMSEStatus(rawValue: result.status.rawValue),
@@ -91,14 +100,14 @@ public struct StorageServiceHandler: AssociationServiceHandler {
         logger.log(level: result.status.isSuccess ? .debug : .warning, "C-STORE", metadata: [
             "calling": "\(request.callingAE)", "sop_instance": "\(request.sopInstanceUID)",
             "status": "\(result.status)", "bytes": "\(result.bytes)",
-            "receive_seconds": "\(Self.seconds(from: started, to: received))",
-            "store_seconds": "\(Self.seconds(from: received, to: .now))",
+            "receive_seconds": "\(Self.seconds(received - started))",
+            "store_seconds": "\(Self.seconds(.now - received))",
             "comment": "\(result.comment ?? "")"])
         return result
     }
 
-    static func seconds(from start: ContinuousClock.Instant, to end: ContinuousClock.Instant) -> String {
-        let elapsed = (end - start).components
-        return String(format: "%.3f", Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+    static func seconds(_ elapsed: Duration) -> String {
+        let parts = elapsed.components
+        return String(format: "%.3f", Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
     }
 }

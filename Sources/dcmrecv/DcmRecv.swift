@@ -52,7 +52,7 @@ struct DcmRecv: AsyncParsableCommand {
         let policy = AssociationPolicy(
             aeTitle: aeTitle ?? node.aeTitle, acceptAnyCalledAE: anyCalledAE,
             requireKnownCallers: settings.security.requireKnownCallers,
-            knownCallers: settings.peers.filter { $0.services.contains(.store) },
+            knownCallers: settings.peers,
             preferUncompressed: settings.storage.preferUncompressed)
         let listener = ListenerSettings(bind: bind ?? node.bind, port: port ?? node.dicomPort,
                                         gracePeriod: .seconds(max(gracePeriod, 0)))

@@ -53,4 +53,18 @@ import Testing
         // Element header of OW in Explicit VR Little Endian: tag 4, VR 2, reserved 2, length 4.
         #expect(size == stop.offset + 12 + Int(rows) * Int(columns) * 2 * 8)
     }
+
+    @Test func blankPixelDataIsAllZeroWithTheSameLayout() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("synth-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let specification = StudySpecification(instancesPerSeries: 1, instanceSize: 4 << 20, framesPerInstance: 8,
+                                               blankPixelData: true)
+        let url = try #require(try SyntheticStudy(specification).write(to: directory).first)
+        let file = try DICOMFile(path: url.path)
+        #expect(file.dataSet.int(.numberOfFrames) == 8)
+        let pixels = try #require(file.dataSet.bytes(.pixelData))
+        let rows = try #require(file.dataSet.uint16(.rows)), columns = try #require(file.dataSet.uint16(.columns))
+        #expect(pixels.count == Int(rows) * Int(columns) * 2 * 8)
+        #expect(pixels.allSatisfy { $0 == 0 })
+    }
 }

@@ -8,14 +8,16 @@ import TandemArchive
 struct ScratchRoot {
     let root: DataRoot
 
+    /// The root sits alone in its own directory, so a test can tell whether anything was written
+    /// beside it (a path escaping the root) while other tests create their own roots.
     init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-\(UUID().uuidString)")
-        root = DataRoot(url: url)
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-\(UUID().uuidString)")
+        root = DataRoot(url: parent.appendingPathComponent("root"))
         try root.prepare()
     }
 
     func remove() {
-        try? FileManager.default.removeItem(at: root.url)
+        try? FileManager.default.removeItem(at: root.url.deletingLastPathComponent())
     }
 
     /// Regular files under `directory` (relative to the root), sorted.

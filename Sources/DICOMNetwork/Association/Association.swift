@@ -12,6 +12,8 @@ public final class Association {
     public let acceptedContexts: [UInt8: AcceptedPresentationContext]
     /// Largest P-DATA-TF variable field the peer accepts; 0 means no limit (PS3.8 §D.1).
     public let peerMaximumPDULength: UInt32
+    /// Kept by the service user for the end-of-association summary (acceptor side).
+    public var serviceCounts = ServiceCounts()
 
     let connection: UpperLayerConnection
     /// PDVs of the last P-DATA-TF not yet consumed.

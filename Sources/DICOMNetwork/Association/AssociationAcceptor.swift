@@ -4,11 +4,30 @@ import NIOPosix
 
 /// What an SCP service does with associations (the acceptor's service user).
 public protocol AssociationServiceHandler: Sendable {
-    /// Accepts or rejects a request the provider found acceptable (PS3.8 §7.1.1.7); a rejection
-    /// names the standard's result, source and reason, e.g. called AE title not recognized.
+    /// Accepts or rejects a request the provider found acceptable (PS3.8 §7.1.1.7), knowing the
+    /// TCP peer it came from (nil if the transport does not say). A rejection names the
+    /// standard's result, source and reason, e.g. calling AE title not recognized. The default
+    /// asks `decide(on:)`, for handlers that judge the request alone.
+    func decide(on request: AAssociateRQ, from peer: PeerAddress?) async -> AssociationDecision
+    /// The decision from the request alone; only consulted through the default of `decide(on:from:)`.
     func decide(on request: AAssociateRQ) async -> AssociationDecision
     /// One DIMSE message; the handler consumes its data set and answers with `association.send`.
     func handle(_ message: IncomingMessage, on association: Association) async throws
+    /// Called once per accepted association after it ended, however it ended. Default: nothing.
+    func associationEnded(_ summary: AssociationSummary) async
+}
+
+extension AssociationServiceHandler {
+    public func decide(on request: AAssociateRQ, from peer: PeerAddress?) async -> AssociationDecision {
+        await decide(on: request)
+    }
+
+    /// A handler that implements neither `decide` rejects everyone rather than recursing.
+    public func decide(on request: AAssociateRQ) async -> AssociationDecision {
+        .reject(.user(.rejectedPermanent, .noReasonGiven))
+    }
+
+    public func associationEnded(_ summary: AssociationSummary) async {}
 }
 
 public enum AssociationDecision: Sendable {
@@ -72,58 +91,89 @@ public final class AssociationAcceptor: Sendable {
     }
 
     private func serve(_ asyncChannel: NIOAsyncChannel<PDU, ByteBuffer>, timer: UpperLayerTimer) async {
-        let peer = asyncChannel.channel.remoteAddress.map { "\($0)" } ?? "unknown peer"
+        let opened = ContinuousClock.now
+        let peer = asyncChannel.channel.remoteAddress.flatMap(PeerAddress.init)
         let admitted = await active.enter(limit: maximumAssociations)
+        var summary: AssociationSummary?
         do {
-            try await asyncChannel.executeThenClose { inbound, outbound in
+            summary = try await asyncChannel.executeThenClose { inbound, outbound in
                 let connection = UpperLayerConnection(
                     machine: AssociationStateMachine(), configuration: configuration, channel: asyncChannel.channel,
                     timer: timer, inbound: inbound, outbound: outbound)
                 try await connection.perform(.evt5, sending: nil)  // AE-5: ARTIM runs until the request
-                try await negotiateAndServe(connection, peer: peer, admitted: admitted)
+                return try await negotiateAndServe(connection, peer: peer, admitted: admitted, opened: opened)
             }
         } catch {
-            logger.info("association ended abnormally", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+            // Before an association was established: a silent or misbehaving peer.
+            logger.info("connection ended before an association", metadata: [
+                "peer": Self.describe(peer), "reason": "\(error)"])
         }
         if admitted { await active.leave() }
+        if let summary { await handler.associationEnded(summary) }
     }
 
-    private func negotiateAndServe(_ connection: UpperLayerConnection, peer: String, admitted: Bool) async throws {
-        guard let pdu = try await connection.readPDU() else { return }
+    /// Negotiates, then serves the association until it ends; returns its summary, or nil when
+    /// no association was established (rejected, or the peer went away first).
+    private func negotiateAndServe(
+        _ connection: UpperLayerConnection, peer: PeerAddress?, admitted: Bool, opened: ContinuousClock.Instant
+    ) async throws -> AssociationSummary? {
+        guard let pdu = try await connection.readPDU() else { return nil }
         guard case .associateRQ(let request) = pdu else {
             _ = try await connection.handleReceived(pdu)  // AA-1 or AA-2
-            return
+            return nil
         }
         let overLimit = admitted ? nil : AAssociateRJ.presentation(.rejectedTransient, .localLimitExceeded)
         if let rejection = overLimit ?? AssociationNegotiation.providerRejection(of: request) {
+            logRejection(rejection, of: request, from: peer)
             try await connection.perform(.evt6, sending: .associateRJ(rejection), requestAcceptable: false)
             try await connection.awaitTransportClose()
-            return
+            return nil
         }
         try await connection.perform(.evt6, sending: nil)  // AE-6 → Sta3, A-ASSOCIATE indication
-        switch await handler.decide(on: request) {
+        switch await handler.decide(on: request, from: peer) {
         case .reject(let rejection):
-            logger.info("association rejected", metadata: [
-                "peer": "\(peer)", "calling": "\(request.callingAETitle)", "called": "\(request.calledAETitle)",
-                "source": "\(rejection.source)", "reason": "\(rejection.reason)"])
+            logRejection(rejection, of: request, from: peer)
             try await connection.perform(.evt8, sending: .associateRJ(rejection))  // AE-8
             try await connection.awaitTransportClose()
+            return nil
         case .accept(let policy):
             let answer = AssociationNegotiation.accept(
                 request, policy: policy, configuration: configuration, scpRoleSOPClasses: scpRoleSOPClasses)
             try await connection.perform(.evt7, sending: .associateAC(answer))  // AE-7
             let association = Association(request: request, answer: answer, connection: connection)
-            do {
-                while let message = try await association.receive() {
-                    try await handler.handle(message, on: association)
-                }
-            } catch let error as AssociationError {
-                throw error
-            } catch {
-                await association.abort()  // the service failed: end the association as its user
-                throw error
-            }
+            let end = await serveEstablished(association, peer: peer)
+            return AssociationSummary(
+                callingAETitle: request.callingAETitle, calledAETitle: request.calledAETitle, peer: peer,
+                duration: .now - opened, end: end, counts: association.serviceCounts)
         }
+    }
+
+    /// Hands each message to the service until the association ends, and says how it ended.
+    private func serveEstablished(_ association: Association, peer: PeerAddress?) async -> AssociationEnd {
+        do {
+            while let message = try await association.receive() {
+                try await handler.handle(message, on: association)
+            }
+            return .released
+        } catch {
+            if !(error is AssociationError) {
+                await association.abort()  // the service failed: end the association as its user
+            }
+            logger.debug("association ended abnormally", metadata: [
+                "peer": Self.describe(peer), "reason": "\(error)"])
+            return AssociationEnd(error)
+        }
+    }
+
+    private static func describe(_ peer: PeerAddress?) -> Logger.MetadataValue {
+        .string(peer?.description ?? "unknown")
+    }
+
+    /// PS3.8 §7.1.1.7 and Table 9-21: who rejected and why, with the AE titles and the peer.
+    private func logRejection(_ rejection: AAssociateRJ, of request: AAssociateRQ, from peer: PeerAddress?) {
+        logger.info("association rejected", metadata: [
+            "calling": "\(request.callingAETitle)", "called": "\(request.calledAETitle)",
+            "peer": Self.describe(peer), "rejection": "\(rejection)"])
     }
 }
 

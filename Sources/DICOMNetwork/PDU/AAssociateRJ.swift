@@ -68,3 +68,34 @@ public struct AAssociateRJ: Hashable, Sendable {
         writer.write(reason)
     }
 }
+
+extension AAssociateRJ: CustomStringConvertible {
+    /// E.g. "rejected-permanent, service-user, calling AE title not recognized (3)" (PS3.8 Table 9-21).
+    public var description: String {
+        let result = result == .rejectedPermanent ? "rejected-permanent" : "rejected-transient"
+        let (source, meaning): (String, String?)
+        switch self.source {
+        case .serviceUser:
+            source = "service-user"
+            meaning = UserReason(rawValue: reason).map {
+                switch $0 {
+                case .noReasonGiven: "no reason given"
+                case .applicationContextNameNotSupported: "application context name not supported"
+                case .callingAETitleNotRecognized: "calling AE title not recognized"
+                case .calledAETitleNotRecognized: "called AE title not recognized"
+                }
+            }
+        case .serviceProviderACSE:
+            source = "service-provider (ACSE)"
+            meaning = ACSEReason(rawValue: reason).map {
+                $0 == .noReasonGiven ? "no reason given" : "protocol version not supported"
+            }
+        case .serviceProviderPresentation:
+            source = "service-provider (presentation)"
+            meaning = PresentationReason(rawValue: reason).map {
+                $0 == .temporaryCongestion ? "temporary congestion" : "local limit exceeded"
+            }
+        }
+        return "\(result), \(source), \(meaning ?? "reason") (\(reason))"
+    }
+}
