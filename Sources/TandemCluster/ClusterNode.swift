@@ -132,7 +132,7 @@ public struct ClusterNode: Sendable {
         } catch {
             return .failed("cluster state unavailable: \(error)")
         }
-        let down = settings.services.filter { checker.state(of: $0) != .running }.map(\.name)
+        let down = servicesDown()
         return down.isEmpty ? .running : .failed("not answering: \(down.joined(separator: ", "))")
     }
 
@@ -145,7 +145,11 @@ public struct ClusterNode: Sendable {
         } catch {
             status.clusterError = "\(error)"
         }
-        status.services = settings.services.map { .init(name: $0.name, state: checker.state(of: $0)) }
+        status.services = settings.services.map { service in
+            let check = checker.check(service)
+            return .init(name: service.name, state: check.state,
+                         detail: check.state == .notAnswering ? check.detail : nil)
+        }
         status.queueDepth = try? housekeeping?.queueDepth()
         status.transitions = transitions.recent(limit: transitionLimit)
         return status
@@ -173,10 +177,23 @@ public struct ClusterNode: Sendable {
         settings.services.allSatisfy { checker.state(of: $0) == .running }
     }
 
+    /// The services that do not run or do not answer their probe, each with the probe's
+    /// finding (e.g. "dcmrecv (no C-ECHO from 127.0.0.1:11112: no A-ASSOCIATE answer in time)").
+    func servicesDown() -> [String] {
+        settings.services.compactMap { service in
+            let check = checker.check(service)
+            switch check.state {
+            case .running: return nil
+            case .stopped: return service.name
+            case .notAnswering: return service.name + (check.detail.map { " (\($0))" } ?? "")
+            }
+        }
+    }
+
     func verifyServices() throws {
         let deadline = Date().addingTimeInterval(settings.verifyTimeout)
         while true {
-            let down = settings.services.filter { checker.state(of: $0) != .running }.map(\.name)
+            let down = servicesDown()
             if down.isEmpty { return }
             if Date() >= deadline { throw ClusterError.servicesNotAnswering(down) }
             Thread.sleep(forTimeInterval: 0.1)

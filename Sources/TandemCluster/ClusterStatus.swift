@@ -5,6 +5,8 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
     public struct Service: Codable, Sendable, Equatable {
         public var name: String
         public var state: ServiceState
+        /// Why a running process does not answer (its probe's finding).
+        public var detail: String? = nil
     }
 
     public var node: String
@@ -45,7 +47,7 @@ public struct ClusterStatus: Codable, Sendable, Equatable {
         } else {
             lines.append("cluster: " + (clusterError ?? "never promoted"))
         }
-        lines += services.map { "service \($0.name): \($0.state.rawValue)" }
+        lines += services.map { "service \($0.name): \($0.state.rawValue)" + ($0.detail.map { " (\($0))" } ?? "") }
         lines.append("queue depth: " + (queueDepth.map(String.init) ?? "n/a"))
         lines += transitions.map { transition in
             let epoch = transition.epoch.map { " epoch \($0)" } ?? ""

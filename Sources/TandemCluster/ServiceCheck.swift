@@ -5,44 +5,77 @@ import Glibc
 import Darwin
 #endif
 
+/// How to tell that a running service answers.
+public enum ServiceProbe: Sendable, Equatable {
+    /// A TCP connect to the port (for services without a protocol-level check).
+    case tcpConnect(port: Int)
+    /// A DICOM C-ECHO on a fresh association (dcmrecv).
+    case dicomEcho(port: Int, calledAETitle: String, callingAETitle: String)
+}
+
 /// One service of the active node and how to tell that it answers.
 public struct ServiceSpec: Sendable, Equatable {
     public let name: String
-    /// A TCP port the service must accept connections on, if it listens.
-    public let port: Int?
+    /// Checked once the service's process runs; nil: a live process is enough.
+    public let probe: ServiceProbe?
 
-    public init(name: String, port: Int? = nil) {
+    public init(name: String, probe: ServiceProbe? = nil) {
         self.name = name
-        self.port = port
+        self.probe = probe
+    }
+
+    /// A service that must accept TCP connections on `port`.
+    public init(name: String, port: Int?) {
+        self.init(name: name, probe: port.map { .tcpConnect(port: $0) })
     }
 }
 
 public enum ServiceState: String, Codable, Sendable {
-    /// The process runs and, if it listens, accepts connections.
+    /// The process runs and answers its probe.
     case running
-    /// The process runs but does not accept connections.
+    /// The process runs but does not answer its probe (no C-ECHO, or no TCP connect).
     case notAnswering = "not-answering"
     /// No live process for the service's pid file.
     case stopped
 }
 
 /// Checks services through their node-local pid files (`RUN_DIR/NAME.pid`, written
-/// by the hooks or the systemd units) and, for listeners, a TCP connect.
+/// by the hooks or the systemd units) and their probes: a DICOM C-ECHO for dcmrecv,
+/// a TCP connect for other listeners.
 public struct ServiceChecker: Sendable {
     public let runDirectory: URL
     public let host: String
+    /// Bound on a TCP connect, and on each phase of a C-ECHO.
     public let connectTimeout: TimeInterval
 
-    public init(runDirectory: URL, host: String = "127.0.0.1", connectTimeout: TimeInterval = 2) {
+    public init(runDirectory: URL, host: String = "127.0.0.1", connectTimeout: TimeInterval = 5) {
         self.runDirectory = runDirectory
         self.host = host
         self.connectTimeout = connectTimeout
     }
 
-    public func state(of service: ServiceSpec) -> ServiceState {
-        guard isRunning(service.name) else { return .stopped }
-        if let port = service.port, !acceptsConnections(port: port) { return .notAnswering }
-        return .running
+    /// A service's state and, when it is not running, why.
+    public struct Check: Sendable, Equatable {
+        public let state: ServiceState
+        public let detail: String?
+    }
+
+    public func state(of service: ServiceSpec) -> ServiceState { check(service).state }
+
+    public func check(_ service: ServiceSpec) -> Check {
+        guard isRunning(service.name) else { return Check(state: .stopped, detail: "no live process") }
+        switch service.probe {
+        case nil:
+            return Check(state: .running, detail: nil)
+        case .tcpConnect(let port):
+            return acceptsConnections(port: port)
+                ? Check(state: .running, detail: nil)
+                : Check(state: .notAnswering, detail: "no TCP connect to \(host):\(port)")
+        case let .dicomEcho(port, called, calling):
+            let outcome = EchoProbe(host: host, port: port, calledAETitle: called, callingAETitle: calling,
+                                    timeout: connectTimeout).run()
+            return Check(state: outcome.answered ? .running : .notAnswering, detail: outcome.detail)
+        }
     }
 
     /// The pid file names a live process that still runs the named program

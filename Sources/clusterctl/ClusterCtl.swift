@@ -47,6 +47,10 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .customLong("verify-timeout"), help: "Seconds the services get to answer after promote.")
     var verifyTimeout: Double = 30
 
+    @Option(name: .customLong("probe-aet"),
+            help: "Calling AE title of the C-ECHO that checks dcmrecv (default: $TANDEM_PROBE_AET, else CLUSTERCTL).")
+    var probeAETitle: String?
+
     func clusterNode() throws -> ClusterNode {
         let environment = ProcessInfo.processInfo.environment
         let dataRoot = root.dataRoot
@@ -61,13 +65,16 @@ struct NodeOptions: ParsableArguments {
         let names = (services ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute dcmweb")
             .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         guard !names.isEmpty else { throw ValidationError("--services names no service") }
-        let dicomPort = configuration.node.dicomPort
+        // dcmrecv must answer a DICOM C-ECHO on its port and AE title, as the imaging centres see it.
+        let echo = ServiceProbe.dicomEcho(
+            port: configuration.node.dicomPort, calledAETitle: configuration.node.aeTitle,
+            callingAETitle: probeAETitle ?? environment["TANDEM_PROBE_AET"] ?? "CLUSTERCTL")
         let settings = ClusterNode.Settings(
             root: dataRoot.url,
             node: node ?? configuration.node.name,
             hooksDirectory: URL(fileURLWithPath: hooks ?? configuration.cluster.hooksDirectory),
             runDirectory: URL(fileURLWithPath: runDirectory ?? environment["TANDEM_RUN_DIR"] ?? "/run/tandem"),
-            services: names.map { ServiceSpec(name: $0, port: $0 == "dcmrecv" ? dicomPort : nil) },
+            services: names.map { ServiceSpec(name: $0, probe: $0 == "dcmrecv" ? echo : nil) },
             verifyTimeout: verifyTimeout)
         // dcmrecv listens on [node] bind; a wildcard bind answers on loopback.
         let bind = configuration.node.bind

@@ -105,7 +105,7 @@ import Testing
     @Test func servicesThatNeverAnswerFailThePromotion() throws {
         defer { cleanUp() }
         let closedPort = ServiceSpec(name: "sleep", port: 1)
-        #expect(throws: ClusterError.servicesNotAnswering(["sleep"])) {
+        #expect(throws: ClusterError.servicesNotAnswering(["sleep (no TCP connect to 127.0.0.1:1)"])) {
             try node(services: [closedPort]).promote()
         }
     }

@@ -1,0 +1,319 @@
+import DICOMCore
+import DICOMSynthetic
+import Foundation
+import Testing
+
+/// `clusterctl` and `dcmrecv` together, as a cluster manager runs them: the C-ECHO that
+/// verifies dcmrecv on promote and monitor, and the epoch that fences a stale dcmrecv.
+/// DCMTK's storescu is the imaging centre.
+@Suite("clusterctl with dcmrecv", .serialized)
+struct ClusterToolTests {
+    /// promote runs the example hooks (scripts/hooks), which start dcmrecv under the new epoch;
+    /// a dcmrecv that still holds its port but cannot answer (SIGSTOP) fails monitor, although
+    /// a TCP connect to it still succeeds.
+    @Test("promote starts dcmrecv through the example hooks and verifies it with C-ECHO; monitor fails a stopped dcmrecv")
+    func promoteAndMonitorUseCEcho() throws {
+        let lab = try ClusterScratch()
+        defer { lab.remove() }
+        let hooks = try lab.exampleHooks()
+        let node1 = lab.node("node1", hooks: hooks, services: "dcmrecv")
+
+        let promoted = try node1.clusterctl("promote")
+        try #require(promoted.status == 0, "\(promoted.stderr)")
+        #expect(promoted.stdout.contains("promoted epoch 2"))
+        #expect(try node1.clusterctl("monitor").status == 0)
+        let pid = try #require(node1.pid(of: "dcmrecv"))
+        #expect(try ClusterScratch.run("/usr/bin/echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(lab.port)"]).status == 0)
+
+        kill(pid, SIGSTOP)
+        #expect(ClusterScratch.acceptsTCP(port: lab.port))  // what the old connect check saw
+        let stuck = try node1.clusterctl("monitor")
+        let status = try node1.clusterctl("status")
+        kill(pid, SIGCONT)
+        #expect(stuck.status == 1)
+        #expect(stuck.stdout.contains("not answering: dcmrecv (no C-ECHO"), "\(stuck.stdout)")
+        #expect(status.stdout.contains("service dcmrecv: not-answering"), "\(status.stdout)")
+
+        #expect(try node1.clusterctl("monitor").status == 0)
+        #expect(try node1.clusterctl("demote").status == 0)
+        #expect(try node1.clusterctl("monitor").status == 7)
+        #expect(node1.pid(of: "dcmrecv") == nil)
+    }
+
+    /// DESIGN.md, "Cluster model": a process started under epoch E checks E in every write
+    /// transaction. After another node's promotion (E+1) the old dcmrecv acknowledges nothing,
+    /// indexes nothing, and exits non-zero saying it was fenced.
+    @Test("a dcmrecv of the old epoch refuses every C-STORE after another node's promote, and exits fenced")
+    func staleDcmrecvIsFenced() throws {
+        let lab = try ClusterScratch()
+        defer { lab.remove() }
+        // The nodes' other services do not matter here: a `sleep` stands in for them, so that
+        // each promote completes. dcmrecv is this test's own child, to see its exit status.
+        let standIn = try lab.standInHooks()
+        let node1 = lab.node("node1", hooks: standIn, services: "sleep")
+        let node2 = lab.node("node2", hooks: standIn, services: "sleep")
+        defer {
+            _ = try? node1.clusterctl("demote")
+            _ = try? node2.clusterctl("demote")
+        }
+
+        let first = try node1.clusterctl("promote")
+        try #require(first.status == 0, "\(first.stderr)")
+        let epoch = try #require(ClusterScratch.epoch(in: first.stdout))
+        let receiver = try lab.startDcmrecv(epoch: epoch)
+        defer { receiver.kill() }
+
+        let before = try lab.synthetic(count: 3)
+        let accepted = try lab.storescu(before)
+        #expect(accepted.acknowledged == 3, "\(accepted.log)")
+        #expect(try lab.indexedInstances() == Set(before.uids))
+
+        let second = try node2.clusterctl("promote")
+        try #require(second.status == 0, "\(second.stderr)")
+        #expect(ClusterScratch.epoch(in: second.stdout) == epoch + 1)
+
+        let after = try lab.synthetic(count: 3)
+        let refused = try lab.storescu(after)
+        #expect(refused.acknowledged == 0, "\(refused.log)")
+        #expect(refused.status != 0)
+        let exitStatus = try receiver.waitForExit()
+        // Retried, as a modality does: there is nobody left to acknowledge it.
+        #expect(try lab.storescu(after).acknowledged == 0)
+
+        #expect(try lab.indexedInstances() == Set(before.uids))
+        #expect(exitStatus == 75)
+        #expect(receiver.log.contains("fenced: refusing to store"), "\(receiver.log)")
+        #expect(receiver.log.contains("epoch \(epoch)") && receiver.log.contains("epoch \(epoch + 1)"))
+    }
+}
+
+/// A data root with `tandem.toml` (dcmrecv on a free loopback port) and node-local run
+/// directories, all under one temporary directory.
+struct ClusterScratch {
+    let base: URL
+    let port: Int
+    var root: URL { base.appendingPathComponent("root") }
+
+    init() throws {
+        base = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cluster-tool-\(UUID().uuidString)")
+        port = try Self.freePort()
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try "[node]\nae_title = \"TANDEM\"\ndicom_port = \(port)\nbind = \"127.0.0.1\"\n"
+            .write(to: root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: base) }
+
+    struct Node {
+        let name: String
+        let scratch: ClusterScratch
+        let hooks: URL
+        let services: String
+        var run: URL { scratch.base.appendingPathComponent("run-\(name)") }
+
+        func clusterctl(_ command: String) throws -> ToolRun {
+            try ToolRunner.run("clusterctl", [command, "--root", scratch.root.path, "--node", name,
+                                              "--hooks", hooks.path, "--run-dir", run.path, "--services", services],
+                               environment: ["TANDEM_BIN_DIR": ToolRunner.productsDirectory.path])
+        }
+
+        /// The live process a pid file in this node's run directory names, if any.
+        func pid(of service: String) -> Int32? {
+            guard let text = try? String(contentsOf: run.appendingPathComponent("\(service).pid"), encoding: .utf8),
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0
+            else { return nil }
+            return pid
+        }
+    }
+
+    func node(_ name: String, hooks: URL, services: String) -> Node {
+        Node(name: name, scratch: self, hooks: hooks, services: services)
+    }
+
+    /// A copy of the project's example hooks, logging into the scratch directory.
+    func exampleHooks() throws -> URL {
+        let hooks = base.appendingPathComponent("hooks-example")
+        try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
+        for phase in ["promote.d", "demote.d"] {
+            try FileManager.default.copyItem(
+                at: ToolRunner.repositoryDirectory.appendingPathComponent("scripts/hooks/\(phase)"),
+                to: hooks.appendingPathComponent(phase))
+        }
+        try "TANDEM_LOG_DIR=\(base.appendingPathComponent("logs").path)\nTANDEM_STOP_TIMEOUT=10\n"
+            .write(to: hooks.appendingPathComponent("hooks.env"), atomically: true, encoding: .utf8)
+        return hooks
+    }
+
+    /// Hooks that start and stop a `sleep` with a pid file, standing in for a node's services.
+    func standInHooks() throws -> URL {
+        let hooks = base.appendingPathComponent("hooks-stand-in")
+        let scripts = [
+            "promote.d/50-start": """
+                pid=$(cat "$TANDEM_RUN_DIR/sleep.pid" 2>/dev/null)
+                [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && exit 0
+                sleep 600 </dev/null >/dev/null 2>&1 &
+                echo $! > "$TANDEM_RUN_DIR/sleep.pid"
+                """,
+            "demote.d/10-stop": """
+                pid=$(cat "$TANDEM_RUN_DIR/sleep.pid" 2>/dev/null)
+                [ -n "$pid" ] && kill "$pid" 2>/dev/null
+                rm -f "$TANDEM_RUN_DIR/sleep.pid"
+                exit 0
+                """,
+        ]
+        for (path, body) in scripts {
+            let file = hooks.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try "#!/bin/sh\n\(body)\n".write(to: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        }
+        return hooks
+    }
+
+    // MARK: - dcmrecv as this test's child
+
+    final class Receiver {
+        let process = Process()
+        let logFile: URL
+
+        init(process configure: (Process) -> Void, log: URL) throws {
+            logFile = log
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            configure(process)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+        }
+
+        var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+        /// Its exit status; fails the test if it still runs after a minute.
+        func waitForExit() throws -> Int32 {
+            for _ in 0..<1200 where process.isRunning { usleep(50_000) }
+            guard !process.isRunning else { throw ToolFailure("dcmrecv still runs: \(log)") }
+            return process.terminationStatus
+        }
+
+        func kill() {
+            guard process.isRunning else { return }
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// dcmrecv on the data root with `TANDEM_EPOCH`, as the promote hook starts it.
+    func startDcmrecv(epoch: Int64) throws -> Receiver {
+        let receiver = try Receiver(process: { process in
+            process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmrecv")
+            process.arguments = ["--root", root.path]
+            process.environment = ProcessInfo.processInfo.environment.merging(["TANDEM_EPOCH": "\(epoch)"]) { $1 }
+        }, log: base.appendingPathComponent("dcmrecv.log"))
+        for _ in 0..<400 where receiver.process.isRunning {
+            if Self.acceptsTCP(port: port) { return receiver }
+            usleep(50_000)
+        }
+        receiver.kill()
+        throw ToolFailure("dcmrecv did not start: \(receiver.log)")
+    }
+
+    // MARK: - The imaging centre
+
+    struct Study {
+        let directory: URL
+        let files: [URL]
+        let uids: [String]
+    }
+
+    func synthetic(count: Int) throws -> Study {
+        let directory = base.appendingPathComponent("study-\(UUID().uuidString)")
+        let files = try SyntheticStudy(StudySpecification(instancesPerSeries: count, instanceSize: 8 * 1024))
+            .write(to: directory)
+        let uids = try files.map { try DICOMFile(path: $0.path, options: .headerOnly).dataSet.string(.sopInstanceUID) ?? "" }
+        return Study(directory: directory, files: files, uids: uids)
+    }
+
+    struct Sent {
+        let status: Int32
+        let acknowledged: Int
+        let log: String
+    }
+
+    /// DCMTK's storescu, one association for the study; counts the success responses it logged.
+    func storescu(_ study: Study) throws -> Sent {
+        let run = try Self.run("/usr/bin/storescu", ["-v", "-aec", "TANDEM", "-to", "5", "-ta", "10", "-td", "30",
+                                                     "127.0.0.1", "\(port)"] + study.files.map(\.path))
+        let log = run.stdout + run.stderr
+        let acknowledged = log.components(separatedBy: "\n").filter { $0.contains("Received Store Response (Success") }
+        return Sent(status: run.status, acknowledged: acknowledged.count, log: log)
+    }
+
+    /// SOP Instance UIDs in the index, read with Python's sqlite3 module (no sqlite3 shell needed).
+    func indexedInstances() throws -> Set<String> {
+        let script = "import sqlite3, sys\nfor (uid,) in sqlite3.connect(sys.argv[1]).execute('SELECT sop_instance_uid FROM instance'):\n    print(uid)"
+        let run = try Self.run("/usr/bin/env", ["python3", "-c", script, root.appendingPathComponent("index.sqlite").path])
+        guard run.status == 0 else { throw ToolFailure("reading the index: \(run.stderr)") }
+        return Set(run.stdout.split(separator: "\n").map(String.init))
+    }
+
+    // MARK: - Helpers
+
+    /// "promoted epoch 3" → 3.
+    static func epoch(in output: String) -> Int64? {
+        output.split(separator: "\n").compactMap { line -> Int64? in
+            guard line.hasPrefix("promote") else { return nil }
+            return line.split(separator: " ").last.flatMap { Int64($0) }
+        }.first
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> ToolRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func acceptsTCP(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = loopback(port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ToolFailure("no socket") }
+        defer { close(fd) }
+        var address = loopback(0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ToolFailure("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func loopback(_ port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
+        address.sin_port = in_port_t(UInt16(port)).bigEndian
+        return address
+    }
+}
+
+struct ToolFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
