@@ -16,75 +16,75 @@ struct RouteTests {
         #expect(receptions.values.allSatisfy { $0 == 1 }, "duplicates: \(receptions.filter { $0.value > 1 })")
     }
 
-    static func waitForAll(_ uids: [String], _ lab: RoutingLab, seconds: Double = 90) throws -> Bool {
-        try waitUntil(seconds: seconds) { Set(lab.receptions().keys).isSuperset(of: uids) }
+    static func waitForAll(_ uids: [String], _ lab: RoutingLab, seconds: Double = 90) async throws -> Bool {
+        try await eventually(seconds: seconds) { Set(lab.receptions().keys).isSuperset(of: uids) }
     }
 
     @Test("an on-stable study arrives complete once it has been quiet")
-    func onStableStudyArrivesComplete() throws {
+    func onStableStudyArrivesComplete() async throws {
         let lab = try RoutingLab(routes: Self.onStable)
         defer { lab.remove() }
-        try lab.startReceiver()
-        try lab.startDestination()
+        try await lab.startReceiver()
+        try await lab.startDestination()
         try lab.startRouter()
         let study = try lab.study(count: 12)
-        try lab.send(study.map(\.file))
-        #expect(try Self.waitForAll(study.map(\.uid), lab), "\(lab.routerLog)")
-        #expect(try waitUntil(seconds: 10) { try lab.jobs().first?["state"] as? String == "done" })
+        try await lab.send(study.map(\.file))
+        #expect(try await Self.waitForAll(study.map(\.uid), lab), "\(lab.routerLog)")
+        #expect(try await eventually(seconds: 10) { try await lab.jobs().first?["state"] as? String == "done" })
         Self.expectDeliveredOnce(study.map(\.uid), lab)
-        #expect(lab.stopRouter() == 0)
+        #expect(await lab.stopRouter() == 0)
     }
 
     @Test("a destination that is down gets the study after retries, without duplicates")
-    func destinationDownThenUp() throws {
+    func destinationDownThenUp() async throws {
         let lab = try RoutingLab(routes: Self.onReceive)
         defer { lab.remove() }
-        try lab.startReceiver()
+        try await lab.startReceiver()
         try lab.startRouter()
         let study = try lab.study(count: 10)
-        try lab.send(study.map(\.file))
-        #expect(try waitUntil(seconds: 30) {
-            let job = try lab.jobs().first
+        try await lab.send(study.map(\.file))
+        #expect(try await eventually(seconds: 30) {
+            let job = try await lab.jobs().first
             return job?["state"] as? String == "failed-will-retry" && (job?["attempts"] as? Int ?? 0) >= 2
-        }, "\(String(describing: try? lab.jobs()))")
-        try lab.startDestination()
-        #expect(try Self.waitForAll(study.map(\.uid), lab), "\(lab.routerLog)")
-        #expect(try waitUntil(seconds: 10) { try lab.jobs().first?["state"] as? String == "done" })
+        })
+        try await lab.startDestination()
+        #expect(try await Self.waitForAll(study.map(\.uid), lab), "\(lab.routerLog)")
+        #expect(try await eventually(seconds: 10) { try await lab.jobs().first?["state"] as? String == "done" })
         Self.expectDeliveredOnce(study.map(\.uid), lab)
     }
 
     @Test("a study that grows after delivery sends only the new instances")
-    func grownStudySendsOnlyWhatIsNew() throws {
+    func grownStudySendsOnlyWhatIsNew() async throws {
         let lab = try RoutingLab(routes: Self.onReceive)
         defer { lab.remove() }
-        try lab.startReceiver()
-        try lab.startDestination()
+        try await lab.startReceiver()
+        try await lab.startDestination()
         let study = try lab.study(count: 10)
-        try lab.send(study.prefix(6).map(\.file))
-        #expect(try lab.dcmroute(["once"]).status == 0)
+        try await lab.send(study.prefix(6).map(\.file))
+        #expect(try await lab.dcmroute(["once"]).status == 0)
         #expect(lab.receptions().count == 6)
-        try lab.send(study.suffix(4).map(\.file))
-        #expect(try lab.dcmroute(["once"]).status == 0)
+        try await lab.send(study.suffix(4).map(\.file))
+        #expect(try await lab.dcmroute(["once"]).status == 0)
         Self.expectDeliveredOnce(study.map(\.uid), lab)
-        #expect(try lab.jobs().count == 1)
+        #expect(try await lab.jobs().count == 1)
     }
 
     @Test("kill -9 mid-delivery: after a restart the study is complete at the destination")
-    func killedMidDeliveryResumes() throws {
+    func killedMidDeliveryResumes() async throws {
         let lab = try RoutingLab(routes: Self.onReceive)
         defer { lab.remove() }
-        try lab.startReceiver()
+        try await lab.startReceiver()
         // DCMTK's storescp answers about 20 C-STOREs a second here (Nagle's algorithm on its side).
         let study = try lab.study(count: 120)
-        try lab.send(study.map(\.file))
-        try lab.startDestination()
+        try await lab.send(study.map(\.file))
+        try await lab.startDestination()
         try lab.startRouter(["--lease", "2"])
-        #expect(try waitUntil(seconds: 60) { lab.receptions().count >= 20 })
-        lab.stopRouter(signal: SIGKILL)
+        #expect(try await eventually(seconds: 60) { lab.receptions().count >= 20 })
+        await lab.stopRouter(signal: SIGKILL)
         let beforeRestart = lab.receptions().count
         try lab.startRouter(["--lease", "2"])
-        #expect(try Self.waitForAll(study.map(\.uid), lab), "\(lab.routerLog)")
-        #expect(try waitUntil(seconds: 10) { try lab.jobs().first?["state"] as? String == "done" })
+        #expect(try await Self.waitForAll(study.map(\.uid), lab), "\(lab.routerLog)")
+        #expect(try await eventually(seconds: 10) { try await lab.jobs().first?["state"] as? String == "done" })
         // Only instances in flight when the worker died (results not yet recorded) may come twice.
         let duplicates = lab.receptions().values.reduce(0) { $0 + $1 - 1 }
         print("kill -9 after \(beforeRestart) of \(study.count) delivered: \(duplicates) delivered twice")
@@ -93,95 +93,95 @@ struct RouteTests {
     }
 
     @Test("SIGTERM mid-delivery exits 0 and leaves no job running")
-    func sigtermReleasesTheJob() throws {
+    func sigtermReleasesTheJob() async throws {
         let lab = try RoutingLab(routes: Self.onReceive)
         defer { lab.remove() }
-        try lab.startReceiver()
+        try await lab.startReceiver()
         let study = try lab.study(count: 8)
-        try lab.send(study.map(\.file))
-        try lab.startDestination(["--sleep-after", "1"])
+        try await lab.send(study.map(\.file))
+        try await lab.startDestination(["--sleep-after", "1"])
         try lab.startRouter()
-        #expect(try waitUntil(seconds: 30) { lab.receptions().count >= 1 })
-        #expect(lab.stopRouter() == 0)
-        let job = try #require(try lab.jobs().first)
+        #expect(try await eventually(seconds: 30) { lab.receptions().count >= 1 })
+        #expect(await lab.stopRouter() == 0)
+        let job = try #require(try await lab.jobs().first)
         #expect(job["state"] as? String == "pending")
-        lab.stopDestination()
-        try lab.startDestination()
-        #expect(try lab.dcmroute(["once"]).status == 0)
+        await lab.stopDestination()
+        try await lab.startDestination()
+        #expect(try await lab.dcmroute(["once"]).status == 0)
         Self.expectDeliveredOnce(study.map(\.uid), lab)
     }
 
     @Test("a worker started under epoch E is refused everything once the epoch is E+1")
-    func fencedWorkerIsRefused() throws {
+    func fencedWorkerIsRefused() async throws {
         let lab = try RoutingLab(routes: Self.onReceive)
         defer { lab.remove() }
-        try lab.startDestination()
-        try lab.startReceiver()
+        try await lab.startDestination()
+        try await lab.startReceiver()
         let old = try lab.study(count: 3)
-        try lab.send(old.map(\.file))
-        #expect(try lab.dcmroute(["once"]).status == 0)
-        let jobsBefore = try lab.sql("SELECT group_concat(id || state || updated_at) FROM route_job")
-        _ = lab.receiver?.stop()
+        try await lab.send(old.map(\.file))
+        #expect(try await lab.dcmroute(["once"]).status == 0)
+        let jobsBefore = try await lab.sql("SELECT group_concat(id || state || updated_at) FROM route_job")
+        await lab.stopReceiver()
 
         try lab.startRouter()  // epoch 1
         usleep(500_000)
-        _ = try lab.sql("UPDATE cluster_state SET epoch = epoch + 1, holder = 'node2' WHERE id = 1")  // node2 promoted
-        try lab.startReceiver()  // the new active node's receiver, epoch 2
+        _ = try await lab.sql("UPDATE cluster_state SET epoch = epoch + 1, holder = 'node2' WHERE id = 1")  // node2 promoted
+        try await lab.startReceiver()  // the new active node's receiver, epoch 2
         let fresh = try lab.study(count: 3)
-        try lab.send(fresh.map(\.file))
-        try lab.send(old.map(\.file))
+        try await lab.send(fresh.map(\.file))
+        try await lab.send(old.map(\.file))
 
-        #expect(try waitUntil(seconds: 20) { lab.router?.isRunning == false }, "\(lab.routerLog)")
+        #expect(try await eventually(seconds: 20) { lab.router?.isRunning == false }, "\(lab.routerLog)")
         #expect(lab.router?.terminationStatus == 75)
         #expect(lab.routerLog.contains("fenced"))
-        #expect(try lab.sql("SELECT group_concat(id || state || updated_at) FROM route_job") == jobsBefore)
-        #expect(try lab.sql("SELECT last_instance_id FROM routing_cursor") == "3")
+        #expect(try await lab.sql("SELECT group_concat(id || state || updated_at) FROM route_job") == jobsBefore)
+        #expect(try await lab.sql("SELECT last_instance_id FROM routing_cursor") == "3")
         #expect(Set(lab.receptions().keys) == Set(old.map(\.uid)))
     }
 
     @Test("a refused association ends dead after max_attempts; retry and cancel work on it")
-    func rejectedUntilDeadThenRetried() throws {
+    func rejectedUntilDeadThenRetried() async throws {
         let lab = try RoutingLab(routes: Self.onReceive,
                                  retry: "max_attempts = 2\ninitial_delay = 1\nmultiplier = 1.0\nmax_delay = 1")
         defer { lab.remove() }
-        try lab.startReceiver()
-        try lab.startDestination(["--refuse"])
+        try await lab.startReceiver()
+        try await lab.startDestination(["--refuse"])
         let study = try lab.study(count: 2)
-        try lab.send(study.map(\.file))
+        try await lab.send(study.map(\.file))
         try lab.startRouter()
-        #expect(try waitUntil(seconds: 30) { try lab.jobs().first?["state"] as? String == "dead" })
-        #expect(lab.stopRouter() == 0)
-        let dead = try #require(try lab.jobs().first)
+        #expect(try await eventually(seconds: 30) { try await lab.jobs().first?["state"] as? String == "dead" })
+        #expect(await lab.stopRouter() == 0)
+        let dead = try #require(try await lab.jobs().first)
         #expect(dead["attempts"] as? Int == 2)
         #expect((dead["last_error"] as? String)?.contains("rejected") == true)
 
-        lab.stopDestination()
-        try lab.startDestination()
-        #expect(try lab.dcmroute(["retry", "--all-dead"]).status == 0)
-        #expect(try lab.dcmroute(["once"]).status == 0)
+        await lab.stopDestination()
+        try await lab.startDestination()
+        #expect(try await lab.dcmroute(["retry", "--all-dead"]).status == 0)
+        #expect(try await lab.dcmroute(["once"]).status == 0)
         Self.expectDeliveredOnce(study.map(\.uid), lab)
-        #expect(try lab.dcmroute(["cancel", "\(dead["id"] as? Int ?? 0)"]).status == 1)  // done jobs cannot be cancelled
-        #expect(try lab.dcmroute(["show", "999"]).status == 66)
+        #expect(try await lab.dcmroute(["cancel", "\(dead["id"] as? Int ?? 0)"]).status == 1)  // done jobs cannot be cancelled
+        #expect(try await lab.dcmroute(["show", "999"]).status == 66)
     }
 
     @Test("enqueue routes a study by hand; a rule naming an unknown peer is a configuration error")
-    func manualEnqueueAndConfigurationErrors() throws {
+    func manualEnqueueAndConfigurationErrors() async throws {
         let lab = try RoutingLab(routes: "")
         defer { lab.remove() }
-        try lab.startReceiver()
-        try lab.startDestination()
+        try await lab.startReceiver()
+        try await lab.startDestination()
         let study = try lab.study(count: 3)
-        try lab.send(study.map(\.file))
-        let studyUID = try lab.sql("SELECT study_uid FROM study")
-        #expect(try lab.dcmroute(["enqueue", "--study", studyUID, "--to", "NOBODY"]).status == 64)
-        #expect(try lab.dcmroute(["enqueue", "--study", "1.2.3.4", "--to", "DEST"]).status == 66)
-        #expect(try lab.dcmroute(["enqueue", "--study", studyUID, "--to", "DEST"]).status == 0)
-        #expect(try lab.dcmroute(["once"]).status == 0)
+        try await lab.send(study.map(\.file))
+        let studyUID = try await lab.sql("SELECT study_uid FROM study")
+        #expect(try await lab.dcmroute(["enqueue", "--study", studyUID, "--to", "NOBODY"]).status == 64)
+        #expect(try await lab.dcmroute(["enqueue", "--study", "1.2.3.4", "--to", "DEST"]).status == 66)
+        #expect(try await lab.dcmroute(["enqueue", "--study", studyUID, "--to", "DEST"]).status == 0)
+        #expect(try await lab.dcmroute(["once"]).status == 0)
         Self.expectDeliveredOnce(study.map(\.uid), lab)
 
         let broken = try RoutingLab(routes: "[[route]]\nname = \"x\"\nto = [\"NOBODY\"]")
         defer { broken.remove() }
-        let run = try broken.dcmroute(["once"])
+        let run = try await broken.dcmroute(["once"])
         #expect(run.status == 78)
         #expect(run.stderr.contains("NOBODY"))
     }

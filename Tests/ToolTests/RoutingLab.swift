@@ -3,8 +3,10 @@ import DICOMSynthetic
 import Foundation
 
 /// A data root with `dcmrecv`, a DCMTK `storescp` destination named DEST, and `dcmroute` runs,
-/// for the routing tests. Every process is stopped by its PID in `remove()`.
-final class RoutingLab {
+/// for the routing tests. Every process is stopped by its PID in `remove()`. Whatever blocks
+/// (starting and waiting for processes) runs off Swift's cooperative pool: see `offPool`.
+/// Used by one serialized test at a time.
+final class RoutingLab: @unchecked Sendable {
     let directory: URL
     let root: URL
     let destinationPort: Int
@@ -38,12 +40,19 @@ final class RoutingLab {
         try configuration.write(to: root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
     }
 
-    func startReceiver() throws {
-        receiver = try RunningReceiver(root: root)
+    func startReceiver() async throws {
+        receiver = try await offPool { [root] in Unchecked(try RunningReceiver(root: root)) }.value
+    }
+
+    /// SIGTERM to dcmrecv, waiting for it to exit.
+    func stopReceiver() async {
+        guard let receiver else { return }
+        let box = Unchecked(receiver)
+        _ = await offPool { box.value.stop() }
     }
 
     /// DCMTK storescp on the destination port; `-v` so that the log names every file it stores.
-    func startDestination(_ options: [String] = []) throws {
+    func startDestination(_ options: [String] = []) async throws {
         destinationRuns += 1
         let log = directory.appendingPathComponent("storescp-\(destinationRuns).log")
         let received = directory.appendingPathComponent("received")
@@ -57,14 +66,15 @@ final class RoutingLab {
         process.standardError = handle
         try process.run()
         destination = process
-        guard try waitUntil(seconds: 20, { PeerProcess.canConnect(self.destinationPort) }) else {
+        guard try await eventually(seconds: 20, { PeerProcess.canConnect(self.destinationPort) }) else {
             throw ExternalTool.Failure("storescp did not start")
         }
     }
 
-    func stopDestination() {
-        stop(destination, signal: SIGKILL)
+    func stopDestination() async {
+        let process = destination
         destination = nil
+        await offPool { self.stop(process, signal: SIGKILL) }
     }
 
     /// Starts `dcmroute run` in the background; its output goes to `router.log`.
@@ -85,11 +95,13 @@ final class RoutingLab {
 
     /// Sends the signal and returns the exit status.
     @discardableResult
-    func stopRouter(signal: Int32 = SIGTERM) -> Int32 {
+    func stopRouter(signal: Int32 = SIGTERM) async -> Int32 {
         guard let router else { return -1 }
-        stop(router, signal: signal)
         self.router = nil
-        return router.terminationStatus
+        return await offPool {
+            self.stop(router, signal: signal)
+            return router.terminationStatus
+        }
     }
 
     var routerLog: String {
@@ -109,9 +121,9 @@ final class RoutingLab {
     }
 
     /// Sends files to dcmrecv with DCMTK storescu, as an imaging centre would.
-    func send(_ files: [URL]) throws {
+    func send(_ files: [URL]) async throws {
         guard let receiver else { throw ExternalTool.Failure("no receiver") }
-        let run = try ExternalTool.run("storescu", ["-aet", "SITE1", "-aec", "TANDEM", "127.0.0.1", "\(receiver.port)"] + files.map(\.path))
+        let run = try await ExternalTool.runOffPool("storescu", ["-aet", "SITE1", "-aec", "TANDEM", "127.0.0.1", "\(receiver.port)"] + files.map(\.path))
         guard run.status == 0 else { throw ExternalTool.Failure("storescu failed: \(run.stderr)") }
     }
 
@@ -130,26 +142,32 @@ final class RoutingLab {
     }
 
     /// `dcmroute` with these arguments and `--root`, run to completion.
-    func dcmroute(_ arguments: [String]) throws -> ToolRun {
-        try ToolRunner.run("dcmroute", arguments + ["--root", root.path])
+    func dcmroute(_ arguments: [String]) async throws -> ToolRun {
+        try await offPool { [root] in try ToolRunner.run("dcmroute", arguments + ["--root", root.path]) }
     }
 
     /// The jobs as `dcmroute list --json` prints them.
-    func jobs() throws -> [[String: Any]] {
-        try dcmroute(["list", "--json"]).stdout.split(separator: "\n").compactMap {
+    func jobs() async throws -> [[String: Any]] {
+        try await dcmroute(["list", "--json"]).stdout.split(separator: "\n").compactMap {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
     }
 
+    /// The newest job's field `key`.
+    func job(_ key: String) async throws -> Any? {
+        try await jobs().first?[key]
+    }
+
     /// One value from the index, with the sqlite3 shell.
-    func sql(_ query: String) throws -> String {
-        try ExternalTool.run("sqlite3", [root.appendingPathComponent("index.sqlite").path, query]).stdout
+    func sql(_ query: String) async throws -> String {
+        try await ExternalTool.runOffPool("sqlite3", [root.appendingPathComponent("index.sqlite").path, query]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Stops every process (SIGKILL) and removes the files; called by each test's `defer`.
     func remove() {
         stop(router, signal: SIGKILL)
-        stopDestination()
+        stop(destination, signal: SIGKILL)
         receiver?.remove()
         try? FileManager.default.removeItem(at: directory)
     }
@@ -162,20 +180,42 @@ final class RoutingLab {
 }
 
 /// Polls `condition` every 100 ms for at most `seconds`; true once it holds.
-func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws -> Bool {
+func eventually(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-        if try condition() { return true }
-        usleep(100_000)
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
     }
-    return try condition()
+    return try await condition()
+}
+
+/// Carries a value the compiler cannot prove Sendable across `offPool`: the tests hand it over
+/// and do not touch it meanwhile.
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Runs blocking work (starting a process, waiting for it) on a Dispatch thread. Blocking
+/// Swift's cooperative pool — two threads on a two-core machine — would stall the async tests
+/// running alongside, whose timers would then seem to fire late.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
+
+func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: body()) }
+    }
 }
 
 /// A pynetdicom storage SCP answering chosen failure statuses, for the routing fault tests.
 enum ScriptedDestination {
     /// Answers `refuse` (e.g. A900) for the instance `refusedUID` every time, `busy` (A700) for
     /// `busyUID` the first time only, and success otherwise; logs each stored UID as storescp does.
-    static func start(in lab: RoutingLab, refusedUID: String, busyUID: String) throws -> Process {
+    static func start(in lab: RoutingLab, refusedUID: String, busyUID: String) async throws -> Process {
         let log = lab.directory.appendingPathComponent("storescp-1.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let script = """
@@ -203,7 +243,7 @@ enum ScriptedDestination {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        guard try waitUntil(seconds: 20, { PeerProcess.canConnect(lab.destinationPort) }) else {
+        guard try await eventually(seconds: 20, { PeerProcess.canConnect(lab.destinationPort) }) else {
             kill(process.processIdentifier, SIGKILL)
             throw ExternalTool.Failure("the pynetdicom destination did not start")
         }
