@@ -2,14 +2,16 @@
 # Installs the Debian packages the two-node HA lab needs (idempotent).
 # Pacemaker/Corosync/crmsh run the cluster, resource-agents provides the
 # Filesystem/IPaddr2 agents and ocf-tester (which needs xmllint), kmod is
-# needed by the Filesystem agent's modprobe, dcmtk provides echoscu/storescu.
+# needed by the Filesystem agent's modprobe, dcmtk provides echoscu/storescu/dcmdump,
+# e2fsprogs the shared volume's mkfs.ext4, python3 the lab's report (lab-report).
 set -euo pipefail
 
 usage() {
     cat <<USAGE
 Usage: $(basename "$0") [--help]
 Installs pacemaker, corosync, resource-agents, crmsh, pacemaker-cli-utils,
-kmod, keepalived, nftables, iproute2, libxml2-utils, iputils-arping, dcmtk.
+kmod, keepalived, nftables, iproute2, libxml2-utils, iputils-arping, dcmtk,
+e2fsprogs, python3.
 Must run as root on Debian. Does nothing when everything is present.
 USAGE
 }
@@ -20,7 +22,7 @@ case "${1:-}" in
 esac
 
 packages=(pacemaker corosync resource-agents crmsh pacemaker-cli-utils kmod
-          keepalived nftables iproute2 libxml2-utils iputils-arping dcmtk)
+          keepalived nftables iproute2 libxml2-utils iputils-arping dcmtk e2fsprogs python3)
 missing=()
 for pkg in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -181,6 +181,8 @@ teardown() {
     stop_site_processes
     for node in "${NODES[@]}"; do ip netns del "$(node_ns "$node")" 2>/dev/null || true; done
     ip netns del "$SITE_NS" 2>/dev/null || true
+    # A start that failed while seeding the volume from the host leaves it mounted there.
+    if mountpoint -q "$LAB_STATE/seed" 2>/dev/null; then umount "$LAB_STATE/seed" || log "could not unmount the seed"; fi
     if [ -f "$LAB_STATE/loop.dev" ]; then
         loop=$(cat "$LAB_STATE/loop.dev")
         # Detach only if it still backs our image (the number may have been reused).
@@ -189,4 +191,225 @@ teardown() {
         fi
     fi
     case "$LAB_STATE" in /tmp/?*|/var/tmp/?*|*/tandem-ha-lab*) rm -rf "$LAB_STATE" ;; *) log "left $LAB_STATE in place" ;; esac
+}
+
+# ---------------------------------------------------------------------------
+# Traffic, sampling and invariants, shared by both labs. The caller sets BIN_DIR,
+# SERVICES, and defines dump_index (prints the index as lab-report dump-index does,
+# read on the node that has the volume) and service_logs (NODE=PATH of each dcmrecv log).
+
+LAB_REPORT=$LAB_REPO/scripts/ha-lab/lab-report
+# Mount point of the shared volume in a node, when it is a mounted device (sampled).
+SAMPLE_MOUNT=${SAMPLE_MOUNT:-}
+# Where logs are copied when the lab fails (or LAB_KEEP_LOGS is set), before the lab state is removed.
+LAB_LOGS=${LAB_LOGS:-/tmp/tandem-ha-lab-logs}
+FAILED_SCENARIOS=()
+
+lab_runs() { [[ " $SERVICES " == *" $1 "* ]]; }
+
+# The data root's tandem.toml, shared by both nodes. [node] name stays unset: each node
+# is named by its host name, and the same name on both would make promote a no-op.
+write_tandem_toml() {
+    cat <<TOML
+[node]
+ae_title = "$AE_TITLE"
+dicom_port = $DICOM_PORT
+TOML
+    lab_runs dcmroute && cat <<TOML
+
+# The routing destination in the imaging-centre namespace (start_route_destination).
+[[peer]]
+ae_title = "$ROUTE_AE_TITLE"
+host = "$SITE_IP"
+port = $ROUTE_PORT
+services = ["store"]
+
+[[route]]
+name = "lab-to-destination"
+match = { calling_ae = "SITE*" }
+to = ["$ROUTE_AE_TITLE"]
+trigger = "on-receive"
+TOML
+    return 0
+}
+
+# --- Routing destination (used once dcmroute is in --services) ---
+ROUTE_AE_TITLE=LABDEST
+ROUTE_PORT=11113
+route_destination_log() { echo "$LAB_STATE/destination/received.log"; }
+
+# DCMTK's storescp in the imaging-centre namespace; every reception is logged as
+# "received MODALITY.UID" so an instance delivered twice shows up twice.
+start_route_destination() {
+    local dir=$LAB_STATE/destination
+    mkdir -p "$dir/files"
+    : >"$(route_destination_log)"
+    setsid ip netns exec "$SITE_NS" "$DCMTK_BIN/storescp" -aet "$ROUTE_AE_TITLE" -od "$dir/files" \
+        -xcr "echo received #f >> $(route_destination_log)" "$ROUTE_PORT" </dev/null >>"$dir/storescp.out" 2>&1 &
+    disown $!  # the lab, not this shell, owns its lifetime; teardown kills the site's processes
+    echo $! >"$dir/storescp.pid"
+}
+
+# --- Imaging-centre traffic ---
+TRAFFIC_DIR=""
+
+# start_traffic NAME: the site sender (scripts/ha-lab/site-sender) in the site namespace.
+start_traffic() {
+    TRAFFIC_DIR=$LAB_STATE/traffic/$1
+    mkdir -p "$TRAFFIC_DIR"
+    : >"$TRAFFIC_DIR/acked.log"
+    setsid ip netns exec "$SITE_NS" "$LAB_REPO/scripts/ha-lab/site-sender" --dir "$TRAFFIC_DIR" \
+        --host "$CLUSTER_IP" --port "$DICOM_PORT" --aet "$AE_TITLE" --synth "$BIN_DIR/dcmsynth" --max-seconds 600 \
+        </dev/null >>"$TRAFFIC_DIR/sender.out" 2>&1 &
+    disown $!
+    echo $! >"$TRAFFIC_DIR/sender.pid"
+}
+
+acked_count() { local n; n=$(wc -l <"$TRAFFIC_DIR/acked.log" 2>/dev/null) && echo "$n" || echo 0; }
+acked_at_least() { [ "$(acked_count)" -ge "$1" ]; }
+
+# wait_for_acks N SECONDS: until N more instances than now were acknowledged.
+wait_for_acks() { wait_until "$2" "$1 more acknowledged instances" acked_at_least $(($(acked_count) + $1)); }
+
+# Asks the sender to stop after its current association; kills it (by PID) if it does not.
+stop_traffic() {
+    local pid
+    [ -n "$TRAFFIC_DIR" ] || return 0
+    touch "$TRAFFIC_DIR/stop"
+    pid=$(cat "$TRAFFIC_DIR/sender.pid" 2>/dev/null) || return 0
+    wait_until 90 "the site sender to finish" bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null || true
+}
+
+# --- Sampling who is active ---
+SAMPLER_PID=""
+
+# True when PID runs the program NAME (a pid file may be stale, or the pid reused).
+is_program() {
+    local program
+    IFS= read -r -d '' program 2>/dev/null <"/proc/$1/cmdline" && [[ $program == */$2 ]]
+}
+
+holds_cluster_ip() { ip -n "$(node_ns "$1")" -o -4 addr show dev svc0 2>/dev/null | grep -qw "inet $CLUSTER_IP"; }
+
+# node_flags NODE: sets FLAGS to "-" when the node is powered off, else "o" plus i (holds
+# the cluster IP), s (runs a Tandem service, from the pid files in its private /run) and
+# m (has the shared volume mounted). Bash builtins where possible: it runs 4 times a second.
+node_flags() {
+    local node=$1 holder service pid mounts="" addresses
+    FLAGS=-
+    read -r holder 2>/dev/null <"$LAB_STATE/$node/holder.pid" && [ -d "/proc/$holder" ] || return 0
+    FLAGS=o
+    addresses=$(ip -n "$LAB_PREFIX-$node" -o -4 addr show dev svc0 2>/dev/null)
+    [[ $addresses == *"inet $CLUSTER_IP/"* ]] && FLAGS+=i
+    for service in $SERVICES; do
+        read -r pid 2>/dev/null <"/proc/$holder/root/run/tandem/$service.pid" &&
+            [ -n "$pid" ] && is_program "$pid" "$service" && { FLAGS+=s; break; }
+    done
+    if [ -n "$SAMPLE_MOUNT" ]; then
+        IFS= read -r -d '' mounts 2>/dev/null <"/proc/$holder/mounts" || true
+        [[ $mounts == *" $SAMPLE_MOUNT "* ]] && FLAGS+=m
+    fi
+    return 0
+}
+
+# sample_loop FILE LAB_PID: ends with the lab, even if the lab itself was SIGKILLed.
+sample_loop() {
+    set +e
+    local line node
+    while kill -0 "$2" 2>/dev/null && [ -d "$(dirname "$1")" ]; do
+        line=$EPOCHREALTIME
+        for node in "${NODES[@]}"; do node_flags "$node"; line+=" $node:$FLAGS"; done
+        echo "$line" >>"$1"
+        sleep 0.2
+    done
+}
+
+start_sampler() { sample_loop "$1" "$$" & SAMPLER_PID=$!; }
+stop_sampler() { [ -z "$SAMPLER_PID" ] || kill "$SAMPLER_PID" 2>/dev/null || true; SAMPLER_PID=""; }
+
+# --- Scenario bracket ---
+SCENARIO_START=""
+
+# begin_scenario NAME: sampler and traffic on, and traffic acknowledged before the fault.
+begin_scenario() {
+    log "scenario $1"
+    SCENARIO_START=$(now)
+    mkdir -p "$LAB_STATE/samples"
+    start_sampler "$LAB_STATE/samples/$1"
+    start_traffic "$1"
+    wait_for_acks 4 60 || die "$1: the imaging centre's studies are not acknowledged before the fault"
+}
+
+# end_scenario NAME FAILOVER LABEL [lab-report options...]: traffic must flow again, then the
+# invariants are checked; a failed invariant is remembered (the run exits 1), not fatal.
+end_scenario() {
+    local name=$1 failover=$2 label=$3 report=$LAB_STATE/traffic/$1/report.txt
+    shift 3
+    if ! wait_for_acks 8 90; then
+        log "$name: the imaging centre's traffic did not resume after recovery"
+        FAILED_SCENARIOS+=("$name")
+    fi
+    stop_traffic
+    stop_sampler
+    dump_index >"$TRAFFIC_DIR/index.txt" || log "$name: could not read the index"
+    local logs=() spec
+    for spec in $(service_logs); do logs+=(--log "$spec"); done
+    local extra=()
+    lab_runs dcmroute && extra+=(--destination-log "$(route_destination_log)")
+    if python3 "$LAB_REPORT" scenario --name "$name" --since "$SCENARIO_START" --failover "$failover" \
+        --failover-label "$label" --traffic "$TRAFFIC_DIR" --index-dump "$TRAFFIC_DIR/index.txt" \
+        --samples "$LAB_STATE/samples/$name" --results "$LAB_STATE/results.tsv" "${logs[@]}" "${extra[@]}" "$@" \
+        | tee "$report"; then
+        :
+    else
+        FAILED_SCENARIOS+=("$name")
+    fi
+    log "scenario $name done in $(elapsed_since "$SCENARIO_START")s"
+    TRAFFIC_DIR=""
+}
+
+# Printed at the end of a run (also after a failure), before the lab state goes.
+print_summary() {
+    [ -f "$LAB_STATE/results.tsv" ] || return 0
+    echo "== $LAB_NAME summary =="
+    python3 "$LAB_REPORT" summary "$LAB_STATE/results.tsv"
+}
+
+# Copies logs out of the lab state (removed by teardown) for a post-mortem.
+save_logs() {
+    local dest
+    dest=$LAB_LOGS/$LAB_NAME-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$dest"
+    (cd "$LAB_STATE" && find . \( -path ./shared -o -name studies \) -prune -o -type f \
+        \( -name '*.log' -o -name '*.out' -o -name '*.txt' -o -name '*.tsv' -o -path './samples/*' \) \
+        -exec cp --parents {} "$dest" \;) 2>/dev/null || true
+    log "logs saved in $dest"
+}
+
+# The EXIT trap of `run`: summary, logs kept on failure, then everything removed.
+finish_run() {
+    local rc=$?
+    trap - EXIT
+    stop_traffic 2>/dev/null || true
+    stop_sampler
+    print_summary || true
+    if [ "$rc" != 0 ] || [ "${#FAILED_SCENARIOS[@]}" -gt 0 ] || [ -n "${LAB_KEEP_LOGS:-}" ]; then save_logs; fi
+    teardown
+    if [ "${#FAILED_SCENARIOS[@]}" -gt 0 ]; then
+        log "invariants failed in: $(printf '%s\n' "${FAILED_SCENARIOS[@]}" | sort -u | tr '\n' ' ')"
+        [ "$rc" != 0 ] || rc=1
+    fi
+    exit "$rc"
+}
+
+# run_lab SCENARIO...: the `run` command of both labs, bounded and cleaned up on any exit.
+run_lab() {
+    require_root
+    trap finish_run EXIT
+    # A TERM or INT (e.g. from `timeout`) must still run the EXIT trap's cleanup.
+    trap 'exit 143' TERM
+    trap 'exit 130' INT
+    up
+    local name
+    for name in "$@"; do scenario "$name"; done
 }
