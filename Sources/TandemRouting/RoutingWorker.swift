@@ -71,6 +71,7 @@ public final class RoutingWorker: Sendable {
 
     private func routeAndClaim(limit: Int) async throws -> [RouteJob] {
         do {
+            try queue.index.checkEpoch()
             while try await queue.routeNewInstances(targets: { [rules] in RouteRule.targets(of: rules, for: $0) }) > 0 {}
             guard limit > 0 else { return [] }
             let jobs = try await queue.claim(limit: limit, owner: settings.owner, lease: settings.lease)
@@ -79,6 +80,8 @@ public final class RoutingWorker: Sendable {
             }
             return jobs
         } catch let fenced as FencedError {
+            logger.critical("\(fenced); stopping without touching the queue")
+            sends.stopAll()
             throw fenced
         } catch {
             // A busy or failing database must not end the daemon: the next tick tries again.

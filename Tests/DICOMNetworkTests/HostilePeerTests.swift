@@ -84,7 +84,8 @@ struct HostilePeerTests {
         try await withAcceptor(VerificationService(calledAETitle: try AETitle("TANDEM")), configure: timers) { port in
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<100 {
-                    group.addTask { try await rawExchange(port: port, sending: []).closedByPeer }
+                    // A generous wait: on a loaded machine the 100 closes queue behind one another.
+                    group.addTask { try await rawExchange(port: port, sending: [], limit: 20).closedByPeer }
                 }
                 let requestor = AssociationRequestor(configuration: AssociationConfiguration(aeTitle: try AETitle("SCU")))
                 let status = try await requestor.withAssociation(
@@ -105,7 +106,7 @@ struct HostilePeerTests {
             async let silent = rawExchange(port: port, sending: [])
             try await Task.sleep(for: .seconds(1))
             // …so a request meanwhile gets A-ASSOCIATE-RJ: transient (2), provider presentation (3), local limit (2).
-            let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined)
+            let result = try await rawExchange(port: port, sending: F.dcmtkAssociateRQ.joined, limit: 15)
             #expect(result.received == F.hex("03 00 00000004 00 02 03 02"))
             #expect(try await silent.closedByPeer)
         }

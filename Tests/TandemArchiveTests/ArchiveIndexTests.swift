@@ -14,7 +14,7 @@ import Testing
         let migrations = try index.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
         }
-        #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since"])
+        #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since", "routing-queue"])
     }
 
     @Test func rollbackJournalModeForNFS() throws {

@@ -163,9 +163,12 @@ import Testing
         let index = try Self.index(temporary, sops: ["1.2.3.1.1.1"])
         let queue = JobQueue(index: index)
         _ = try await Self.routeAll(queue)
-        try ArchiveIndex(root: temporary.root, environment: [:]).promote(node: "node2")
+        let newActive = try ArchiveIndex(root: temporary.root, environment: [:])
+        try newActive.promote(node: "node2")
+        try Self.insert(["1.2.3.1.1.2"], into: newActive, receivedAt: Self.now)  // received on the new active node
         let before = try queue.jobs()
 
+        #expect(throws: FencedError.self) { try index.checkEpoch() }
         await #expect(throws: FencedError.self) { try await queue.claim(limit: 1, owner: "w", lease: .seconds(30), now: Self.now) }
         await #expect(throws: FencedError.self) { try await Self.routeAll(queue) }
         #expect(throws: FencedError.self) { try queue.enqueue(studyInstanceUID: "1.2.3.1", destination: "OTHER") }

@@ -78,6 +78,13 @@ public final class ArchiveIndex: Sendable {
         try database.read { db in try ClusterStateTable.read(db) }
     }
 
+    /// Throws `FencedError` when this process's epoch is no longer the current one. A read: lets
+    /// an idle daemon notice it has been fenced before it next tries to write.
+    public func checkEpoch() throws {
+        let epoch = self.epoch
+        try database.read { db in try ClusterStateTable.checkEpoch(epoch, db) }
+    }
+
     /// Records `node` as the holder and bumps the epoch, unless `node` already holds it (then
     /// nothing changes). Not fenced — this is what moves the fence — and this process adopts the
     /// resulting epoch, so its own follow-up writes (recovery) are allowed.

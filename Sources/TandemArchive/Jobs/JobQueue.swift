@@ -18,7 +18,12 @@ public struct JobQueue: Sendable {
     /// one transaction: an instance meets the rules exactly once. Returns how many were seen.
     public func routeNewInstances(limit: Int = 500, now: Date = Date(),
                                   targets: @escaping @Sendable (IndexedInstance) -> [RouteTarget]) async throws -> Int {
-        try await index.write { db in
+        // A read first: an idle worker polling does not take the write lock each time.
+        let arrived = try index.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM instance WHERE id > (SELECT last_instance_id FROM routing_cursor))")
+        }
+        guard arrived == true else { return 0 }
+        return try await index.write { db in
             let cursor = try Int64.fetchOne(db, sql: "SELECT last_instance_id FROM routing_cursor WHERE id = 1") ?? 0
             let rows = try Row.fetchAll(db, sql: IndexedInstance.selectSQL + " WHERE instance.id > ? ORDER BY instance.id LIMIT ?",
                                         arguments: [cursor, limit])
@@ -75,15 +80,13 @@ public struct JobQueue: Sendable {
     public func claim(limit: Int, owner: String, lease: Duration, now: Date = Date()) async throws -> [RouteJob] {
         let epoch = index.epoch
         let expires = now.addingTimeInterval(lease.seconds)
+        let arguments: StatementArguments = ["now": now, "limit": limit]
+        // A read first: an idle worker polling does not take the write lock each time.
+        guard try !index.read({ db in try Int64.fetchAll(db, sql: Self.dueJobsSQL, arguments: arguments) }).isEmpty else {
+            return []
+        }
         return try await index.write { db in
-            let ids = try Int64.fetchAll(db, sql: """
-                SELECT route_job.id FROM route_job LEFT JOIN study ON study.study_uid = route_job.study_uid
-                WHERE (route_job.state IN ('pending', 'failed-will-retry') AND route_job.next_attempt_at <= :now
-                       AND (route_job.stable_after = 0 OR study.last_received_at IS NULL
-                            OR strftime('%Y-%m-%d %H:%M:%f', study.last_received_at, '+' || route_job.stable_after || ' seconds') <= :now))
-                   OR (route_job.state = 'running' AND route_job.lease_expires_at < :now)
-                ORDER BY route_job.next_attempt_at, route_job.id LIMIT :limit
-                """, arguments: ["now": now, "limit": limit])
+            let ids = try Int64.fetchAll(db, sql: Self.dueJobsSQL, arguments: arguments)
             for id in ids {
                 try db.execute(sql: """
                     UPDATE route_job SET state = 'running', lease_epoch = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
@@ -93,6 +96,17 @@ public struct JobQueue: Sendable {
             return try ids.compactMap { try Self.job($0, db) }
         }
     }
+
+    /// Jobs that are due — pending or waiting to retry, whose time has come and whose study has
+    /// been quiet for the job's `stable_after` — or whose claim ran out.
+    private static let dueJobsSQL = """
+        SELECT route_job.id FROM route_job LEFT JOIN study ON study.study_uid = route_job.study_uid
+        WHERE (route_job.state IN ('pending', 'failed-will-retry') AND route_job.next_attempt_at <= :now
+               AND (route_job.stable_after = 0 OR study.last_received_at IS NULL
+                    OR strftime('%Y-%m-%d %H:%M:%f', study.last_received_at, '+' || route_job.stable_after || ' seconds') <= :now))
+           OR (route_job.state = 'running' AND route_job.lease_expires_at < :now)
+        ORDER BY route_job.next_attempt_at, route_job.id LIMIT :limit
+        """
 
     /// The instances of `job` still to deliver, in the order they were queued.
     public func queuedItems(of jobID: Int64) throws -> [JobItem] {
