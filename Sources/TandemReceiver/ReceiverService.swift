@@ -36,11 +36,14 @@ public enum ReceiverService {
         public var description: String { "cannot listen on \(address): \(reason)" }
     }
 
+    /// - Parameter signals: SIGTERM/SIGINT as they arrive; the first one stops the service.
     public static func run(pipeline: StorePipeline, policy: AssociationPolicy, listener: ListenerSettings,
-                           logger: Logger) async throws -> ReceiverStop {
+                           signals: AsyncStream<Int32>, logger: Logger) async throws -> ReceiverStop {
         let (stops, stopper) = AsyncStream.makeStream(of: ReceiverStop.self)
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT]) { stopper.yield(.signal($0)) }
-        defer { signals.cancel() }
+        let forwarding = Task {
+            for await number in signals { stopper.yield(.signal(number)) }
+        }
+        defer { forwarding.cancel() }
         let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, logger: logger) { fenced in
             stopper.yield(.fenced(fenced.description))
         }
@@ -85,25 +88,5 @@ public enum ReceiverService {
             serving.cancel()
         }
         return stop
-    }
-}
-
-/// Delivers SIGTERM/SIGINT as events instead of terminating the process. The sources are only
-/// created in `init` and cancelled in `cancel`, which Dispatch makes thread-safe.
-final class SignalWatcher: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(signals: [Int32], handler: @escaping @Sendable (Int32) -> Void) {
-        sources = signals.map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { handler(number) }
-            source.resume()
-            return source
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
     }
 }

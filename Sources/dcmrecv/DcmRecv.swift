@@ -40,6 +40,10 @@ struct DcmRecv: AsyncParsableCommand {
 
     mutating func run() async throws {
         logging.bootstrap()
+        // Watched from the start: a SIGTERM during recovery stops the receiver once it is up.
+        let (signals, signalled) = AsyncStream.makeStream(of: Int32.self)
+        let watcher = SignalWatcher { signalled.yield($0) }
+        defer { watcher.cancel() }
         let logger = Logger(label: "dcmrecv")
         let dataRoot = root.dataRoot
         let settings: TandemConfiguration
@@ -70,7 +74,8 @@ struct DcmRecv: AsyncParsableCommand {
         }
         let stop: ReceiverStop
         do {
-            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, listener: listener, logger: logger)
+            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, listener: listener,
+                                                 signals: signals, logger: logger)
         } catch let error as ReceiverService.BindError {
             throw Self.fail(.ioError, "dcmrecv: \(error)")
         } catch {
