@@ -43,6 +43,14 @@ struct WorkerOptions: ParsableArguments {
         settings.dimseTimeout = .seconds(dimseTimeout)
         return RoutingWorker(index: archive.index, settings: settings)
     }
+
+    /// Runs `body` with a worker that SIGTERM/SIGINT stop gracefully; a fencing exits 75.
+    func work<T>(_ body: (RoutingWorker) async throws -> T) async throws -> T {
+        let stop = StopOnSignal()
+        defer { stop.cancel() }
+        let worker = try stop.attach(worker())
+        return try await RouteArchive.exitingWhenFenced { try await body(worker) }
+    }
 }
 
 extension DcmRoute {
@@ -54,11 +62,10 @@ extension DcmRoute {
         @OptionGroup var options: WorkerOptions
 
         func run() async throws {
-            let stop = StopOnSignal()
-            defer { stop.cancel() }
-            let worker = try stop.attach(options.worker())
-            Logger(label: "dcmroute").info("routing under epoch \(worker.queue.index.epoch) as \(worker.settings.owner)")
-            try await RouteArchive.exitingWhenFenced { try await worker.run() }
+            try await options.work { worker in
+                Logger(label: "dcmroute").info("routing under epoch \(worker.queue.index.epoch) as \(worker.settings.owner)")
+                try await worker.run()
+            }
         }
     }
 
@@ -69,10 +76,7 @@ extension DcmRoute {
         @OptionGroup var options: WorkerOptions
 
         func run() async throws {
-            let stop = StopOnSignal()
-            defer { stop.cancel() }
-            let worker = try stop.attach(options.worker())
-            let summary = try await RouteArchive.exitingWhenFenced { try await worker.runOnce() }
+            let summary = try await options.work { try await $0.runOnce() }
             if !options.logging.quiet { FileHandle.standardError.write(Data("dcmroute: \(summary.text)\n".utf8)) }
             if summary.waiting + summary.dead > 0 { throw TandemExit.partialFailure.exitCode }
         }
