@@ -17,6 +17,10 @@ struct ClusterToolTests {
         defer { lab.remove() }
         let hooks = try lab.exampleHooks()
         let node1 = lab.node("node1", hooks: hooks, services: "dcmrecv")
+        defer {  // the hooks started dcmrecv in its own session: stop it whatever happened
+            if let pid = node1.pid(of: "dcmrecv") { kill(pid, SIGCONT) }
+            _ = try? node1.clusterctl("demote")
+        }
 
         let promoted = try node1.clusterctl("promote")
         try #require(promoted.status == 0, "\(promoted.stderr)")
