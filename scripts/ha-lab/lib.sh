@@ -126,9 +126,16 @@ holder_ready() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ]; }
 
 # node_pids MNT_NS NET_NS: every PID in the given mount or network namespace (either may be empty).
 node_pids() {
-    local mnt=$1 net=$2 p
-    # Never match the host's own namespaces: that would be everything.
-    [ "$mnt" != "$(readlink /proc/1/ns/mnt)" ] && [ "$net" != "$(readlink /proc/1/ns/net)" ] || return 0
+    local mnt=$1 net=$2 p host
+    # Never match the host's own namespaces (ours, and PID 1's where readable): that
+    # would be everything. An empty namespace argument matches nothing.
+    for host in "$(readlink /proc/self/ns/mnt)" "$(readlink /proc/1/ns/mnt 2>/dev/null)"; do
+        [ -z "$host" ] || [ "$mnt" != "$host" ] || mnt=""
+    done
+    for host in "$(readlink /proc/self/ns/net)" "$(readlink /proc/1/ns/net 2>/dev/null)"; do
+        [ -z "$host" ] || [ "$net" != "$host" ] || net=""
+    done
+    [ -n "$mnt$net" ] || return 0
     for p in /proc/[0-9]*; do
         p=${p#/proc/}
         { { [ -n "$mnt" ] && [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$mnt" ]; } ||
