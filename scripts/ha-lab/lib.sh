@@ -246,13 +246,14 @@ ROUTE_PORT=11113
 route_destination_log() { echo "$LAB_STATE/destination/received.log"; }
 
 # DCMTK's storescp in the imaging-centre namespace; every reception is logged as
-# "received MODALITY.UID" so an instance delivered twice shows up twice.
+# "SECONDS MODALITY.UID" (storescp runs the command with a shell), so an instance
+# delivered twice shows up twice, and when.
 start_route_destination() {
     local dir=$LAB_STATE/destination
     mkdir -p "$dir/files"
     : >"$(route_destination_log)"
     setsid ip netns exec "$SITE_NS" "$DCMTK_BIN/storescp" -aet "$ROUTE_AE_TITLE" -od "$dir/files" \
-        -xcr "echo received #f >> $(route_destination_log)" "$ROUTE_PORT" </dev/null >>"$dir/storescp.out" 2>&1 &
+        -xcr "echo \$(date +%s.%N) #f >> $(route_destination_log)" "$ROUTE_PORT" </dev/null >>"$dir/storescp.out" 2>&1 &
     disown $!  # the lab, not this shell, owns its lifetime; teardown kills the site's processes
     echo $! >"$dir/storescp.pid"
 }
