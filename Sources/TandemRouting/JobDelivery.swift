@@ -21,10 +21,14 @@ struct JobDelivery: Sendable {
             return try await conclude(job, .dead(reason: "no [[peer]] named \(job.destination) in tandem.toml"))
         }
         let (files, unavailable) = try inspectQueuedFiles(of: job)
-        if !unavailable.isEmpty { try await record(unavailable, of: job) }
+        var tally = Tally()
+        if !unavailable.isEmpty {
+            try await record(unavailable, of: job)
+            tally.refused += unavailable.count
+        }
         guard !files.isEmpty else { return try await conclude(job, .delivered) }
 
-        let sink = ResultCollector(uidsByPath: Dictionary(files.map { ($0.path, $0.sopInstanceUID) }) { first, _ in first })
+        let sink = ResultCollector()
         let sender = StoreSender(settings: try sendSettings(for: peer), logger: logger)
         let plan = SendPlan(files: files, parallelAssociations: 1)
         let stop = sends.register(job.id)
@@ -34,7 +38,6 @@ struct JobDelivery: Sendable {
             sink.markFinished()
             return failures
         }
-        var tally = Tally()
         var lastFlush = ContinuousClock.now, lastRecord = lastFlush
         do {
             // Checked often so the job concludes as soon as the send ends; recorded every flush interval.
@@ -89,7 +92,9 @@ struct JobDelivery: Sendable {
     private func flush(_ sink: ResultCollector, of job: RouteJob) async throws -> Tally {
         let results = sink.drain()
         var tally = Tally()
-        let items = results.map { uid, result -> ItemResult in
+        // Every file the sender reports came from an InstanceSummary, which has its UID.
+        let items = results.map { result -> ItemResult in
+            let uid = result.sopInstanceUID ?? ""
             let verdict = DeliveryVerdict(result)
             tally.add(verdict)
             if case .sentWithWarning(let status, let comment) = result.outcome {
@@ -158,20 +163,14 @@ struct Tally {
 /// Collects the sender's per-file results until the delivery loop records them.
 final class ResultCollector: FileResultSink, @unchecked Sendable {  // guarded by `lock`
     private let lock = NSLock()
-    private let uidsByPath: [String: String]
-    private var pending: [(String, FileResult)] = []
+    private var pending: [FileResult] = []
     private var finished = false
 
-    init(uidsByPath: [String: String]) {
-        self.uidsByPath = uidsByPath
-    }
-
     func report(_ result: FileResult) {
-        let uid = result.sopInstanceUID ?? uidsByPath[result.path] ?? ""
-        lock.withLock { pending.append((uid, result)) }
+        lock.withLock { pending.append(result) }
     }
 
-    func drain() -> [(String, FileResult)] {
+    func drain() -> [FileResult] {
         lock.withLock {
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
