@@ -75,7 +75,7 @@ public final class RoutingWorker: Sendable {
             while try await queue.routeNewInstances(targets: { [rules] in RouteRule.targets(of: rules, for: $0) }) > 0 {}
             guard limit > 0 else { return [] }
             let jobs = try await queue.claim(limit: limit, owner: settings.owner, lease: settings.lease)
-            for job in jobs where job.attempts > 0 || job.leaseEpoch != nil {
+            for job in jobs {
                 logger.debug("job \(job.id): attempt \(job.attempts + 1) for \(job.studyInstanceUID) → \(job.destination)")
             }
             return jobs
