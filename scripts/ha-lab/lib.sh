@@ -68,6 +68,9 @@ echo_cluster_ip() {
 # site namespace, where the imaging centre lives. Addresses exist only on these veths.
 create_network() {
     local node idx ns
+    if compgen -G "/run/netns/$LAB_PREFIX-*" >/dev/null; then
+        die "network namespaces of an earlier lab remain ($(cd /run/netns && echo "$LAB_PREFIX"-*)): run '… down' first"
+    fi
     ip netns add "$SITE_NS"
     in_site ip link set lo up
     in_site ip link add svcbr type bridge
@@ -181,13 +184,27 @@ power_off() {
 # Kills every process we started in the site namespace (test clients), by PID.
 stop_site_processes() { kill_namespace_pids "" "$(netns_id "$SITE_NS")" "the site"; }
 
+# delete_netns NAME: retried, and checked: a namespace file left behind makes the next
+# lab's start fail ("File exists"); one was seen right after a teardown once.
+delete_netns() {
+    local attempt error=""
+    for attempt in 1 2 3 4 5; do
+        [ -e "/run/netns/$1" ] || return 0
+        error=$(ip netns del "$1" 2>&1) || true
+        [ -e "/run/netns/$1" ] || return 0
+        sleep 0.5
+    done
+    log "could not delete network namespace $1: $error"
+    return 1
+}
+
 # Removes everything the lab created. Safe to run repeatedly and after a failed start.
 teardown() {
     local node loop
     for node in "${NODES[@]}"; do power_off "$node" || true; done
     stop_site_processes
-    for node in "${NODES[@]}"; do ip netns del "$(node_ns "$node")" 2>/dev/null || true; done
-    ip netns del "$SITE_NS" 2>/dev/null || true
+    for node in "${NODES[@]}"; do delete_netns "$(node_ns "$node")" || true; done
+    delete_netns "$SITE_NS" || true
     # A start that failed while seeding the volume from the host leaves it mounted there.
     if mountpoint -q "$LAB_STATE/seed" 2>/dev/null; then umount "$LAB_STATE/seed" || log "could not unmount the seed"; fi
     if [ -f "$LAB_STATE/loop.dev" ]; then
