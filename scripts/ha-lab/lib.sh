@@ -228,6 +228,8 @@ SAMPLE_MOUNT=${SAMPLE_MOUNT:-}
 # Where logs are copied when the lab fails (or LAB_KEEP_LOGS is set), before the lab state is removed.
 LAB_LOGS=${LAB_LOGS:-/tmp/tandem-ha-lab-logs}
 FAILED_SCENARIOS=()
+# Options every scenario's lab-report gets (a lab may set them).
+LAB_REPORT_OPTIONS=()
 
 lab_runs() { [[ " $SERVICES " == *" $1 "* ]]; }
 
@@ -383,7 +385,8 @@ end_scenario() {
     lab_runs dcmroute && extra+=(--destination-log "$(route_destination_log)")
     if python3 "$LAB_REPORT" scenario --name "$name" --since "$SCENARIO_START" --failover "$failover" \
         --failover-label "$label" --traffic "$TRAFFIC_DIR" --index-dump "$TRAFFIC_DIR/index.txt" \
-        --samples "$LAB_STATE/samples/$name" --results "$LAB_STATE/results.tsv" "${logs[@]}" "${extra[@]}" "$@" \
+        --samples "$LAB_STATE/samples/$name" --results "$LAB_STATE/results.tsv" "${logs[@]}" "${extra[@]}" \
+        "${LAB_REPORT_OPTIONS[@]}" "$@" \
         | tee "$report"; then
         :
     else
