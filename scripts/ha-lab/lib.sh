@@ -27,6 +27,18 @@ elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; 
 
 require_root() { [ "$(id -u)" = 0 ] || die "must run as root (namespaces, loop devices, mounts)"; }
 
+# One lab at a time on a machine: labs share namespace names and the state directory,
+# and two clusters on two cores would miss their timings. The lab's processes inherit
+# the lock, so it is free again once teardown (or `down`, which takes no lock) ended them.
+LAB_LOCK=${LAB_LOCK:-/tmp/tandem-ha-lab.lock}
+lab_lock() {
+    exec 9>>"$LAB_LOCK"
+    if ! flock -n 9; then
+        log "waiting for another HA lab on this machine ($LAB_LOCK)"
+        flock -w "${LAB_LOCK_WAIT:-1200}" 9 || die "another HA lab still holds $LAB_LOCK"
+    fi
+}
+
 # wait_until SECONDS WHAT COMMAND...: polls COMMAND every 0.5 s; fails after SECONDS.
 wait_until() {
     local limit=$1 what=$2 start
@@ -433,6 +445,7 @@ finish_run() {
 # run_lab SCENARIO...: the `run` command of both labs, bounded and cleaned up on any exit.
 run_lab() {
     require_root
+    lab_lock
     trap finish_run EXIT
     # A TERM or INT (e.g. from `timeout`) must still run the EXIT trap's cleanup.
     trap 'exit 143' TERM
