@@ -27,10 +27,10 @@ struct ClusterToolTests {
         #expect(promoted.stdout.contains("promoted epoch 2"))
         #expect(try node1.clusterctl("monitor").status == 0)
         let pid = try #require(node1.pid(of: "dcmrecv"))
-        #expect(try ClusterScratch.run("/usr/bin/echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(lab.port)"]).status == 0)
+        #expect(try ExternalTool.run("echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(lab.port)"]).status == 0)
 
         kill(pid, SIGSTOP)
-        #expect(ClusterScratch.acceptsTCP(port: lab.port))  // what the old connect check saw
+        #expect(PeerProcess.canConnect(lab.port))  // what the old connect check saw
         let stuck = try node1.clusterctl("monitor")
         let status = try node1.clusterctl("status")
         kill(pid, SIGCONT)
@@ -100,7 +100,7 @@ struct ClusterScratch {
 
     init() throws {
         base = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cluster-tool-\(UUID().uuidString)")
-        port = try Self.freePort()
+        port = try PeerProcess.freePort()
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try "[node]\nae_title = \"TANDEM\"\ndicom_port = \(port)\nbind = \"127.0.0.1\"\n"
             .write(to: root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
@@ -195,7 +195,7 @@ struct ClusterScratch {
         /// Its exit status; fails the test if it still runs after a minute.
         func waitForExit() throws -> Int32 {
             for _ in 0..<1200 where process.isRunning { usleep(50_000) }
-            guard !process.isRunning else { throw ToolFailure("dcmrecv still runs: \(log)") }
+            guard !process.isRunning else { throw ExternalTool.Failure("dcmrecv still runs: \(log)") }
             return process.terminationStatus
         }
 
@@ -214,11 +214,11 @@ struct ClusterScratch {
             process.environment = ProcessInfo.processInfo.environment.merging(["TANDEM_EPOCH": "\(epoch)"]) { $1 }
         }, log: base.appendingPathComponent("dcmrecv.log"))
         for _ in 0..<400 where receiver.process.isRunning {
-            if Self.acceptsTCP(port: port) { return receiver }
+            if PeerProcess.canConnect(port) { return receiver }
             usleep(50_000)
         }
         receiver.kill()
-        throw ToolFailure("dcmrecv did not start: \(receiver.log)")
+        throw ExternalTool.Failure("dcmrecv did not start: \(receiver.log)")
     }
 
     // MARK: - The imaging centre
@@ -245,7 +245,7 @@ struct ClusterScratch {
 
     /// DCMTK's storescu, one association for the study; counts the success responses it logged.
     func storescu(_ study: Study) throws -> Sent {
-        let run = try Self.run("/usr/bin/storescu", ["-v", "-aec", "TANDEM", "-to", "5", "-ta", "10", "-td", "30",
+        let run = try ExternalTool.run("storescu", ["-v", "-aec", "TANDEM", "-to", "5", "-ta", "10", "-td", "30",
                                                      "127.0.0.1", "\(port)"] + study.files.map(\.path))
         let log = run.stdout + run.stderr
         let acknowledged = log.components(separatedBy: "\n").filter { $0.contains("Received Store Response (Success") }
@@ -255,8 +255,8 @@ struct ClusterScratch {
     /// SOP Instance UIDs in the index, read with Python's sqlite3 module (no sqlite3 shell needed).
     func indexedInstances() throws -> Set<String> {
         let script = "import sqlite3, sys\nfor (uid,) in sqlite3.connect(sys.argv[1]).execute('SELECT sop_instance_uid FROM instance'):\n    print(uid)"
-        let run = try Self.run("/usr/bin/env", ["python3", "-c", script, root.appendingPathComponent("index.sqlite").path])
-        guard run.status == 0 else { throw ToolFailure("reading the index: \(run.stderr)") }
+        let run = try ExternalTool.run("env", ["python3", "-c", script, root.appendingPathComponent("index.sqlite").path])
+        guard run.status == 0 else { throw ExternalTool.Failure("reading the index: \(run.stderr)") }
         return Set(run.stdout.split(separator: "\n").map(String.init))
     }
 
@@ -269,55 +269,4 @@ struct ClusterScratch {
             return line.split(separator: " ").last.flatMap { Int64($0) }
         }.first
     }
-
-    static func run(_ executable: String, _ arguments: [String]) throws -> ToolRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    static func acceptsTCP(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = loopback(port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ToolFailure("no socket") }
-        defer { close(fd) }
-        var address = loopback(0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ToolFailure("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func loopback(_ port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(0x7f00_0001).bigEndian
-        address.sin_port = in_port_t(UInt16(port)).bigEndian
-        return address
-    }
-}
-
-struct ToolFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
