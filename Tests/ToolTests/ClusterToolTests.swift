@@ -12,7 +12,7 @@ struct ClusterToolTests {
     /// a dcmrecv that still holds its port but cannot answer (SIGSTOP) fails monitor, although
     /// a TCP connect to it still succeeds.
     @Test("promote starts dcmrecv through the example hooks and verifies it with C-ECHO; monitor fails a stopped dcmrecv")
-    func promoteAndMonitorUseCEcho() throws {
+    func promoteAndMonitorUseCEcho() async throws {
         let lab = try ClusterScratch()
         defer { lab.remove() }
         let hooks = try lab.exampleHooks()
@@ -22,25 +22,25 @@ struct ClusterToolTests {
             _ = try? node1.clusterctl("demote")
         }
 
-        let promoted = try node1.clusterctl("promote")
+        let promoted = try await offPool { try node1.clusterctl("promote") }
         try #require(promoted.status == 0, "\(promoted.stderr)")
         #expect(promoted.stdout.contains("promoted epoch 2"))
-        #expect(try node1.clusterctl("monitor").status == 0)
+        #expect(try await offPool { try node1.clusterctl("monitor") }.status == 0)
         let pid = try #require(node1.pid(of: "dcmrecv"))
-        #expect(try ExternalTool.run("echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(lab.port)"]).status == 0)
+        #expect(try await ExternalTool.runOffPool("echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(lab.port)"]).status == 0)
 
         kill(pid, SIGSTOP)
         #expect(PeerProcess.canConnect(lab.port))  // what the old connect check saw
-        let stuck = try node1.clusterctl("monitor")
-        let status = try node1.clusterctl("status")
+        let stuck = try await offPool { try node1.clusterctl("monitor") }
+        let status = try await offPool { try node1.clusterctl("status") }
         kill(pid, SIGCONT)
         #expect(stuck.status == 1)
         #expect(stuck.stdout.contains("not answering: dcmrecv (no C-ECHO"), "\(stuck.stdout)")
         #expect(status.stdout.contains("service dcmrecv: not-answering"), "\(status.stdout)")
 
-        #expect(try node1.clusterctl("monitor").status == 0)
-        #expect(try node1.clusterctl("demote").status == 0)
-        #expect(try node1.clusterctl("monitor").status == 7)
+        #expect(try await offPool { try node1.clusterctl("monitor") }.status == 0)
+        #expect(try await offPool { try node1.clusterctl("demote") }.status == 0)
+        #expect(try await offPool { try node1.clusterctl("monitor") }.status == 7)
         #expect(node1.pid(of: "dcmrecv") == nil)
     }
 
@@ -48,7 +48,7 @@ struct ClusterToolTests {
     /// transaction. After another node's promotion (E+1) the old dcmrecv acknowledges nothing,
     /// indexes nothing, and exits non-zero saying it was fenced.
     @Test("a dcmrecv of the old epoch refuses every C-STORE after another node's promote, and exits fenced")
-    func staleDcmrecvIsFenced() throws {
+    func staleDcmrecvIsFenced() async throws {
         let lab = try ClusterScratch()
         defer { lab.remove() }
         // The nodes' other services do not matter here: a `sleep` stands in for them, so that
@@ -61,30 +61,30 @@ struct ClusterToolTests {
             _ = try? node2.clusterctl("demote")
         }
 
-        let first = try node1.clusterctl("promote")
+        let first = try await offPool { try node1.clusterctl("promote") }
         try #require(first.status == 0, "\(first.stderr)")
         let epoch = try #require(ClusterScratch.epoch(in: first.stdout))
-        let receiver = try lab.startDcmrecv(epoch: epoch)
+        let receiver = try await offPool { Unchecked(try lab.startDcmrecv(epoch: epoch)) }.value
         defer { receiver.kill() }
 
         let before = try lab.synthetic(count: 3)
-        let accepted = try lab.storescu(before)
+        let accepted = try await offPool { try lab.storescu(before) }
         #expect(accepted.acknowledged == 3, "\(accepted.log)")
-        #expect(try lab.indexedInstances() == Set(before.uids))
+        #expect(try await offPool { try lab.indexedInstances() } == Set(before.uids))
 
-        let second = try node2.clusterctl("promote")
+        let second = try await offPool { try node2.clusterctl("promote") }
         try #require(second.status == 0, "\(second.stderr)")
         #expect(ClusterScratch.epoch(in: second.stdout) == epoch + 1)
 
         let after = try lab.synthetic(count: 3)
-        let refused = try lab.storescu(after)
+        let refused = try await offPool { try lab.storescu(after) }
         #expect(refused.acknowledged == 0, "\(refused.log)")
         #expect(refused.status != 0)
-        let exitStatus = try receiver.waitForExit()
+        let exitStatus = try await offPool { [box = Unchecked(receiver)] in try box.value.waitForExit() }
         // Retried, as a modality does: there is nobody left to acknowledge it.
-        #expect(try lab.storescu(after).acknowledged == 0)
+        #expect(try await offPool { try lab.storescu(after) }.acknowledged == 0)
 
-        #expect(try lab.indexedInstances() == Set(before.uids))
+        #expect(try await offPool { try lab.indexedInstances() } == Set(before.uids))
         #expect(exitStatus == 75)
         #expect(receiver.log.contains("fenced: refusing to store"), "\(receiver.log)")
         #expect(receiver.log.contains("epoch \(epoch)") && receiver.log.contains("epoch \(epoch + 1)"))
