@@ -69,6 +69,25 @@ import Testing
         #expect(trickled.dataSet == (try DCMTKInteropTests.richDataSet()))
     }
 
+    /// PS3.5 §A.5: a deflated stream of odd length is padded with one 00H, and the padded data
+    /// set reads back unchanged. Descriptions of growing length give streams of both parities.
+    @Test func deflatedDataSetsHaveEvenLengthAndReadBack() throws {
+        var parities = Set<Int>()
+        for length in 1...24 {
+            var dataSet = try DCMTKInteropTests.richDataSet()
+            try dataSet.set(.studyDescription, vr: .LO, string: String(repeating: "Q", count: length * 3))
+            let raw = try DataSetWriter.encode(dataSet, transferSyntax: .explicitVRLittleEndian)
+            parities.insert(try deflateRaw(raw).count % 2)
+            let encoded = try DataSetWriter.encode(dataSet, transferSyntax: .deflatedExplicitVRLittleEndian)
+            #expect(encoded.count % 2 == 0)
+            let file = try DICOMFile(dataSet: dataSet, transferSyntax: .deflatedExplicitVRLittleEndian)
+            let bytes = try file.encoded()
+            #expect(try DICOMFile(reader: ByteReader(source: TricklingSource(bytes: bytes, chunk: 4096), chunkSize: 4096))
+                .dataSet == dataSet)
+        }
+        #expect(parities == [0, 1])  // both cases were exercised
+    }
+
     /// Part 10 header of an Explicit VR Little Endian image whose pixel data has `pixelLength` bytes.
     static func hugeImageHeader(pixelLength: UInt32) throws -> [UInt8] {
         var dataSet = try Part10Tests.sampleDataSet()

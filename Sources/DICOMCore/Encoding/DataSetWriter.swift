@@ -13,11 +13,14 @@ public struct DataSetWriter {
         self.transferSyntax = transferSyntax
     }
 
-    /// The encoded data set; deflated for Deflated Explicit VR Little Endian.
+    /// The encoded data set; deflated for Deflated Explicit VR Little Endian, where a deflated
+    /// stream of odd length gets one trailing 00H (PS3.5 §A.5): a data set always has even length.
     public static func encode(_ dataSet: DataSet, transferSyntax: TransferSyntax) throws -> [UInt8] {
         var writer = DataSetWriter(transferSyntax: transferSyntax)
         try writer.write(dataSet, encoding: ElementEncoding(transferSyntax))
-        return transferSyntax.isDeflated ? try deflateRaw(writer.output) : writer.output
+        guard transferSyntax.isDeflated else { return writer.output }
+        let deflated = try deflateRaw(writer.output)
+        return deflated.count % 2 == 1 ? deflated + [0] : deflated
     }
 
     /// One element encoded on its own (e.g. a command element), never deflated.
