@@ -96,28 +96,24 @@ import Testing
     func aFullDiskIsOutOfResourcesAndCommitsNothing() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
-        let mountPoint = temporary.root.url.appendingPathComponent("small")
-        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
-        try #require(run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]) == 0)
-        defer { _ = try? run("/bin/umount", [mountPoint.path]) }
-        let root = DataRoot(url: mountPoint)
-        try root.prepare()
-        let index = try ArchiveIndex(root: root, environment: [:])
-        #expect(try index.insert([IndexFixtures.record(sop: "1.2.3.1.1.1")]) == [.stored])
+        try temporary.withSmallFileSystem { root in
+            let index = try ArchiveIndex(root: root, environment: [:])
+            #expect(try index.insert([IndexFixtures.record(sop: "1.2.3.1.1.1")]) == [.stored])
 
-        let fillerURL = mountPoint.appendingPathComponent("filler")
-        #expect(FileManager.default.createFile(atPath: fillerURL.path, contents: nil))
-        let filler = try FileHandle(forWritingTo: fillerURL)
-        while (try? filler.write(contentsOf: Data(count: 64 * 1024))) != nil {}
-        try? filler.close()
+            let fillerURL = root.url.appendingPathComponent("filler")
+            #expect(FileManager.default.createFile(atPath: fillerURL.path, contents: nil))
+            let filler = try FileHandle(forWritingTo: fillerURL)
+            while (try? filler.write(contentsOf: Data(count: 64 * 1024))) != nil {}
+            try? filler.close()
 
-        let batch = (2...400).map { IndexFixtures.record(sop: "1.2.3.1.1.\($0)") }
-        #expect {
-            _ = try index.insert(batch)
-        } throws: { error in
-            guard case .outOfResources? = error as? StorageError else { return false }
-            return true
+            let batch = (2...400).map { IndexFixtures.record(sop: "1.2.3.1.1.\($0)") }
+            #expect {
+                _ = try index.insert(batch)
+            } throws: { error in
+                guard case .outOfResources? = error as? StorageError else { return false }
+                return true
+            }
+            #expect(try index.counts().instances == 1)
         }
-        #expect(try index.counts().instances == 1)
     }
 }

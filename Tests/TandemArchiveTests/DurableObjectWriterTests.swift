@@ -80,30 +80,25 @@ import Testing
     func fullDiskIsOutOfResourcesAndLeavesNoPartialObject() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
-        let mountPoint = temporary.root.url.appendingPathComponent("small")
-        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
-        try #require(run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]) == 0)
-        defer { _ = try? run("/bin/umount", [mountPoint.path]) }
-        let root = DataRoot(url: mountPoint)
-        try root.prepare()
+        try temporary.withSmallFileSystem { root in
+            let writer = try DurableObjectWriter(root: root, minFreeBytes: 0)
+            let chunk = [UInt8](repeating: 0x55, count: 64 * 1024)
+            #expect {
+                for _ in 0..<64 { try writer.append(chunk) }
+                _ = try writer.commit(to: location)
+            } throws: { error in
+                guard case .outOfResources? = error as? StorageError else { return false }
+                return true
+            }
+            let rootFiles = TemporaryRoot.files(under: root)
+            #expect(rootFiles.isEmpty, "\(rootFiles)")
+            #expect(throws: StorageError.finished) { try writer.append(chunk) }
 
-        let writer = try DurableObjectWriter(root: root, minFreeBytes: 0)
-        let chunk = [UInt8](repeating: 0x55, count: 64 * 1024)
-        #expect {
-            for _ in 0..<64 { try writer.append(chunk) }
-            _ = try writer.commit(to: location)
-        } throws: { error in
-            guard case .outOfResources? = error as? StorageError else { return false }
-            return true
+            // The space came back: a small object still fits.
+            let small = try DurableObjectWriter(root: root, minFreeBytes: 0)
+            try small.append(chunk)
+            let stored = try small.commit(to: location)
+            #expect(try Data(contentsOf: stored.url).count == chunk.count)
         }
-        let rootFiles = TemporaryRoot.files(under: root)
-        #expect(rootFiles.isEmpty, "\(rootFiles)")
-        #expect(throws: StorageError.finished) { try writer.append(chunk) }
-
-        // The space came back: a small object still fits.
-        let small = try DurableObjectWriter(root: root, minFreeBytes: 0)
-        try small.append(chunk)
-        let stored = try small.commit(to: location)
-        #expect(try Data(contentsOf: stored.url).count == chunk.count)
     }
 }

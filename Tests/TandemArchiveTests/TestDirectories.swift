@@ -15,6 +15,20 @@ struct TemporaryRoot {
         try? FileManager.default.removeItem(at: root.url)
     }
 
+    /// Runs `body` with a data root on a 2 MiB tmpfs mounted under this root: a file system
+    /// that really fills up. Needs root; unmounted afterwards.
+    func withSmallFileSystem<T>(_ body: (DataRoot) throws -> T) throws -> T {
+        let mountPoint = root.url.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        guard try run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.path]) == 0 else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSLocalizedDescriptionKey: "cannot mount a tmpfs"])
+        }
+        defer { _ = try? run("/bin/umount", [mountPoint.path]) }
+        let small = DataRoot(url: mountPoint)
+        try small.prepare()
+        return try body(small)
+    }
+
     func files(in directory: URL) -> [String] {
         Self.files(in: directory, relativeTo: root)
     }
