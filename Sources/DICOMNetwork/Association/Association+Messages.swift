@@ -12,8 +12,14 @@ extension Association {
 
     // MARK: Sending
 
+    /// Bytes of PDV data gathered into one socket write: several P-DATA-TF PDUs of the peer's
+    /// size go out together, instead of one awaited write per 16 KB fragment.
+    var writeBatchCapacity: Int {
+        max(1, (256 * 1024) / fragmentCapacity) * fragmentCapacity
+    }
+
     /// Sends a DIMSE message: the command set, then the data set if any, fragmented to the
-    /// peer's maximum PDU length (PS3.8 Annex E). A file data set is read one fragment at a time.
+    /// peer's maximum PDU length (PS3.8 Annex E). A file data set is read one batch at a time.
     public func send(command: [UInt8], presentationContextID: UInt8, dataSet: DataSetSource? = nil) async throws {
         guard acceptedContexts[presentationContextID] != nil else {
             throw AssociationError.presentationContextNotAccepted(presentationContextID)
@@ -29,8 +35,8 @@ extension Association {
     private func sendFragments(of bytes: [UInt8], contextID: UInt8, isCommand: Bool) async throws {
         var start = 0
         repeat {
-            let end = min(start + fragmentCapacity, bytes.count)
-            try await sendPDV(bytes[start..<end], contextID: contextID, isCommand: isCommand, isLast: end == bytes.count)
+            let end = min(start + writeBatchCapacity, bytes.count)
+            try await sendPDVs(bytes[start..<end], contextID: contextID, isCommand: isCommand, endsMessage: end == bytes.count)
             start = end
         } while start < bytes.count
     }
@@ -41,27 +47,38 @@ extension Association {
         try file.seek(toOffset: offset)
         var remaining = length
         repeat {
-            let count = Int(min(UInt64(fragmentCapacity), remaining))
+            let count = Int(min(UInt64(writeBatchCapacity), remaining))
             let chunk = try file.read(upToCount: count) ?? Data()
             guard chunk.count == count else { throw CocoaError(.fileReadCorruptFile) }  // file shorter than announced
             remaining -= UInt64(count)
-            try await sendPDV(chunk, contextID: contextID, isCommand: false, isLast: remaining == 0)
+            try await sendPDVs(chunk, contextID: contextID, isCommand: false, endsMessage: remaining == 0)
         } while remaining > 0
     }
 
-    private func sendPDV<Bytes: Collection<UInt8>>(_ data: Bytes, contextID: UInt8, isCommand: Bool, isLast: Bool) async throws {
+    /// `data` as P-DATA-TF PDUs of one PDV each, at most `fragmentCapacity` bytes apiece, in one
+    /// socket write. Each PDU is still a P-DATA request event of the state machine (evt9).
+    private func sendPDVs<Bytes: RandomAccessCollection<UInt8>>(
+        _ data: Bytes, contextID: UInt8, isCommand: Bool, endsMessage: Bool
+    ) async throws where Bytes.Index == Int {
+        let capacity = fragmentCapacity
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(12 + data.count)
-        buffer.writeInteger(PDU.PDUType.dataTF.rawValue)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeInteger(UInt32(6 + data.count))  // PDU length: one PDV item
-        buffer.writeInteger(UInt32(2 + data.count))  // PDV item length
-        buffer.writeInteger(contextID)
-        buffer.writeInteger(PresentationDataValue.messageControlHeader(isCommand: isCommand, isLastFragment: isLast))
-        buffer.writeBytes(data)
-        try connection.checkOpen()
-        try connection.allow(.evt9)
-        _ = try await connection.perform(.evt9, sending: nil)
+        buffer.reserveCapacity(data.count + 12 * (data.count / capacity + 1))
+        var start = data.startIndex
+        repeat {
+            let end = min(start + capacity, data.endIndex)
+            buffer.writeInteger(PDU.PDUType.dataTF.rawValue)
+            buffer.writeInteger(UInt8(0))
+            buffer.writeInteger(UInt32(6 + end - start))  // PDU length: one PDV item
+            buffer.writeInteger(UInt32(2 + end - start))  // PDV item length
+            buffer.writeInteger(contextID)
+            buffer.writeInteger(PresentationDataValue.messageControlHeader(
+                isCommand: isCommand, isLastFragment: endsMessage && end == data.endIndex))
+            buffer.writeBytes(data[start..<end])
+            try connection.checkOpen()
+            try connection.allow(.evt9)
+            _ = try await connection.perform(.evt9, sending: nil)
+            start = end
+        } while start < data.endIndex
         try await connection.write(buffer)
     }
 
