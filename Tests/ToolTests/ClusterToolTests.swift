@@ -51,19 +51,14 @@ struct ClusterToolTests {
     func staleDcmrecvIsFenced() async throws {
         let lab = try ClusterScratch()
         defer { lab.remove() }
-        // The nodes' other services do not matter here: a `sleep` stands in for them, so that
-        // each promote completes. dcmrecv is this test's own child, to see its exit status.
-        let standIn = try lab.standInHooks()
-        let node1 = lab.node("node1", hooks: standIn, services: "sleep")
-        let node2 = lab.node("node2", hooks: standIn, services: "sleep")
+        // dcmrecv is this test's own child, to see its exit status.
+        let (node1, node2) = try lab.standInNodes()
         defer {
             _ = try? node1.clusterctl("demote")
             _ = try? node2.clusterctl("demote")
         }
 
-        let first = try await offPool { try node1.clusterctl("promote") }
-        try #require(first.status == 0, "\(first.stderr)")
-        let epoch = try #require(ClusterScratch.epoch(in: first.stdout))
+        let epoch = try await ClusterScratch.promote(node1)
         let receiver = try await offPool { Unchecked(try lab.startDcmrecv(epoch: epoch)) }.value
         defer { receiver.kill() }
 
@@ -72,9 +67,7 @@ struct ClusterToolTests {
         #expect(accepted.acknowledged == 3, "\(accepted.log)")
         #expect(try await offPool { try lab.indexedInstances() } == Set(before.uids))
 
-        let second = try await offPool { try node2.clusterctl("promote") }
-        try #require(second.status == 0, "\(second.stderr)")
-        #expect(ClusterScratch.epoch(in: second.stdout) == epoch + 1)
+        #expect(try await ClusterScratch.promote(node2) == epoch + 1)
 
         let after = try lab.synthetic(count: 3)
         let refused = try await offPool { try lab.storescu(after) }
@@ -146,6 +139,22 @@ struct ClusterScratch {
         try "TANDEM_LOG_DIR=\(base.appendingPathComponent("logs").path)\nTANDEM_STOP_TIMEOUT=10\n"
             .write(to: hooks.appendingPathComponent("hooks.env"), atomically: true, encoding: .utf8)
         return hooks
+    }
+
+    /// Two nodes whose promote and demote only start and stop a stand-in `sleep`, so that each
+    /// promote completes while the test runs the real services itself, as their own children.
+    func standInNodes() throws -> (Node, Node) {
+        let hooks = try standInHooks()
+        return (node("node1", hooks: hooks, services: "sleep"), node("node2", hooks: hooks, services: "sleep"))
+    }
+
+    /// `clusterctl promote` on `node`, off the cooperative pool; the epoch it promoted to.
+    static func promote(_ node: Node) async throws -> Int64 {
+        let run = try await offPool { try node.clusterctl("promote") }
+        guard run.status == 0, let epoch = epoch(in: run.stdout) else {
+            throw ExternalTool.Failure("promote \(node.name) failed (\(run.status)): \(run.stderr)")
+        }
+        return epoch
     }
 
     /// Hooks that start and stop a `sleep` with a pid file, standing in for a node's services.

@@ -30,16 +30,12 @@ struct RouteFencingTests {
             to = ["DEST"]
             """.write(to: scratch.root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
 
-        let hooks = try scratch.standInHooks()
-        let node1 = scratch.node("node1", hooks: hooks, services: "sleep")
-        let node2 = scratch.node("node2", hooks: hooks, services: "sleep")
+        let (node1, node2) = try scratch.standInNodes()
         defer {
             _ = try? node1.clusterctl("demote")
             _ = try? node2.clusterctl("demote")
         }
-        let first = try await offPool { try node1.clusterctl("promote") }
-        try #require(first.status == 0, "\(first.stderr)")
-        let epoch = try #require(ClusterScratch.epoch(in: first.stdout))
+        let epoch = try await ClusterScratch.promote(node1)
         let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: epoch)) }.value
         defer { receiver.kill() }
         let router = try StaleRouter(root: scratch.root, epoch: epoch, log: scratch.base.appendingPathComponent("dcmroute-1.log"))
@@ -53,9 +49,7 @@ struct RouteFencingTests {
         #expect(try await eventually(seconds: 10) { try await Self.queue(scratch.root).contains("|done|") })
         let queueBefore = try await Self.queue(scratch.root)
 
-        let second = try await offPool { try node2.clusterctl("promote") }
-        try #require(second.status == 0, "\(second.stderr)")
-        #expect(ClusterScratch.epoch(in: second.stdout) == epoch + 1)
+        #expect(try await ClusterScratch.promote(node2) == epoch + 1)
 
         // The running worker notices on its next tick; a worker started now is refused at once.
         #expect(try await router.exitStatus() == 75)
