@@ -68,3 +68,26 @@ import Testing
         }
     }
 }
+
+/// Tools started together on a fresh data root (dcmrecv and dcmroute from one script) each
+/// open and migrate the index: every one of them must succeed.
+@Suite struct ConcurrentOpenTests {
+    @Test func toolsOpeningAFreshRootTogetherAllSucceed() throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let root = temporary.root
+        let failures = LockedFailures()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do { _ = try ArchiveIndex(root: root, environment: [:]) } catch { failures.append("\(error)") }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        #expect(try ArchiveIndex(root: root, environment: [:]).counts().instances == 0)
+    }
+}
+
+final class LockedFailures: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var failures: [String] = []
+    func append(_ failure: String) { lock.withLock { failures.append(failure) } }
+    var all: [String] { lock.withLock { failures } }
+}

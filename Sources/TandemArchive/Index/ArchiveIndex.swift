@@ -21,8 +21,11 @@ public final class ArchiveIndex: Sendable {
         self.root = root
         self.duplicatePolicy = storage.duplicatePolicy
         try root.prepare()
-        database = try Self.open(path: root.indexFile.path, journalMode: storage.journalMode)
-        try IndexSchema.migrator.migrate(database)
+        database = try Self.holdingOpeningLock(of: root) {
+            let database = try Self.open(path: root.indexFile.path, journalMode: storage.journalMode)
+            try IndexSchema.migrator.migrate(database)
+            return database
+        }
         let startEpoch = try epoch ?? Self.environmentEpoch(environment) ?? database.read { db in
             try ClusterStateTable.read(db).epoch
         }
@@ -115,6 +118,27 @@ public final class ArchiveIndex: Sendable {
             }
             return try DatabaseQueue(path: path, configuration: configuration)
         }
+    }
+
+    /// Runs `body` (open and migrate) while holding an exclusive lock on `ROOT/index.sqlite.lock`.
+    /// Two tools opening a fresh data root at once (dcmrecv and dcmroute started together) would
+    /// otherwise race: switching to WAL answers "busy" at once instead of waiting, and the
+    /// migrator reads which migrations are applied before applying the rest, so both would
+    /// create the same tables. With the lock the second waits, then finds everything done.
+    private static func holdingOpeningLock<T>(of root: DataRoot, _ body: () throws -> T) throws -> T {
+        let path = root.indexFile.path + ".lock"
+        let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                                                           NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
+        defer { close(descriptor) }  // closing releases the lock
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw CocoaError(.fileLocking, userInfo: [NSFilePathErrorKey: path])
+            }
+        }
+        return try body()
     }
 
     private static func environmentEpoch(_ environment: [String: String]) throws -> Int64? {
