@@ -107,24 +107,11 @@ enum ExternalTool {
     }
 
     static func run(_ name: String, _ arguments: [String]) throws -> ToolRun {
-        let process = Process()
         let system = "/usr/bin/" + name
-        if FileManager.default.isExecutableFile(atPath: system) {
-            process.executableURL = URL(fileURLWithPath: system)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [name] + arguments
+        guard FileManager.default.isExecutableFile(atPath: system) else {
+            return try ToolRunner.capture(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments)
         }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        return try ToolRunner.capture(URL(fileURLWithPath: system), arguments)
     }
 
     /// `dcmdump` of the data set only (no meta header), for comparing sent and stored content.

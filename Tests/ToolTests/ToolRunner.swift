@@ -24,10 +24,16 @@ enum ToolRunner {
     }
 
     static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ToolRun {
+        try capture(productsDirectory.appendingPathComponent(tool), arguments,
+                    environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+    }
+
+    /// Runs `executable` to completion and captures both outputs.
+    static func capture(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> ToolRun {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(tool)
+        process.executableURL = executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
