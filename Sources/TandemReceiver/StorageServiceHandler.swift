@@ -38,7 +38,7 @@ public struct StorageServiceHandler: AssociationServiceHandler {
 
     public func handle(_ message: IncomingMessage, on association: Association) async throws {
         let context = message.presentationContext
-        switch try DIMSECommand(decoding: message.command) {
+        switch message.command {
         case .cEchoRQ(let echo):
             let response = CEchoResponse(messageIDBeingRespondedTo: echo.messageID,
                                          affectedSOPClassUID: echo.affectedSOPClassUID)
@@ -61,7 +61,7 @@ public struct StorageServiceHandler: AssociationServiceHandler {
             try await association.send(command: response.encode(), presentationContextID: context.id)
         case .cCancelRQ:
             return  // nothing cancellable: C-STORE and C-ECHO answer once (PS3.7 §9.3.2.3)
-        case .cEchoRSP, .cStoreRSP, .other:
+        default:
             throw DIMSEDecodingError("command this SCP does not perform")
         }
     }

@@ -162,15 +162,15 @@ public struct StoreSender: Sendable {
     /// The C-STORE-RSP to `messageID`; anything else from the peer is a protocol error (one
     /// operation outstanding at a time, PS3.7 §D.3.3.3).
     private func storeResponse(on association: Association, to messageID: UInt16) async throws -> CStoreResponse {
-        guard let message = try await association.receive() else {
-            throw SendFailure.aborted("the peer released the association before responding")
-        }
-        let command: DIMSECommand
-        do { command = try DIMSECommand(decoding: message.command) } catch {
+        let answer: IncomingMessage?
+        do { answer = try await association.receive() } catch let error as DIMSEDecodingError {
             throw SendFailure.aborted("undecodable response to C-STORE-RQ \(messageID): \(error)")
         }
-        guard case .cStoreRSP(let response) = command, response.messageIDBeingRespondedTo == messageID else {
-            throw SendFailure.aborted("the answer to C-STORE-RQ \(messageID) is not its C-STORE-RSP: \(command)")
+        guard let answer else {
+            throw SendFailure.aborted("the peer released the association before responding")
+        }
+        guard case .cStoreRSP(let response) = answer.command, response.messageIDBeingRespondedTo == messageID else {
+            throw SendFailure.aborted("the answer to C-STORE-RQ \(messageID) is not its C-STORE-RSP: \(answer.command)")
         }
         return response
     }

@@ -112,7 +112,7 @@ actor RecordingService: AssociationServiceHandler {
     }
 
     nonisolated func handle(_ message: IncomingMessage, on association: Association) async throws {
-        guard case .cEchoRQ(let request) = try DIMSECommand(decoding: message.command) else { return }
+        guard case .cEchoRQ(let request) = message.command else { return }
         try await association.respondToEcho(request, in: message)
         association.serviceCounts.completed += 1
     }

@@ -81,7 +81,7 @@ struct AssociationNetworkTests {
                                                     affectedSOPInstanceUID: "1.2.826.0.1.3680043.10.1396.99.1")
                         try await association.send(command: try request.encode(), presentationContextID: 1, dataSet: .bytes(bytes))
                         guard let answer = try await association.receive(),
-                              case .cStoreRSP(let response) = try DIMSECommand(decoding: answer.command) else { return nil }
+                              case .cStoreRSP(let response) = answer.command else { return nil }
                         return response
                     }
             } catch let error as AssociationError {
@@ -131,7 +131,7 @@ struct AssociationNetworkTests {
                     try await association.send(command: try request.encode(), presentationContextID: 1,
                                                dataSet: .file(path: file.path, offset: 2, length: UInt64(payload.count)))
                     guard let answer = try await association.receive(),
-                          case .cStoreRSP(let response) = try DIMSECommand(decoding: answer.command) else { return DIMSEStatus.processingFailure }
+                          case .cStoreRSP(let response) = answer.command else { return DIMSEStatus.processingFailure }
                     return response.status
                 }
             #expect(status == .success)
@@ -160,7 +160,7 @@ struct StoreCollector: AssociationServiceHandler {
     }
 
     func handle(_ message: IncomingMessage, on association: Association) async throws {
-        guard case .cStoreRQ(let request) = try DIMSECommand(decoding: message.command), let dataSet = message.dataSet else { return }
+        guard case .cStoreRQ(let request) = message.command, let dataSet = message.dataSet else { return }
         for try await fragment in dataSet { await received.append(fragment) }
         let response = CStoreResponse(messageIDBeingRespondedTo: request.messageID, affectedSOPClassUID: request.affectedSOPClassUID,
                                       affectedSOPInstanceUID: request.affectedSOPInstanceUID, status: .success)

@@ -63,7 +63,7 @@ struct GatedStoreService: AssociationServiceHandler {
     }
 
     func handle(_ message: IncomingMessage, on association: Association) async throws {
-        guard case .cStoreRQ(let request) = try DIMSECommand(decoding: message.command), let dataSet = message.dataSet else { return }
+        guard case .cStoreRQ(let request) = message.command, let dataSet = message.dataSet else { return }
         await gate.wait()
         for try await fragment in dataSet { await received.append(fragment) }
         let response = CStoreResponse(messageIDBeingRespondedTo: request.messageID, affectedSOPClassUID: request.affectedSOPClassUID,

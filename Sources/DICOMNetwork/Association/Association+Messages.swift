@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import NIOCore
 
@@ -103,11 +104,12 @@ extension Association {
             if value.isLastFragment { break }
         }
         guard let contextID, let context = acceptedContexts[contextID],
-              let hasDataSet = CommandSetInspection.hasDataSet(command) else {
+              let elements = try? CommandSet.decode(command), let hasDataSet = CommandSet.announcesDataSet(elements) else {
             throw await connection.abortForViolation(.invalidPDUParameterValue, "command set without Command Data Set Type")
         }
         if hasDataSet { dataSetInProgress = contextID }
-        return IncomingMessage(presentationContext: context, command: command,
+        // A command missing a required field throws here; the message framing is intact.
+        return IncomingMessage(presentationContext: context, command: try DIMSECommand(elements),
                                dataSet: hasDataSet ? DataSetFragments(association: self) : nil)
     }
 

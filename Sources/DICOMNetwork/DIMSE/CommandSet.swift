@@ -17,6 +17,13 @@ public enum CommandSet {
     public static let errorComment = Tag(0x0000, 0x0902)
     public static let errorID = Tag(0x0000, 0x0903)
     public static let affectedSOPInstanceUID = Tag(0x0000, 0x1000)
+    public static let requestedSOPInstanceUID = Tag(0x0000, 0x1001)
+    public static let eventTypeID = Tag(0x0000, 0x1002)
+    public static let actionTypeID = Tag(0x0000, 0x1008)
+    public static let numberOfRemainingSubOperations = Tag(0x0000, 0x1020)
+    public static let numberOfCompletedSubOperations = Tag(0x0000, 0x1021)
+    public static let numberOfFailedSubOperations = Tag(0x0000, 0x1022)
+    public static let numberOfWarningSubOperations = Tag(0x0000, 0x1023)
     public static let moveOriginatorAETitle = Tag(0x0000, 0x1030)
     public static let moveOriginatorMessageID = Tag(0x0000, 0x1031)
 
@@ -40,14 +47,30 @@ public enum CommandSet {
         var reader = try DataSetReader(bytes: bytes, transferSyntax: .implicitVRLittleEndian)
         return try reader.read()
     }
+
+    /// Whether the command announces a data set: Command Data Set Type other than 0101H
+    /// (PS3.7 §E.1); nil when the element is missing or malformed.
+    public static func announcesDataSet(_ command: DataSet) -> Bool? {
+        command.uint16(commandDataSetType).map { $0 != noDataSet }
+    }
 }
 
 /// Command Field values (PS3.7 §E.1, Table E.1-1) of the services implemented here.
-public enum CommandField: UInt16, Sendable {
+public enum CommandField: UInt16, Sendable, CaseIterable {
     case cStoreRQ = 0x0001
     case cStoreRSP = 0x8001
+    case cGetRQ = 0x0010
+    case cGetRSP = 0x8010
+    case cFindRQ = 0x0020
+    case cFindRSP = 0x8020
+    case cMoveRQ = 0x0021
+    case cMoveRSP = 0x8021
     case cEchoRQ = 0x0030
     case cEchoRSP = 0x8030
+    case nEventReportRQ = 0x0100
+    case nEventReportRSP = 0x8100
+    case nActionRQ = 0x0130
+    case nActionRSP = 0x8130
     case cCancelRQ = 0x0FFF
 }
 
@@ -62,16 +85,4 @@ public enum DIMSEPriority: UInt16, Sendable {
 public struct DIMSEDecodingError: Error, Hashable, Sendable {
     public let reason: String
     public init(_ reason: String) { self.reason = reason }
-}
-
-extension DataSet {
-    func requiredUInt16(_ tag: Tag) throws -> UInt16 {
-        guard let value = uint16(tag) else { throw DIMSEDecodingError("missing or invalid \(tag)") }
-        return value
-    }
-
-    func requiredString(_ tag: Tag) throws -> String {
-        guard let value = string(tag), !value.isEmpty else { throw DIMSEDecodingError("missing \(tag)") }
-        return value
-    }
 }

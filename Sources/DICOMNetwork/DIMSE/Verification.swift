@@ -7,7 +7,7 @@ extension Association {
         }
         try await send(command: try CEchoRequest(messageID: messageID).encode(), presentationContextID: context.id)
         guard let message = try await receive() else { throw AssociationError.connectionClosed }
-        guard case .cEchoRSP(let response) = try DIMSECommand(decoding: message.command),
+        guard case .cEchoRSP(let response) = message.command,
               response.messageIDBeingRespondedTo == messageID else {
             throw DIMSEDecodingError("answer to C-ECHO-RQ is not its C-ECHO-RSP")
         }
@@ -43,7 +43,7 @@ public struct VerificationService: AssociationServiceHandler {
     }
 
     public func handle(_ message: IncomingMessage, on association: Association) async throws {
-        switch try DIMSECommand(decoding: message.command) {
+        switch message.command {
         case .cEchoRQ(let request): try await association.respondToEcho(request, in: message)
         default: throw DIMSEDecodingError("Verification service received a command other than C-ECHO-RQ")
         }

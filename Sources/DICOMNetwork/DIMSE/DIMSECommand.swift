@@ -1,0 +1,137 @@
+import DICOMCore
+
+/// A DIMSE command, decoded once from its command set by its Command Field (PS3.7 §E.1).
+public enum DIMSECommand: Hashable, Sendable {
+    case cEchoRQ(CEchoRequest)
+    case cEchoRSP(CEchoResponse)
+    case cStoreRQ(CStoreRequest)
+    case cStoreRSP(CStoreResponse)
+    case cFindRQ(CFindRequest)
+    case cFindRSP(CFindResponse)
+    case cGetRQ(CGetRequest)
+    case cGetRSP(CGetResponse)
+    case cMoveRQ(CMoveRequest)
+    case cMoveRSP(CMoveResponse)
+    case cCancelRQ(CCancelRequest)
+    case nEventReportRQ(NEventReportRequest)
+    case nEventReportRSP(NEventReportResponse)
+    case nActionRQ(NActionRequest)
+    case nActionRSP(NActionResponse)
+    /// A command this layer does not decode (N-GET, N-SET, N-CREATE, N-DELETE…).
+    case unsupported(commandField: UInt16, messageID: UInt16?, hasDataSet: Bool)
+
+    public init(decoding bytes: [UInt8]) throws {
+        try self.init(try CommandSet.decode(bytes))
+    }
+
+    /// Decodes the elements of a command set.
+    public init(_ command: DataSet) throws {
+        guard let field = command.uint16(CommandSet.commandField) else {
+            throw DIMSEDecodingError("missing or invalid \(CommandSet.commandField)")
+        }
+        switch CommandField(rawValue: field) {
+        case .cEchoRQ: self = .cEchoRQ(try CEchoRequest(command))
+        case .cEchoRSP: self = .cEchoRSP(try CEchoResponse(command))
+        case .cStoreRQ: self = .cStoreRQ(try CStoreRequest(command))
+        case .cStoreRSP: self = .cStoreRSP(try CStoreResponse(command))
+        case .cFindRQ: self = .cFindRQ(try CFindRequest(command))
+        case .cFindRSP: self = .cFindRSP(try CFindResponse(command))
+        case .cGetRQ: self = .cGetRQ(try CGetRequest(command))
+        case .cGetRSP: self = .cGetRSP(try CGetResponse(command))
+        case .cMoveRQ: self = .cMoveRQ(try CMoveRequest(command))
+        case .cMoveRSP: self = .cMoveRSP(try CMoveResponse(command))
+        case .cCancelRQ: self = .cCancelRQ(try CCancelRequest(command))
+        case .nEventReportRQ: self = .nEventReportRQ(try NEventReportRequest(command))
+        case .nEventReportRSP: self = .nEventReportRSP(try NEventReportResponse(command))
+        case .nActionRQ: self = .nActionRQ(try NActionRequest(command))
+        case .nActionRSP: self = .nActionRSP(try NActionResponse(command))
+        case nil:
+            guard let hasDataSet = CommandSet.announcesDataSet(command) else {
+                throw DIMSEDecodingError("missing or invalid \(CommandSet.commandDataSetType)")
+            }
+            self = .unsupported(commandField: field, messageID: command.uint16(CommandSet.messageID), hasDataSet: hasDataSet)
+        }
+    }
+
+    private var message: (any CommandFieldTable)? {
+        switch self {
+        case .cEchoRQ(let message): message
+        case .cEchoRSP(let message): message
+        case .cStoreRQ(let message): message
+        case .cStoreRSP(let message): message
+        case .cFindRQ(let message): message
+        case .cFindRSP(let message): message
+        case .cGetRQ(let message): message
+        case .cGetRSP(let message): message
+        case .cMoveRQ(let message): message
+        case .cMoveRSP(let message): message
+        case .cCancelRQ(let message): message
+        case .nEventReportRQ(let message): message
+        case .nEventReportRSP(let message): message
+        case .nActionRQ(let message): message
+        case .nActionRSP(let message): message
+        case .unsupported: nil
+        }
+    }
+
+    /// Whether a data set follows the command.
+    public var hasDataSet: Bool {
+        if case .unsupported(_, _, let hasDataSet) = self { return hasDataSet }
+        return message?.hasDataSet ?? false
+    }
+
+    /// The command set bytes.
+    public func encode() throws -> [UInt8] {
+        guard let message else { throw DIMSEDecodingError("cannot encode an unsupported command") }
+        return try message.encodeCommand()
+    }
+
+    /// The Message ID of a request, nil for responses.
+    public var requestMessageID: UInt16? {
+        switch self {
+        case .cEchoRQ(let request): request.messageID
+        case .cStoreRQ(let request): request.messageID
+        case .cFindRQ(let request): request.messageID
+        case .cGetRQ(let request): request.messageID
+        case .cMoveRQ(let request): request.messageID
+        case .nEventReportRQ(let request): request.messageID
+        case .nActionRQ(let request): request.messageID
+        case .unsupported(let field, let messageID, _): field & 0x8000 == 0 ? messageID : nil
+        case .cCancelRQ, .cEchoRSP, .cStoreRSP, .cFindRSP, .cGetRSP, .cMoveRSP, .nEventReportRSP, .nActionRSP: nil
+        }
+    }
+
+    /// The response to this request that carries only `status` (and the request's SOP class and
+    /// instance), e.g. a refusal; nil for responses, C-CANCEL and unsupported commands.
+    public func response(status: DIMSEStatus, errorComment: String? = nil) -> DIMSECommand? {
+        switch self {
+        case .cEchoRQ(let rq):
+            .cEchoRSP(CEchoResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                                    status: status))
+        case .cStoreRQ(let rq):
+            .cStoreRSP(CStoreResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                                      affectedSOPInstanceUID: rq.affectedSOPInstanceUID, status: status, errorComment: errorComment))
+        case .cFindRQ(let rq):
+            .cFindRSP(CFindResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                                    status: status, errorComment: errorComment))
+        case .cGetRQ(let rq):
+            .cGetRSP(CGetResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                                  status: status, errorComment: errorComment))
+        case .cMoveRQ(let rq):
+            .cMoveRSP(CMoveResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                                    status: status, errorComment: errorComment))
+        case .nEventReportRQ(let rq):
+            .nEventReportRSP(NEventReportResponse(
+                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                affectedSOPInstanceUID: rq.affectedSOPInstanceUID, eventTypeID: rq.eventTypeID, status: status,
+                errorComment: errorComment))
+        case .nActionRQ(let rq):
+            .nActionRSP(NActionResponse(
+                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.requestedSOPClassUID,
+                affectedSOPInstanceUID: rq.requestedSOPInstanceUID, actionTypeID: rq.actionTypeID, status: status,
+                errorComment: errorComment))
+        case .cCancelRQ, .cEchoRSP, .cStoreRSP, .cFindRSP, .cGetRSP, .cMoveRSP, .nEventReportRSP, .nActionRSP, .unsupported:
+            nil
+        }
+    }
+}
