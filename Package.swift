@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// Tandem PACS — layered libraries under Sources/, thin executables (see DESIGN.md).
+// Tandem PACS — layered libraries under Sources/, thin executables (see docs/design.md).
 import PackageDescription
 
 let package = Package(

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The data root every tool shares (DESIGN.md, "Data root"):
+/// The data root every tool shares (docs/design.md, "Data root"):
 /// `--root DIR`, else `$TANDEM_ROOT`, else `./tandem-data`.
 public struct DataRoot: Sendable {
     public let url: URL

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Exit codes shared by every Tandem tool (DESIGN.md, "CLI conventions"; sysexits.h numbering).
+/// Exit codes shared by every Tandem tool (docs/design.md, "CLI conventions"; sysexits.h numbering).
 public enum TandemExit: Int32, Sendable {
     case success = 0
     case partialFailure = 1

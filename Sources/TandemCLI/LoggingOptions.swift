@@ -1,7 +1,7 @@
 import ArgumentParser
 import Logging
 
-/// `-v`/`-q`/`--log-format`: logs go to stderr, results to stdout (DESIGN.md).
+/// `-v`/`-q`/`--log-format`: logs go to stderr, results to stdout (docs/design.md, "CLI conventions").
 public struct LoggingOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "More log output on stderr (repeat for trace).")
     public var verbose: Int

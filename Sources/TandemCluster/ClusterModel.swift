@@ -8,7 +8,7 @@ public enum NodeRole: String, Codable, Sendable {
 
 /// The cluster epoch and the node that holds it, as recorded in the index.
 /// The epoch is the fencing token: every write transaction of a process started
-/// under epoch E checks that E is still current (DESIGN.md, "Cluster model").
+/// under epoch E checks that E is still current (docs/design.md, "Cluster model").
 public struct EpochState: Codable, Sendable, Equatable {
     public var epoch: Int64
     public var holder: String

@@ -4,7 +4,7 @@ import TandemArchive
 
 extension StorePipeline {
     /// Opens the archive of `root` and brings it in line after a crash before anything is received
-    /// (DESIGN.md, "Durability"): `incoming/` leftovers removed, unindexed objects re-indexed with
+    /// (docs/design.md, "Durability"): `incoming/` leftovers removed, unindexed objects re-indexed with
     /// the DICOM parser, vanished files marked missing. The epoch comes from `$TANDEM_EPOCH` unless
     /// given; recovery writes are fenced like any other.
     public static func open(root: DataRoot, storage: StorageSettings, epoch: Int64? = nil,

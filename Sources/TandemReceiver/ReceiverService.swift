@@ -22,7 +22,7 @@ public struct ListenerSettings: Sendable {
 public enum ReceiverStop: Sendable, Equatable {
     /// SIGTERM or SIGINT: stopped accepting, in-flight associations finished or the grace period ran out.
     case signal(Int32)
-    /// Another node took over (DESIGN.md, "Cluster model"): this process must exit and not act.
+    /// Another node took over (docs/design.md, "Cluster model"): this process must exit and not act.
     case fenced(String)
 }
 

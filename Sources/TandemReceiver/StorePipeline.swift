@@ -24,7 +24,7 @@ public struct StoreRequest: Sendable, Equatable {
     }
 }
 
-/// Stores received instances durably (DESIGN.md, "Durability"), independent of the network:
+/// Stores received instances durably (docs/design.md, "Durability"), independent of the network:
 /// `begin` a reception per C-STORE, feed it the data set fragments as they arrive, and `finish`
 /// it for the status to answer. A success status is only ever returned after the file is
 /// fsynced, renamed into place with its directory fsynced, and its index row committed through
@@ -123,7 +123,7 @@ public final class InstanceReception: @unchecked Sendable {
     }
 
     /// Verifies, commits and indexes the complete instance; returns the status to answer.
-    /// Throws only `FencedError`: the process must stop acting (DESIGN.md, "Cluster model").
+    /// Throws only `FencedError`: the process must stop acting (docs/design.md, "Cluster model").
     public func finish() async throws(FencedError) -> StoreResult {
         if let refusal { return refusal }
         guard let writer else { return StoreResult(status: .outOfResources, comment: "reception already finished") }

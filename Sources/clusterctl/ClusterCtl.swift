@@ -86,7 +86,7 @@ struct NodeOptions: ParsableArguments {
     }
 }
 
-/// Runs a transition and maps its failure onto DESIGN.md's exit codes.
+/// Runs a transition and maps its failure onto the exit codes (docs/design.md, "CLI conventions").
 func transition(_ name: String, _ body: () throws -> ClusterNode.Report) throws {
     let logger = Logger(label: "clusterctl")
     do {

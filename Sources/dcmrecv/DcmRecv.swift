@@ -86,7 +86,7 @@ struct DcmRecv: AsyncParsableCommand {
         }
     }
 
-    /// Prints the reason on stderr and returns the DESIGN.md exit code to throw.
+    /// Prints the reason on stderr and returns the exit code to throw (docs/design.md, "CLI conventions").
     static func fail(_ exit: TandemExit, _ message: String) -> ExitCode {
         FileHandle.standardError.write(Data((message + "\n").utf8))
         return exit.exitCode

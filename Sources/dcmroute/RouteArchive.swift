@@ -3,7 +3,8 @@ import Foundation
 import TandemArchive
 import TandemCLI
 
-/// The configuration and index every subcommand starts from, opened with DESIGN.md's exit codes.
+/// The configuration and index every subcommand starts from, opened with the exit codes of
+/// docs/design.md, "CLI conventions".
 struct RouteArchive {
     let configuration: TandemConfiguration
     let index: ArchiveIndex

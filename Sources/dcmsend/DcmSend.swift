@@ -105,7 +105,8 @@ struct DcmSend: AsyncParsableCommand {
         if summary.failed + summary.skipped > 0 { throw TandemExit.partialFailure.exitCode }
     }
 
-    /// DESIGN.md exit codes: a rejection outranks an abort, which outranks an unreachable peer.
+    /// Exit codes (docs/design.md, "CLI conventions"): a rejection outranks an abort, which
+    /// outranks an unreachable peer.
     func fail(_ failures: [SendFailure]) -> ExitCode {
         for failure in Set(failures.map(\.description)).sorted() { Self.printError("dcmsend: \(failure)") }
         let codes: [TandemExit] = failures.map {

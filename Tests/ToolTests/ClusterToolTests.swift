@@ -44,7 +44,7 @@ struct ClusterToolTests {
         #expect(node1.pid(of: "dcmrecv") == nil)
     }
 
-    /// DESIGN.md, "Cluster model": a process started under epoch E checks E in every write
+    /// docs/design.md, "Cluster model": a process started under epoch E checks E in every write
     /// transaction. After another node's promotion (E+1) the old dcmrecv acknowledges nothing,
     /// indexes nothing, and exits non-zero saying it was fenced.
     @Test("a dcmrecv of the old epoch refuses every C-STORE after another node's promote, and exits fenced")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// DESIGN.md, "Cluster model": after another node's `clusterctl promote`, every `dcmroute` of
+/// docs/design.md, "Cluster model": after another node's `clusterctl promote`, every `dcmroute` of
 /// the old epoch — the one already running and one started afterwards — is refused its writes
 /// and exits fenced, leaving the queue exactly as it was.
 @Suite("dcmroute under an old epoch", .serialized)

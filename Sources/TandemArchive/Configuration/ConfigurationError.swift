@@ -1,4 +1,4 @@
-/// A configuration file that cannot be used. Tools report it and exit 78 (DESIGN.md, "Configuration"):
+/// A configuration file that cannot be used. Tools report it and exit 78 (docs/design.md, "Configuration"):
 /// nothing starts half-configured.
 public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
     /// The configuration file's path, as the operator will look for it.

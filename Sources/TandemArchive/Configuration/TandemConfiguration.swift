@@ -1,6 +1,6 @@
 import Foundation
 
-/// The whole of `ROOT/tandem.toml` (DESIGN.md, "Configuration"), read once by every tool.
+/// The whole of `ROOT/tandem.toml` (docs/design.md, "Configuration"), read once by every tool.
 /// Every value has a default, so a missing file yields a working single-node setup.
 /// `docs/configuration.md` documents each key.
 public struct TandemConfiguration: Sendable, Equatable {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The catalogue in `ROOT/index.sqlite`: patients, studies, series, instances, and the cluster
-/// epoch that fences every write (DESIGN.md, "Cluster model").
+/// epoch that fences every write (docs/design.md, "Cluster model").
 ///
 /// Durability: `synchronous = FULL` in both journal modes. In WAL mode SQLite's NORMAL setting
 /// (GRDB's default) skips the fsync of the log at each commit, so a power loss could undo a

@@ -29,7 +29,7 @@ public struct UnreadableObject: Sendable, Equatable {
 }
 
 extension ArchiveIndex {
-    /// Brings the data root and the index back in line after a crash (DESIGN.md, "Durability"):
+    /// Brings the data root and the index back in line after a crash (docs/design.md, "Durability"):
     /// removes `incoming/` leftovers, indexes object files that have no row, and marks rows whose
     /// file is gone. `parse` reads an object file into a record (the receiver passes the DICOM
     /// parser); its `filePath` and `fileSize` are replaced by the file's actual ones. Writes are

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Receives one object into `ROOT/incoming/` and publishes it under `objects/` only once it is
-/// complete and durable (DESIGN.md, "Durability"). The receiver appends P-DATA fragments as they
+/// complete and durable (docs/design.md, "Durability"). The receiver appends P-DATA fragments as they
 /// arrive, then calls `commit(to:)` before it indexes the object and acknowledges it.
 ///
 /// A crash before `commit` returns leaves at most a file in `incoming/` (removed at start-up) or a

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why an object could not be stored. `outOfResources` is the receiver's A700 status
-/// (DESIGN.md, "Durability"): the disk or quota is full, or free space is below `min_free_bytes`.
+/// (docs/design.md, "Durability"): the disk or quota is full, or free space is below `min_free_bytes`.
 public enum StorageError: Error, Equatable, CustomStringConvertible {
     case outOfResources(String)
     /// Any other system call failure: which call, on which path, and `errno`.

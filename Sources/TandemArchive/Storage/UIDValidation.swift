@@ -1,4 +1,4 @@
-/// A UID checked to be safe as a file-name component (DESIGN.md, "Data root"): 1–64 characters
+/// A UID checked to be safe as a file-name component (docs/design.md, "Data root"): 1–64 characters
 /// of `[0-9.]`, no empty component, so neither `..`, `/`, nor a leading dot can reach a path.
 ///
 /// Leading zeros in a component (`1.2.03`) break PS3.5 §9.1 but are accepted: real modalities
