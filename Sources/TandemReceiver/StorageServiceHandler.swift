@@ -4,10 +4,11 @@ import Foundation
 import Logging
 import TandemArchive
 
-/// The archive's SCP: Verification (C-ECHO, PS3.4 Annex A) and the Storage service class
-/// (C-STORE, PS3.4 Annex B) for every storage SOP class. Each data set streams into the store
+/// The archive's SCP: decides on associations, and routes Verification (C-ECHO, PS3.4 Annex A)
+/// to `VerificationProvider` and the Storage service class (C-STORE, PS3.4 Annex B) of every
+/// storage SOP class to itself. Each data set streams into the store
 /// pipeline fragment by fragment; the response is sent only after the pipeline's verdict.
-public struct StorageServiceHandler: AssociationServiceHandler {
+public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProvider {
     public let pipeline: StorePipeline
     public let policy: AssociationPolicy
     let logger: Logger
@@ -36,34 +37,26 @@ public struct StorageServiceHandler: AssociationServiceHandler {
             "seconds": "\(Self.seconds(summary.duration))", "end": "\(summary.end)"])
     }
 
-    public func handle(_ message: IncomingMessage, on association: Association) async throws {
-        let context = message.presentationContext
-        switch message.command {
-        case .cEchoRQ(let echo):
-            let response = CEchoResponse(messageIDBeingRespondedTo: echo.messageID,
-                                         affectedSOPClassUID: echo.affectedSOPClassUID)
-            try await association.send(command: response.encode(), presentationContextID: context.id)
-        case .cStoreRQ(let store):
-            guard let fragments = message.dataSet else {
-                throw DIMSEDecodingError("C-STORE-RQ without a data set")
-            }
-            let result = try await receive(store, fragments: fragments, context: context, association: association)
+    /// Verification on its SOP class; storage on every storage SOP class the policy accepts.
+    public var router: DIMSEServiceRouter {
+        DIMSEServiceRouter([
+            .init([CEchoRequest.verificationSOPClassUID], to: VerificationProvider()),
+            .init(where: UIDDictionary.isStorageSOPClass, to: self),
+        ])
+    }
+
+    public func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult {
+        let association = context.association
+        let result = try await receive(request, fragments: dataSet, context: context.presentationContext, association: association)
+        association.updateServiceCounts { counts in
             if result.status.isSuccess {
-                association.serviceCounts.completed += 1
-                association.serviceCounts.bytes += result.bytes
+                counts.completed += 1
+                counts.bytes += result.bytes
             } else {
-                association.serviceCounts.failed += 1
+                counts.failed += 1
             }
-            let response = CStoreResponse(
-                messageIDBeingRespondedTo: store.messageID, affectedSOPClassUID: store.affectedSOPClassUID,
-                affectedSOPInstanceUID: store.affectedSOPInstanceUID, status: DIMSEStatus(rawValue: result.status.rawValue),
-                errorComment: result.comment)
-            try await association.send(command: response.encode(), presentationContextID: context.id)
-        case .cCancelRQ:
-            return  // nothing cancellable: C-STORE and C-ECHO answer once (PS3.7 §9.3.2.3)
-        default:
-            throw DIMSEDecodingError("command this SCP does not perform")
         }
+        return DIMSEResult(DIMSEStatus(rawValue: result.status.rawValue), errorComment: result.comment)
     }
 
     /// Streams one C-STORE data set into the pipeline and returns its verdict. A refused request

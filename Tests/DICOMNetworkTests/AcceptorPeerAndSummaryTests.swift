@@ -95,6 +95,14 @@ struct AcceptorPeerAndSummaryTests {
     }
 }
 
+/// Answers C-ECHO and counts it in the association's summary.
+struct CountingVerification: DIMSEServiceProvider {
+    func echo(_ request: CEchoRequest, context: DIMSERequestContext) async throws -> DIMSEResult {
+        context.association.updateServiceCounts { $0.completed += 1 }
+        return .success
+    }
+}
+
 /// Answers C-ECHO, counts it, and records peers and summaries.
 actor RecordingService: AssociationServiceHandler {
     private(set) var peers: [PeerAddress?] = []
@@ -111,10 +119,8 @@ actor RecordingService: AssociationServiceHandler {
         return .accept(.preferring([CEchoRequest.verificationSOPClassUID: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"]]))
     }
 
-    nonisolated func handle(_ message: IncomingMessage, on association: Association) async throws {
-        guard case .cEchoRQ(let request) = message.command else { return }
-        try await association.respondToEcho(request, in: message)
-        association.serviceCounts.completed += 1
+    nonisolated var router: DIMSEServiceRouter {
+        DIMSEServiceRouter([.init([CEchoRequest.verificationSOPClassUID], to: CountingVerification())])
     }
 
     func associationEnded(_ summary: AssociationSummary) async {

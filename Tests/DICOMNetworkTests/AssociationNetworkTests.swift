@@ -150,7 +150,7 @@ actor ReceivedFragments {
 }
 
 /// Accepts CT Image Storage and records each data set fragment as it arrives.
-struct StoreCollector: AssociationServiceHandler {
+struct StoreCollector: AssociationServiceHandler, DIMSEServiceProvider {
     static let ctImageStorage = "1.2.840.10008.5.1.4.1.1.2"
     static let context = PresentationContextRQ(id: 1, abstractSyntax: ctImageStorage, transferSyntaxes: ["1.2.840.10008.1.2"])
     let received: ReceivedFragments
@@ -159,12 +159,11 @@ struct StoreCollector: AssociationServiceHandler {
         .accept(.preferring([Self.ctImageStorage: ["1.2.840.10008.1.2"]]))
     }
 
-    func handle(_ message: IncomingMessage, on association: Association) async throws {
-        guard case .cStoreRQ(let request) = message.command, let dataSet = message.dataSet else { return }
+    var router: DIMSEServiceRouter { DIMSEServiceRouter([.init([Self.ctImageStorage], to: self)]) }
+
+    func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult {
         for try await fragment in dataSet { await received.append(fragment) }
-        let response = CStoreResponse(messageIDBeingRespondedTo: request.messageID, affectedSOPClassUID: request.affectedSOPClassUID,
-                                      affectedSOPInstanceUID: request.affectedSOPInstanceUID, status: .success)
-        try await association.send(command: try response.encode(), presentationContextID: message.presentationContext.id)
+        return .success
     }
 }
 

@@ -54,7 +54,7 @@ extension ReceivedFragments {
 }
 
 /// Waits at the gate before consuming a C-STORE data set, then answers success.
-struct GatedStoreService: AssociationServiceHandler {
+struct GatedStoreService: AssociationServiceHandler, DIMSEServiceProvider {
     let gate: Gate
     let received: ReceivedFragments
 
@@ -62,12 +62,11 @@ struct GatedStoreService: AssociationServiceHandler {
         .accept(.preferring([StoreCollector.ctImageStorage: ["1.2.840.10008.1.2"]]))
     }
 
-    func handle(_ message: IncomingMessage, on association: Association) async throws {
-        guard case .cStoreRQ(let request) = message.command, let dataSet = message.dataSet else { return }
+    var router: DIMSEServiceRouter { DIMSEServiceRouter([.init([StoreCollector.ctImageStorage], to: self)]) }
+
+    func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult {
         await gate.wait()
         for try await fragment in dataSet { await received.append(fragment) }
-        let response = CStoreResponse(messageIDBeingRespondedTo: request.messageID, affectedSOPClassUID: request.affectedSOPClassUID,
-                                      affectedSOPInstanceUID: request.affectedSOPInstanceUID, status: .success)
-        try await association.send(command: try response.encode(), presentationContextID: message.presentationContext.id)
+        return .success
     }
 }

@@ -128,7 +128,7 @@ struct DIMSETests {
                                      requestedSOPInstanceUID: "1.2.840.10008.1.20.1.1", actionTypeID: 1, hasActionInformation: true)
         #expect(try DIMSECommand(decoding: Self.commitmentActionRequest) == .nActionRQ(request))
         #expect(try request.encode() == Self.writtenPresent(Self.commitmentActionRequest))
-        let response = try #require(DIMSECommand.nActionRQ(request).response(status: .success))
+        let response = try #require(DIMSECommand.nActionRQ(request).response(.success))
         #expect(try DIMSECommand(decoding: response.encode()) == response)
     }
 
@@ -137,7 +137,7 @@ struct DIMSETests {
                                           affectedSOPInstanceUID: "1.2.840.10008.1.20.1.1", eventTypeID: 2, hasEventInformation: true)
         #expect(try DIMSECommand(decoding: Self.commitmentEventReport) == .nEventReportRQ(request))
         #expect(try request.encode() == Self.writtenPresent(Self.commitmentEventReport))
-        let response = try #require(DIMSECommand.nEventReportRQ(request).response(status: .success))
+        let response = try #require(DIMSECommand.nEventReportRQ(request).response(.success))
         #expect(try DIMSECommand(decoding: response.encode()) == response)
     }
 
@@ -156,7 +156,7 @@ struct DIMSETests {
         try command.set(CommandSet.commandDataSetType, vr: .US, uint16: CommandSet.noDataSet)
         let decoded = try DIMSECommand(decoding: try CommandSet.encode(command))
         #expect(decoded == .unsupported(commandField: 0x0110, messageID: 3, hasDataSet: false))
-        #expect(decoded.requestMessageID == 3)
+        #expect(decoded.response(.success) == nil)
     }
 
     /// `bytes` with the value of Command Data Set Type set to 0000H, the one this implementation

@@ -1,21 +1,31 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// An established association (PS3.8 §7.1), driven by `AssociationStateMachine` over one
-/// connection. Used by one task at a time: the requestor's body or the acceptor's service loop.
+/// connection. One task reads it (`receive()`, the data set fragments): the requestor's body
+/// or the acceptor's `DIMSEServiceRouter`. Sending is open to other tasks meanwhile, such as an
+/// operation sending pending responses while the router watches for its C-CANCEL.
 ///
-/// Nothing is read from the socket until a caller asks for the next message or data set
+/// Nothing is read from the socket until the reader asks for the next message or data set
 /// fragment, so a slow consumer slows the peer down instead of filling memory.
-public final class Association {
+public final class Association: @unchecked Sendable {
     public let request: AAssociateRQ
     public let answer: AAssociateAC
     /// Accepted presentation contexts by ID.
     public let acceptedContexts: [UInt8: AcceptedPresentationContext]
     /// Largest P-DATA-TF variable field the peer accepts; 0 means no limit (PS3.8 §D.1).
     public let peerMaximumPDULength: UInt32
-    /// Kept by the service user for the end-of-association summary (acceptor side).
-    public var serviceCounts = ServiceCounts()
+    /// Kept by the service providers for the end-of-association summary (acceptor side).
+    public var serviceCounts: ServiceCounts { counts.withLockedValue { $0 } }
+    private let counts = NIOLockedValueBox(ServiceCounts())
+
+    /// Counts an operation for the summary; providers running in several tasks may call it.
+    public func updateServiceCounts(_ update: (inout ServiceCounts) -> Void) {
+        counts.withLockedValue { update(&$0) }
+    }
 
     let connection: UpperLayerConnection
+    // The reader's state, touched only by the reading task.
     /// PDVs of the last P-DATA-TF not yet consumed.
     var pendingValues: ArraySlice<PresentationDataValue> = []
     /// Context of the data set being received, until its last fragment.

@@ -11,8 +11,8 @@ public protocol AssociationServiceHandler: Sendable {
     func decide(on request: AAssociateRQ, from peer: PeerAddress?) async -> AssociationDecision
     /// The decision from the request alone; only consulted through the default of `decide(on:from:)`.
     func decide(on request: AAssociateRQ) async -> AssociationDecision
-    /// One DIMSE message; the handler consumes its data set and answers with `association.send`.
-    func handle(_ message: IncomingMessage, on association: Association) async throws
+    /// The service class providers that perform the requests of an accepted association.
+    var router: DIMSEServiceRouter { get }
     /// Called once per accepted association after it ended, however it ended. Default: nothing.
     func associationEnded(_ summary: AssociationSummary) async
 }
@@ -35,7 +35,7 @@ public enum AssociationDecision: Sendable {
     case reject(AAssociateRJ)
 }
 
-/// Listens for associations (the association-acceptor) and serves each with the handler.
+/// Listens for associations (the association-acceptor) and serves each with the handler's router.
 public final class AssociationAcceptor: Sendable {
     typealias Connection = (NIOAsyncChannel<PDU, ByteBuffer>, UpperLayerTimer)
 
@@ -148,12 +148,10 @@ public final class AssociationAcceptor: Sendable {
         }
     }
 
-    /// Hands each message to the service until the association ends, and says how it ended.
+    /// Routes each request to its provider until the association ends, and says how it ended.
     private func serveEstablished(_ association: Association, peer: PeerAddress?) async -> AssociationEnd {
         do {
-            while let message = try await association.receive() {
-                try await handler.handle(message, on: association)
-            }
+            try await handler.router.serve(association)
             return .released
         } catch {
             if !(error is AssociationError) {

@@ -1,22 +1,37 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The upper layer service provider of one connection: applies events to the state machine
-/// and carries out the resulting steps on the channel. Used by one task at a time.
-final class UpperLayerConnection {
-    var machine: AssociationStateMachine
+/// and carries out the resulting steps on the channel. One task reads (`readPDU`); any task
+/// may send while it does (an operation's responses while the reader waits for a C-CANCEL):
+/// the state machine and the end of the association are kept under a lock.
+final class UpperLayerConnection: @unchecked Sendable {
+    private let shared: NIOLockedValueBox<Shared>
     let configuration: AssociationConfiguration
+    /// Touched only by the reading task.
     private var inbound: NIOAsyncChannelInboundStream<PDU>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     let channel: Channel
     private let timer: UpperLayerTimer
-    /// Set once the association has ended; any further use fails with it.
-    private(set) var ended: AssociationError?
+
+    private struct Shared {
+        var machine: AssociationStateMachine
+        /// Set once the association has ended; any further use fails with it.
+        var ended: AssociationError?
+        /// Operations being performed: while any is, waiting for the peer is not idleness.
+        var operations = 0
+        /// The idle timer the reader would have armed, were no operation running.
+        var readerAwaitsIdle = false
+    }
+
+    var machine: AssociationStateMachine { shared.withLockedValue { $0.machine } }
+    var ended: AssociationError? { shared.withLockedValue { $0.ended } }
 
     init(
         machine: AssociationStateMachine, configuration: AssociationConfiguration, channel: Channel,
         timer: UpperLayerTimer, inbound: NIOAsyncChannelInboundStream<PDU>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) {
-        self.machine = machine
+        shared = NIOLockedValueBox(Shared(machine: machine))
         self.configuration = configuration
         self.channel = channel
         self.timer = timer
@@ -39,8 +54,10 @@ final class UpperLayerConnection {
     ) async throws -> [AssociationStep] {
         let transition: AssociationTransition
         do {
-            transition = try machine.handle(event, requestAcceptable: requestAcceptable, invalidPDUReason: invalidPDUReason)
-        } catch {
+            transition = try shared.withLockedValue {
+                try $0.machine.handle(event, requestAcceptable: requestAcceptable, invalidPDUReason: invalidPDUReason)
+            }
+        } catch let error as AssociationStateMachine.UnexpectedEvent {
             throw AssociationError.notAllowed("\(event) in \(error.state)")
         }
         for step in transition.steps {
@@ -86,16 +103,25 @@ final class UpperLayerConnection {
     /// The next PDU, nil when the transport closed (after Evt17 was applied).
     func readPDU() async throws -> PDU? {
         try checkOpen()
-        switch machine.state {
-        case .sta2, .sta13: timer.arm(configuration.artimTimeout, kind: .artim)
-        case .sta5, .sta7, .sta9, .sta10, .sta11, .sta12: timer.arm(configuration.associationTimeout, kind: .association)
-        default: timer.arm(configuration.idleTimeout, kind: .idle)
+        shared.withLockedValue { shared in
+            switch shared.machine.state {
+            case .sta2, .sta13: timer.arm(configuration.artimTimeout, kind: .artim)
+            case .sta5, .sta7, .sta9, .sta10, .sta11, .sta12: timer.arm(configuration.associationTimeout, kind: .association)
+            default:
+                shared.readerAwaitsIdle = true
+                if shared.operations == 0 { timer.arm(configuration.idleTimeout, kind: .idle) }
+            }
         }
-        defer { timer.disarm() }
+        defer {
+            shared.withLockedValue { shared in
+                shared.readerAwaitsIdle = false
+                timer.disarm()
+            }
+        }
         do {
             guard let pdu = try await inbound.next() else {
                 // Only AR-5 (closed after release or reject, Sta13) is orderly; AA-4/AA-5 are not.
-                let orderly = (try? machine.handle(.evt17))?.action == .ar5
+                let orderly = (try? shared.withLockedValue { try $0.machine.handle(.evt17) })?.action == .ar5
                 close()
                 if orderly && ended == nil { return nil }
                 throw end(.connectionClosed)
@@ -141,11 +167,30 @@ final class UpperLayerConnection {
         if let ended { throw ended }
     }
 
+    /// Ends the association with `error` (unless it already ended) and returns `error`.
     @discardableResult
     func end(_ error: AssociationError) -> AssociationError {
-        if ended == nil { ended = error }
+        shared.withLockedValue { shared in
+            if shared.ended == nil { shared.ended = error }
+        }
         close()
         return error
+    }
+
+    /// An operation starts (e.g. a C-FIND sending pending responses): the peer may rightly stay
+    /// silent until it ends, so the idle timer does not run meanwhile.
+    func operationStarted() {
+        shared.withLockedValue { shared in
+            shared.operations += 1
+            if shared.readerAwaitsIdle { timer.disarm() }
+        }
+    }
+
+    func operationEnded() {
+        shared.withLockedValue { shared in
+            shared.operations -= 1
+            if shared.operations == 0 && shared.readerAwaitsIdle { timer.arm(configuration.idleTimeout, kind: .idle) }
+        }
     }
 }
 

@@ -86,52 +86,44 @@ public enum DIMSECommand: Hashable, Sendable {
         return try message.encodeCommand()
     }
 
-    /// The Message ID of a request, nil for responses.
-    public var requestMessageID: UInt16? {
-        switch self {
-        case .cEchoRQ(let request): request.messageID
-        case .cStoreRQ(let request): request.messageID
-        case .cFindRQ(let request): request.messageID
-        case .cGetRQ(let request): request.messageID
-        case .cMoveRQ(let request): request.messageID
-        case .nEventReportRQ(let request): request.messageID
-        case .nActionRQ(let request): request.messageID
-        case .unsupported(let field, let messageID, _): field & 0x8000 == 0 ? messageID : nil
-        case .cCancelRQ, .cEchoRSP, .cStoreRSP, .cFindRSP, .cGetRSP, .cMoveRSP, .nEventReportRSP, .nActionRSP: nil
-        }
-    }
-
-    /// The response to this request that carries only `status` (and the request's SOP class and
-    /// instance), e.g. a refusal; nil for responses, C-CANCEL and unsupported commands.
-    public func response(status: DIMSEStatus, errorComment: String? = nil) -> DIMSECommand? {
+    /// The response to this request carrying `result` (with the request's SOP class and
+    /// instance); nil for responses, C-CANCEL and unsupported commands. `hasDataSet` announces
+    /// an identifier or reply following it.
+    public func response(_ result: DIMSEResult, hasDataSet: Bool = false) -> DIMSECommand? {
+        let (status, comment, offending) = (result.status, result.errorComment, result.offendingElements)
         switch self {
         case .cEchoRQ(let rq):
-            .cEchoRSP(CEchoResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
-                                    status: status))
+            return .cEchoRSP(CEchoResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                                           status: status))
         case .cStoreRQ(let rq):
-            .cStoreRSP(CStoreResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
-                                      affectedSOPInstanceUID: rq.affectedSOPInstanceUID, status: status, errorComment: errorComment))
+            return .cStoreRSP(CStoreResponse(
+                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
+                affectedSOPInstanceUID: rq.affectedSOPInstanceUID, status: status, errorComment: comment,
+                offendingElements: offending))
         case .cFindRQ(let rq):
-            .cFindRSP(CFindResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
-                                    status: status, errorComment: errorComment))
+            return .cFindRSP(CFindResponse(
+                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID, status: status,
+                hasIdentifier: hasDataSet, errorComment: comment, offendingElements: offending))
         case .cGetRQ(let rq):
-            .cGetRSP(CGetResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
-                                  status: status, errorComment: errorComment))
+            return .cGetRSP(CGetResponse(
+                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID, status: status,
+                hasIdentifier: hasDataSet, errorComment: comment, offendingElements: offending))
         case .cMoveRQ(let rq):
-            .cMoveRSP(CMoveResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
-                                    status: status, errorComment: errorComment))
+            return .cMoveRSP(CMoveResponse(
+                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID, status: status,
+                hasIdentifier: hasDataSet, errorComment: comment, offendingElements: offending))
         case .nEventReportRQ(let rq):
-            .nEventReportRSP(NEventReportResponse(
+            return .nEventReportRSP(NEventReportResponse(
                 messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
                 affectedSOPInstanceUID: rq.affectedSOPInstanceUID, eventTypeID: rq.eventTypeID, status: status,
-                errorComment: errorComment))
+                hasEventReply: hasDataSet, errorComment: comment))
         case .nActionRQ(let rq):
-            .nActionRSP(NActionResponse(
+            return .nActionRSP(NActionResponse(
                 messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.requestedSOPClassUID,
                 affectedSOPInstanceUID: rq.requestedSOPInstanceUID, actionTypeID: rq.actionTypeID, status: status,
-                errorComment: errorComment))
+                hasActionReply: hasDataSet, errorComment: comment))
         case .cCancelRQ, .cEchoRSP, .cStoreRSP, .cFindRSP, .cGetRSP, .cMoveRSP, .nEventReportRSP, .nActionRSP, .unsupported:
-            nil
+            return nil
         }
     }
 }

@@ -13,12 +13,6 @@ extension Association {
         }
         return response.status
     }
-
-    /// Answers a C-ECHO-RQ received as `message` with success (PS3.4 §A.4).
-    public func respondToEcho(_ request: CEchoRequest, in message: IncomingMessage) async throws {
-        let response = CEchoResponse(messageIDBeingRespondedTo: request.messageID, affectedSOPClassUID: request.affectedSOPClassUID)
-        try await send(command: try response.encode(), presentationContextID: message.presentationContext.id)
-    }
 }
 
 /// The presentation context proposal for Verification in the little-endian transfer syntaxes.
@@ -29,9 +23,8 @@ extension PresentationContextRQ {
     }
 }
 
-/// An acceptor service that answers C-ECHO for one called AE title and refuses anything else:
-/// unknown called AE titles are rejected (PS3.8 Table 9-21, reason 7), other commands answered
-/// with "unrecognized operation".
+/// An acceptor service that answers C-ECHO for one called AE title: unknown called AE titles
+/// are rejected (PS3.8 Table 9-21, reason 7).
 public struct VerificationService: AssociationServiceHandler {
     public let calledAETitle: AETitle
 
@@ -42,10 +35,14 @@ public struct VerificationService: AssociationServiceHandler {
         return .accept(.preferring([CEchoRequest.verificationSOPClassUID: ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2"]]))
     }
 
-    public func handle(_ message: IncomingMessage, on association: Association) async throws {
-        switch message.command {
-        case .cEchoRQ(let request): try await association.respondToEcho(request, in: message)
-        default: throw DIMSEDecodingError("Verification service received a command other than C-ECHO-RQ")
-        }
+    public var router: DIMSEServiceRouter {
+        DIMSEServiceRouter([.init([CEchoRequest.verificationSOPClassUID], to: VerificationProvider())])
     }
+}
+
+/// The Verification SCP (PS3.4 Annex A): every C-ECHO is answered with success.
+public struct VerificationProvider: DIMSEServiceProvider {
+    public init() {}
+
+    public func echo(_ request: CEchoRequest, context: DIMSERequestContext) async throws -> DIMSEResult { .success }
 }

@@ -1,0 +1,66 @@
+import DICOMCore
+
+/// A service class provider (SCP) for the abstract syntaxes it is routed (PS3.4): one method per
+/// DIMSE service it performs. The defaults answer "unrecognized operation" (0211H, PS3.7 C.5.4),
+/// so a provider implements only its own services.
+public protocol DIMSEServiceProvider: Sendable {
+    /// C-ECHO (PS3.4 Annex A).
+    func echo(_ request: CEchoRequest, context: DIMSERequestContext) async throws -> DIMSEResult
+    /// C-STORE (PS3.4 Annex B): consume the data set fragments (they come off the socket as they
+    /// are read) and return the response's status once the instance is safe.
+    func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult
+    /// C-FIND (PS3.4 C.4.1): send each match with `responder.pending`, stop once it reports the
+    /// operation cancelled, and return the final status (the router sends Cancel, FE00H, after a C-CANCEL).
+    func find(_ request: CFindRequest, identifier: DataSet, responder: CFindResponder) async throws -> DIMSEResult
+    /// N-ACTION (PS3.7 §10.1.4), e.g. a Storage Commitment request (PS3.4 J.3.2); answered at
+    /// once with the status and an optional Action Reply.
+    func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws
+        -> (result: DIMSEResult, reply: DataSet?)
+}
+
+extension DIMSEServiceProvider {
+    public func echo(_ request: CEchoRequest, context: DIMSERequestContext) async throws -> DIMSEResult {
+        DIMSEResult(.unrecognizedOperation)
+    }
+
+    public func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult {
+        for try await _ in dataSet {}  // the response follows the whole message (PS3.7 §9.3.1)
+        return DIMSEResult(.unrecognizedOperation)
+    }
+
+    public func find(_ request: CFindRequest, identifier: DataSet, responder: CFindResponder) async throws -> DIMSEResult {
+        DIMSEResult(.unrecognizedOperation)
+    }
+
+    public func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws
+        -> (result: DIMSEResult, reply: DataSet?)
+    {
+        (DIMSEResult(.unrecognizedOperation), nil)
+    }
+}
+
+/// What a provider knows of the request besides the command: the association and the
+/// presentation context the request arrived on.
+public struct DIMSERequestContext: Sendable {
+    public let association: Association
+    public let presentationContext: AcceptedPresentationContext
+
+    public var transferSyntax: TransferSyntax { TransferSyntax(uid: presentationContext.transferSyntax) }
+}
+
+/// The outcome an operation's final response carries.
+public struct DIMSEResult: Hashable, Sendable {
+    public var status: DIMSEStatus
+    /// Error Comment (0000,0902) for failures and warnings.
+    public var errorComment: String?
+    /// Offending Element (0000,0901), e.g. the query keys that could not be understood.
+    public var offendingElements: [Tag]
+
+    public init(_ status: DIMSEStatus, errorComment: String? = nil, offendingElements: [Tag] = []) {
+        self.status = status
+        self.errorComment = errorComment
+        self.offendingElements = offendingElements
+    }
+
+    public static let success = DIMSEResult(.success)
+}
