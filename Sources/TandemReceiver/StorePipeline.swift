@@ -144,14 +144,14 @@ public final class InstanceReception: @unchecked Sendable {
         switch prepared {
         case .refused(let result):
             return result
-        case let .committed(record, url):
-            return try await index(record, storedAt: url, bytes: bytes)
+        case let .committed(record):
+            return try await index(record, bytes: bytes)
         }
     }
 
     enum Prepared: Sendable {
         /// Durable under `objects/`, not yet indexed.
-        case committed(InstanceRecord, URL)
+        case committed(InstanceRecord)
         case refused(StoreResult)
     }
 
@@ -168,7 +168,7 @@ public final class InstanceReception: @unchecked Sendable {
                 var record = prepared
                 record.filePath = stored.relativePath
                 record.fileSize = stored.size
-                return .committed(record, stored.url)
+                return .committed(record)
             } catch {
                 return .refused(StorePipeline.result(for: error, bytes: bytes))  // the writer removed its temp file
             }
@@ -203,15 +203,17 @@ public final class InstanceReception: @unchecked Sendable {
         }
     }
 
-    /// Indexes a committed object; on any failure the file is removed again, so nothing
-    /// unacknowledged stays archived.
-    private func index(_ record: InstanceRecord, storedAt url: URL, bytes: Int64) async throws(FencedError) -> StoreResult {
+    /// Indexes a committed object; on failure the file is removed again under the fence, so
+    /// nothing unacknowledged stays archived. A fenced process leaves it: the new active node's
+    /// recovery may already have indexed it, and removing it would leave a row without its file.
+    private func index(_ record: InstanceRecord, bytes: Int64) async throws(FencedError) -> StoreResult {
         let outcome: InsertOutcome
         do {
             outcome = try await pipeline.committer.insert(record)
         } catch {
-            unlink(url.path)
             if let fenced = error as? FencedError { throw fenced }
+            // Fenced meanwhile, or the index unavailable: the file stays for recovery to settle.
+            try? await pipeline.index.discardUnindexedObject(record.filePath)
             if let invalid = error as? IndexError {
                 return StoreResult(status: .dataSetDoesNotMatchSOPClass, comment: invalid.description, bytes: bytes)
             }

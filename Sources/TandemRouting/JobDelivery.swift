@@ -109,11 +109,11 @@ struct JobDelivery: Sendable {
 
     /// Records results, or only renews the claim when there are none.
     private func record(_ items: [ItemResult], of job: RouteJob) async throws {
-        try await queue.record(items, of: job.id, owner: settings.owner, lease: settings.lease)
+        try await queue.record(items, of: job.id, claim: job.claimID ?? "", lease: settings.lease)
     }
 
     private func conclude(_ job: RouteJob, _ conclusion: JobConclusion) async throws -> RouteJob? {
-        try await queue.finish(job.id, owner: settings.owner, conclusion)
+        try await queue.finish(job.id, claim: job.claimID ?? "", conclusion)
     }
 
     /// Another attempt after the back-off delay, or dead when attempts run out.

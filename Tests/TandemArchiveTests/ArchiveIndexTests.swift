@@ -14,7 +14,8 @@ import Testing
         let migrations = try index.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
         }
-        #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since", "routing-queue"])
+        #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since", "routing-queue", "route-claim-id",
+                             "patient-without-id"])
     }
 
     @Test func rollbackJournalModeForNFS() throws {

@@ -62,4 +62,49 @@ import Testing
         #expect(results.filter { !$0.value }.map(\.key) == [7])
         #expect(try index.counts().instances == 19)
     }
+
+    /// Holds the index's write lock from another connection until `release` is called.
+    private static func lockedIndex(_ temporary: TemporaryRoot) async throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: temporary.root.indexFile.path, configuration: configuration)
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        return blocker
+    }
+
+    /// Busy is the database's state, not a record's: the batch waits and commits whole instead of
+    /// each record waiting out the busy timeout in turn.
+    @Test func aBusyBatchIsRetriedWhole() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:], busyTimeout: 0.05)
+        let committer = GroupCommitter(index: index, busyRetryWindow: .seconds(60))
+        let blocker = try await Self.lockedIndex(temporary)
+        let inserts = (1...8).map { number in
+            Task { try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.\(number)")) }
+        }
+        while await committer.committingCount + committer.waitingCount < 8 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(500))  // several busy timeouts
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+
+        for insert in inserts { #expect(try await insert.value == .stored) }
+        #expect(await committer.statistics.commits < 8)
+    }
+
+    @Test func aBatchStillBusyAfterTheWindowFailsWholeAndTheNextOneCommits() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:], busyTimeout: 0.05)
+        let committer = GroupCommitter(index: index, busyRetryWindow: .milliseconds(300))
+        let blocker = try await Self.lockedIndex(temporary)
+        let inserts = (1...4).map { number in
+            Task { try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.\(number)")) }
+        }
+        for insert in inserts {
+            await #expect(throws: DatabaseError.self) { try await insert.value }
+        }
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        #expect(try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.9")) == .stored)
+        #expect(await committer.statistics == GroupCommitStatistics(commits: 1, instances: 1))
+    }
 }

@@ -83,13 +83,13 @@ import Testing
         defer { temporary.remove() }
         let queue = JobQueue(index: try Self.index(temporary, sops: ["1.2.3.1.1.1"]))
         _ = try await Self.routeAll(queue)
-        #expect(try await queue.claim(limit: 5, owner: "a", lease: .seconds(30), now: Self.now).count == 1)
+        let first = try #require(try await queue.claim(limit: 5, owner: "a", lease: .seconds(30), now: Self.now).first)
         #expect(try await queue.claim(limit: 5, owner: "b", lease: .seconds(30), now: Self.now.addingTimeInterval(29)).isEmpty)
         let reclaimed = try await queue.claim(limit: 5, owner: "b", lease: .seconds(30), now: Self.now.addingTimeInterval(31))
         #expect(reclaimed.first?.leaseOwner == "b")
         // The first worker's claim is gone: it may no longer record or conclude.
         await #expect(throws: LeaseLostError.self) {
-            try await queue.finish(reclaimed[0].id, owner: "a", .delivered, now: Self.now.addingTimeInterval(32))
+            try await queue.finish(first.id, claim: first.claimID!, .delivered, now: Self.now.addingTimeInterval(32))
         }
     }
 
@@ -101,8 +101,8 @@ import Testing
         _ = try await Self.routeAll(queue)
         let job = try #require(try await queue.claim(limit: 1, owner: "w", lease: .seconds(30), now: Self.now).first)
         try await queue.record([ItemResult(sopInstanceUID: "1.2.3.1.1.1", state: .delivered, status: 0)],
-                               of: job.id, owner: "w", lease: .seconds(30), now: Self.now)
-        #expect(try await queue.finish(job.id, owner: "w", .delivered, now: Self.now)?.state == .done)
+                               of: job.id, claim: job.claimID!, lease: .seconds(30), now: Self.now)
+        #expect(try await queue.finish(job.id, claim: job.claimID!, .delivered, now: Self.now)?.state == .done)
 
         // Manual enqueue of the same study: the delivered instance stays delivered.
         let again = try queue.enqueue(studyInstanceUID: "1.2.3.1", destination: "REVIEW1", now: Self.now)
@@ -122,22 +122,22 @@ import Testing
         _ = try await Self.routeAll(queue)
         var job = try #require(try await queue.claim(limit: 1, owner: "w", lease: .seconds(30), now: Self.now).first)
         let later = Self.now.addingTimeInterval(45)
-        let retried = try await queue.finish(job.id, owner: "w", .retry(at: later, reason: "peer down"), now: Self.now)
+        let retried = try await queue.finish(job.id, claim: job.claimID!, .retry(at: later, reason: "peer down"), now: Self.now)
         #expect(retried?.state == .failedWillRetry && retried?.attempts == 1 && retried?.lastError == "peer down")
         #expect(try await queue.claim(limit: 1, owner: "w", lease: .seconds(30), now: later.addingTimeInterval(-1)).isEmpty)
 
         job = try #require(try await queue.claim(limit: 1, owner: "w", lease: .seconds(30), now: later).first)
         try await queue.record([ItemResult(sopInstanceUID: "1.2.3.1.1.1", state: .delivered, status: 0),
                                 ItemResult(sopInstanceUID: "1.2.3.1.1.2", state: .failed, status: 0xA900, detail: "A900")],
-                               of: job.id, owner: "w", lease: .seconds(30), now: later)
-        let dead = try await queue.finish(job.id, owner: "w", .delivered, now: later)
+                               of: job.id, claim: job.claimID!, lease: .seconds(30), now: later)
+        let dead = try await queue.finish(job.id, claim: job.claimID!, .delivered, now: later)
         #expect(dead?.state == .dead && dead?.failedItems == 1 && dead?.deliveredItems == 1)
 
         // retry: fresh attempts, the refused instance queued again, the delivered one left alone.
         let revived = try queue.retry(job.id, now: later)
         #expect(revived.state == .pending && revived.attempts == 0 && revived.queuedItems == 1 && revived.deliveredItems == 1)
         job = try #require(try await queue.claim(limit: 1, owner: "w", lease: .seconds(30), now: later).first)
-        #expect(try await queue.finish(job.id, owner: "w", .released, now: later)?.state == .pending)
+        #expect(try await queue.finish(job.id, claim: job.claimID!, .released, now: later)?.state == .pending)
         #expect(try queue.cancel(job.id, now: later).state == .cancelled)
         #expect(try await queue.claim(limit: 1, owner: "w", lease: .seconds(30), now: later).isEmpty)
         #expect(throws: JobRequestError.notFound("no job 99")) { try queue.retry(99) }

@@ -38,6 +38,19 @@ extension ArchiveIndex {
         }
     }
 
+    /// Removes an object linked under `objects/` whose indexing failed, inside a fenced write:
+    /// while this process holds the write lock under the current epoch no promotion, and so no
+    /// other node's recovery, can index the file meanwhile. Throws `FencedError` (the file is
+    /// left alone) when this process was fenced; never removes a file a row points to.
+    public func discardUnindexedObject(_ relativePath: String) async throws {
+        let path = root.url(relativePath: relativePath).path
+        try await write { db in
+            let indexed = try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE file_path = ?",
+                                            arguments: [relativePath]) ?? false
+            if !indexed { unlink(path) }
+        }
+    }
+
     // MARK: - Lookups
 
     public func instance(sopInstanceUID: String) throws -> IndexedInstance? {

@@ -16,13 +16,22 @@ public final class ArchiveIndex: Sendable {
 
     /// Opens (creating and migrating as needed) the index of `root`.
     /// - Parameter epoch: this process's fencing epoch; nil means `$TANDEM_EPOCH`, else the current one.
+    public convenience init(root: DataRoot, storage: StorageSettings = StorageSettings(), epoch: Int64? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try self.init(root: root, storage: storage, epoch: epoch, environment: environment, busyTimeout: 30)
+    }
+
+    /// `init(root:storage:epoch:environment:)` with how long a statement waits for a lock another
+    /// process holds (30 s there).
     public init(root: DataRoot, storage: StorageSettings = StorageSettings(), epoch: Int64? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                busyTimeout: TimeInterval) throws {
         self.root = root
         self.duplicatePolicy = storage.duplicatePolicy
         try root.prepare()
         database = try Self.holdingOpeningLock(of: root) {
-            let database = try Self.open(path: root.indexFile.path, journalMode: storage.journalMode)
+            let database = try Self.open(path: root.indexFile.path, journalMode: storage.journalMode,
+                                         busyTimeout: busyTimeout)
             try IndexSchema.migrator.migrate(database)
             return database
         }
@@ -100,10 +109,10 @@ public final class ArchiveIndex: Sendable {
 
     // MARK: - Opening
 
-    private static func open(path: String, journalMode: JournalMode) throws -> any DatabaseWriter {
+    private static func open(path: String, journalMode: JournalMode, busyTimeout: TimeInterval) throws -> any DatabaseWriter {
         var configuration = Configuration()
         // dcmrecv, dcmroute, dcmweb and clusterctl share the file: wait for a lock rather than fail.
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         switch journalMode {
         case .wal:

@@ -63,7 +63,7 @@ struct CatalogueWriter {
     }
 
     private func insertNew(_ record: InstanceRecord) throws {
-        let patientID = try upsertPatient(record.patient)
+        let patientID = try patientRow(for: record)
         let studyID = try upsertStudy(record.study, patientID: patientID, receivedAt: record.receivedAt)
         let seriesID = try upsertSeries(record.series, studyID: studyID)
         try statement("""
@@ -81,14 +81,24 @@ struct CatalogueWriter {
             """).execute(arguments: [record.receivedAt, studyID])
     }
 
-    private func upsertPatient(_ patient: PatientAttributes) throws -> Int64 {
-        let key: StatementArguments = [patient.patientID, patient.issuerOfPatientID]
-        let lookup = try statement("SELECT id FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?")
-        if let id = try Int64.fetchOne(lookup, arguments: key) {
+    /// The patient row of a record: the one with its Patient ID within its issuer; for an empty
+    /// Patient ID, the row of its study when the study is known, else a new row of its own (two
+    /// unidentified studies are not the same patient).
+    private func patientRow(for record: InstanceRecord) throws -> Int64 {
+        let patient = record.patient
+        let lookup = if patient.patientID.isEmpty {
+            try Int64.fetchOne(statement("SELECT patient_ref FROM study WHERE study_uid = ?"),
+                               arguments: [record.study.studyInstanceUID])
+        } else {
+            try Int64.fetchOne(statement("SELECT id FROM patient WHERE patient_id = ? AND issuer_of_patient_id = ?"),
+                               arguments: [patient.patientID, patient.issuerOfPatientID])
+        }
+        if let id = lookup {
             try fillBlanks(table: "patient", id: id, ["patient_name": patient.name, "birth_date": patient.birthDate,
                                                        "sex": patient.sex])
             return id
         }
+        let key: StatementArguments = [patient.patientID, patient.issuerOfPatientID]
         try db.execute(sql: """
             INSERT INTO patient (patient_id, issuer_of_patient_id, patient_name, birth_date, sex) VALUES (?, ?, ?, ?, ?)
             """, arguments: key + [patient.name, patient.birthDate, patient.sex])

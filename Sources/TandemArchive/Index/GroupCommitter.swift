@@ -1,3 +1,5 @@
+import GRDB
+
 /// Batches concurrent single inserts into shared transactions: one commit (one fsync) for every
 /// instance that arrived while the previous commit was running. A caller is resumed as soon as
 /// the commit holding its record is durable, so no acknowledgement waits longer than the commit
@@ -5,6 +7,7 @@
 public actor GroupCommitter {
     private let index: ArchiveIndex
     private let maximumBatch: Int
+    private let busyRetryWindow: Duration
     private var pending: [Request] = []
     private var flushing = false
     /// Commits and instances so far, for metrics: their ratio is the mean batch size.
@@ -19,10 +22,15 @@ public actor GroupCommitter {
         let continuation: CheckedContinuation<InsertOutcome, any Error>
     }
 
-    /// - Parameter maximumBatch: bounds a transaction's size, so a burst cannot make one commit slow.
-    public init(index: ArchiveIndex, maximumBatch: Int = 256) {
+    /// - Parameters:
+    ///   - maximumBatch: bounds a transaction's size, so a burst cannot make one commit slow.
+    ///   - busyRetryWindow: how long a batch the database answers "busy" (another process holds
+    ///     the write lock past the busy timeout) is tried again, whole, before its callers get
+    ///     the error. Each try itself waits up to the index's busy timeout.
+    public init(index: ArchiveIndex, maximumBatch: Int = 256, busyRetryWindow: Duration = .seconds(30)) {
         self.index = index
         self.maximumBatch = max(1, maximumBatch)
+        self.busyRetryWindow = busyRetryWindow
     }
 
     /// Indexes `record` together with whatever else is waiting, and returns its outcome once committed.
@@ -48,21 +56,40 @@ public actor GroupCommitter {
     }
 
     private func commit(_ batch: [Request]) async {
-        do {
-            let outcomes = try await index.insert(batch.map(\.record))
-            statistics.commits += 1
-            statistics.instances += batch.count
-            for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
-        } catch let error as FencedError {
-            for request in batch { request.continuation.resume(throwing: error) }
-        } catch {
-            // One bad record must not fail its neighbours: retry each on its own.
-            guard batch.count > 1 else {
-                batch[0].continuation.resume(throwing: error)
-                return
+        let deadline = ContinuousClock.now + busyRetryWindow
+        while true {
+            do {
+                let outcomes = try await index.insert(batch.map(\.record))
+                statistics.commits += 1
+                statistics.instances += batch.count
+                for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
+            } catch let error as FencedError {
+                for request in batch { request.continuation.resume(throwing: error) }
+            } catch let error as DatabaseError where error.isBusy {
+                // The lock is the whole database's, not one record's: splitting the batch would
+                // make each record wait out the busy timeout in turn. Try the batch again, whole.
+                if ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                for request in batch { request.continuation.resume(throwing: error) }
+            } catch {
+                // One bad record must not fail its neighbours: retry each on its own.
+                guard batch.count > 1 else {
+                    batch[0].continuation.resume(throwing: error)
+                    return
+                }
+                for request in batch { await commit([request]) }
             }
-            for request in batch { await commit([request]) }
+            return
         }
+    }
+}
+
+extension DatabaseError {
+    /// Another connection holds the lock this one needs (after the busy timeout ran out).
+    var isBusy: Bool {
+        resultCode == .SQLITE_BUSY || resultCode == .SQLITE_LOCKED
     }
 }
 

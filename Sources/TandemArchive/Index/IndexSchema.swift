@@ -29,7 +29,39 @@ enum IndexSchema {
         migrator.registerMigration("routing-queue") { db in
             try RoutingSchema.create(db)
         }
+        migrator.registerMigration("route-claim-id") { db in
+            try RoutingSchema.addClaimID(db)
+        }
+        migrator.registerMigration("patient-without-id") { db in
+            try allowPatientsWithoutID(db)
+        }
         return migrator
+    }
+
+    /// A study without Patient ID (0010,0020) names no one the archive can recognise again: each
+    /// such study gets its own patient row. The unique key (patient_id, issuer) becomes a partial
+    /// index over non-empty IDs, which SQLite can only do by rebuilding the table (foreign keys
+    /// are checked after the migration, GRDB's default). Rows shared before this migration stay
+    /// shared: which study brought which name is in the files, not in the index.
+    private static func allowPatientsWithoutID(_ db: Database) throws {
+        try db.create(table: "patient_rebuilt") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("patient_id", .text).notNull()
+            table.column("issuer_of_patient_id", .text).notNull().defaults(to: "")
+            table.column("patient_name", .text).notNull().defaults(to: "").collate(.nocase)
+            table.column("birth_date", .text)
+            table.column("sex", .text)
+        }
+        try db.execute(sql: """
+            INSERT INTO patient_rebuilt (id, patient_id, issuer_of_patient_id, patient_name, birth_date, sex)
+            SELECT id, patient_id, issuer_of_patient_id, patient_name, birth_date, sex FROM patient
+            """)
+        try db.drop(table: "patient")
+        try db.rename(table: "patient_rebuilt", to: "patient")
+        try db.create(index: "patient_on_patient_name", on: "patient", columns: ["patient_name"])
+        try db.execute(sql: """
+            CREATE UNIQUE INDEX patient_identity ON patient (patient_id, issuer_of_patient_id) WHERE patient_id <> ''
+            """)
     }
 
     private static func createCatalogue(_ db: Database) throws {

@@ -60,7 +60,7 @@ extension JobQueue {
             guard let job = try Self.job(jobID, db) else { throw JobRequestError.notFound("no job \(jobID)") }
             guard job.state != .done else { throw JobRequestError.notApplicable("job \(jobID) is already done") }
             try db.execute(sql: """
-                UPDATE route_job SET state = 'cancelled', lease_epoch = NULL, lease_owner = NULL, lease_expires_at = NULL,
+                UPDATE route_job SET state = 'cancelled', lease_epoch = NULL, lease_owner = NULL, claim_id = NULL, lease_expires_at = NULL,
                        last_error = 'cancelled by an admin', updated_at = ? WHERE id = ?
                 """, arguments: [now, jobID])
             return try Self.job(jobID, db)!
@@ -77,7 +77,7 @@ extension JobQueue {
                 """, arguments: [studyInstanceUID])
             guard !instances.isEmpty else { throw JobRequestError.notFound("no study \(studyInstanceUID) in the archive") }
             let target = RouteTarget(destination: destination, routeName: "manual", stableAfterSeconds: 0)
-            try Self.enqueue(study: studyInstanceUID, instances: instances, target: target, reopen: true, now: now, db)
+            try Self.enqueue(study: studyInstanceUID, instances: instances, target: target, arrival: .manual, now: now, db)
             let id = try Int64.fetchOne(db, sql: "SELECT id FROM route_job WHERE study_uid = ? AND destination = ?",
                                         arguments: [studyInstanceUID, destination])!
             return try Self.job(id, db)!

@@ -32,7 +32,7 @@ public struct JobQueue: Sendable {
                 let instance = IndexedInstance(row: row)
                 for target in targets(instance) {
                     try Self.enqueue(study: instance.record.study.studyInstanceUID, instances: [instance.record.sopInstanceUID],
-                                     target: target, reopen: false, now: now, db)
+                                     target: target, arrival: .received, now: now, db)
                 }
             }
             try db.execute(sql: "UPDATE routing_cursor SET last_instance_id = ? WHERE id = 1", arguments: [last["id"] as Int64])
@@ -40,11 +40,21 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Why instances are being added to a job.
+    enum Arrival {
+        /// The rules met instances as they were received. A row the routing cursor passes is a new
+        /// arrival: when the job already holds its SOP instance, that instance was replaced
+        /// (`duplicate_policy = "overwrite"`, or a lost file received again) and is queued again.
+        case received
+        /// An admin's manual route: revives a dead or cancelled job too, and never queues again
+        /// what was already delivered.
+        case manual
+    }
+
     /// Adds `instances` to the study's job for the target's destination, creating the job if
-    /// needed. New instances reopen a done job; `reopen` also revives a dead or cancelled one
-    /// (an admin's explicit request). Instances already in the job are left as they are, so
-    /// nothing delivered is delivered again.
-    static func enqueue(study: String, instances: [String], target: RouteTarget, reopen: Bool, now: Date,
+    /// needed. Instances added to a done or dead job reopen it with fresh attempts (later series
+    /// must still be sent); a cancelled job stays cancelled unless an admin routes it by hand.
+    static func enqueue(study: String, instances: [String], target: RouteTarget, arrival: Arrival, now: Date,
                         _ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO route_job (study_uid, destination, route_name, state, stable_after, next_attempt_at, created_at, updated_at)
@@ -53,14 +63,22 @@ public struct JobQueue: Sendable {
         guard let job = try Row.fetchOne(db, sql: "SELECT id, state, stable_after FROM route_job WHERE study_uid = ? AND destination = ?",
                                          arguments: [study, target.destination]) else { return }
         let jobID: Int64 = job["id"]
+        let itemSQL = switch arrival {
+        case .received: """
+            INSERT INTO route_item (job_id, sop_instance_uid, state, updated_at) VALUES (?, ?, 'queued', ?)
+            ON CONFLICT (job_id, sop_instance_uid) DO UPDATE
+            SET state = 'queued', status = NULL, detail = NULL, updated_at = excluded.updated_at WHERE state <> 'queued'
+            """
+        case .manual: "INSERT OR IGNORE INTO route_item (job_id, sop_instance_uid, state, updated_at) VALUES (?, ?, 'queued', ?)"
+        }
         var added = 0
         for uid in instances {
-            try db.execute(sql: "INSERT OR IGNORE INTO route_item (job_id, sop_instance_uid, state, updated_at) VALUES (?, ?, 'queued', ?)",
-                           arguments: [jobID, uid, now])
+            try db.execute(sql: itemSQL, arguments: [jobID, uid, now])
             added += db.changesCount
         }
         let state = JobState(rawValue: job["state"]) ?? .dead
-        let revive = state == .done && added > 0 || reopen && [.dead, .cancelled, .done, .failedWillRetry].contains(state)
+        let revive = added > 0 && [.done, .dead].contains(state)
+            || arrival == .manual && [.dead, .cancelled, .done, .failedWillRetry].contains(state)
         let stableAfter = min(job["stable_after"] as Int, target.stableAfterSeconds)
         try db.execute(sql: """
             UPDATE route_job SET stable_after = ?, updated_at = ?,
@@ -76,7 +94,9 @@ public struct JobQueue: Sendable {
 
     /// Claims up to `limit` jobs that are due — pending or waiting to retry, whose time has come
     /// and whose study has been quiet for the job's `stable_after` — or whose claimer's lease ran
-    /// out (a worker that died). Claimed under this process's epoch for `lease`.
+    /// out (a worker that died). Claimed under this process's epoch for `lease`, each job with a
+    /// fresh `claimID`: the token its deliverer shows on every record and conclusion, so a claim
+    /// that expired or was cancelled cannot act again — not even for the same owner.
     public func claim(limit: Int, owner: String, lease: Duration, now: Date = Date()) async throws -> [RouteJob] {
         let epoch = index.epoch
         let expires = now.addingTimeInterval(lease.seconds)
@@ -89,9 +109,10 @@ public struct JobQueue: Sendable {
             let ids = try Int64.fetchAll(db, sql: Self.dueJobsSQL, arguments: arguments)
             for id in ids {
                 try db.execute(sql: """
-                    UPDATE route_job SET state = 'running', lease_epoch = ?, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+                    UPDATE route_job SET state = 'running', lease_epoch = ?, lease_owner = ?, claim_id = ?, lease_expires_at = ?,
+                           updated_at = ?
                     WHERE id = ?
-                    """, arguments: [epoch, owner, expires, now, id])
+                    """, arguments: [epoch, owner, UUID().uuidString.lowercased(), expires, now, id])
             }
             return try ids.compactMap { try Self.job($0, db) }
         }
@@ -117,11 +138,12 @@ public struct JobQueue: Sendable {
     }
 
     /// Records what happened to some instances and extends the claim to `now + lease`.
-    public func record(_ results: [ItemResult], of jobID: Int64, owner: String, lease: Duration,
+    /// Throws `LeaseLostError` unless `claim` (the job's `claimID` when claimed) still holds it.
+    public func record(_ results: [ItemResult], of jobID: Int64, claim: String, lease: Duration,
                        now: Date = Date()) async throws {
         let epoch = index.epoch
         try await index.write { db in
-            try Self.checkClaim(jobID, owner: owner, epoch: epoch, db)
+            try Self.checkClaim(jobID, claim: claim, epoch: epoch, db)
             for result in results {
                 try db.execute(sql: """
                     UPDATE route_item SET state = ?, status = ?, detail = ?, updated_at = ? WHERE job_id = ? AND sop_instance_uid = ?
@@ -132,12 +154,12 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// Ends this worker's claim on the job as `conclusion` says; returns the job as left.
+    /// Ends the claim `claim` on the job as `conclusion` says; returns the job as left.
     @discardableResult
-    public func finish(_ jobID: Int64, owner: String, _ conclusion: JobConclusion, now: Date = Date()) async throws -> RouteJob? {
+    public func finish(_ jobID: Int64, claim: String, _ conclusion: JobConclusion, now: Date = Date()) async throws -> RouteJob? {
         let epoch = index.epoch
         return try await index.write { db in
-            try Self.checkClaim(jobID, owner: owner, epoch: epoch, db)
+            try Self.checkClaim(jobID, claim: claim, epoch: epoch, db)
             let counts = try Row.fetchOne(db, sql: """
                 SELECT count(*) FILTER (WHERE state = 'queued') AS queued, count(*) FILTER (WHERE state = 'failed') AS failed
                 FROM route_item WHERE job_id = ?
@@ -161,7 +183,7 @@ public struct JobQueue: Sendable {
             try db.execute(sql: """
                 UPDATE route_job SET state = ?, attempts = \(attempts), next_attempt_at = ?,
                        last_error = CASE WHEN ? THEN last_error ELSE ? END,
-                       lease_epoch = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+                       lease_epoch = NULL, lease_owner = NULL, claim_id = NULL, lease_expires_at = NULL, updated_at = ?
                 WHERE id = ?
                 """, arguments: [state.rawValue, nextAttempt, conclusion == .released, error, now, jobID])
             return try Self.job(jobID, db)
@@ -174,17 +196,17 @@ public struct JobQueue: Sendable {
         try index.write { db in
             try db.execute(sql: """
                 UPDATE route_job SET state = 'pending', next_attempt_at = ?, lease_epoch = NULL, lease_owner = NULL,
-                       lease_expires_at = NULL, updated_at = ?
+                       claim_id = NULL, lease_expires_at = NULL, updated_at = ?
                 WHERE state = 'running' AND lease_epoch < ?
                 """, arguments: [now, now, epoch])
             return db.changesCount
         }
     }
 
-    static func checkClaim(_ jobID: Int64, owner: String, epoch: Int64, _ db: Database) throws {
+    static func checkClaim(_ jobID: Int64, claim: String, epoch: Int64, _ db: Database) throws {
         let claimed = try Bool.fetchOne(db, sql: """
-            SELECT 1 FROM route_job WHERE id = ? AND state = 'running' AND lease_owner = ? AND lease_epoch = ?
-            """, arguments: [jobID, owner, epoch]) ?? false
+            SELECT 1 FROM route_job WHERE id = ? AND state = 'running' AND claim_id = ? AND lease_epoch = ?
+            """, arguments: [jobID, claim, epoch]) ?? false
         guard claimed else { throw LeaseLostError(jobID: jobID) }
     }
 

@@ -37,6 +37,8 @@ public struct RouteJob: Sendable, Equatable, Codable {
     public var nextAttemptAt: Date
     public var leaseEpoch: Int64?
     public var leaseOwner: String?
+    /// The token of the current claim, drawn afresh at each claim; nil when not claimed.
+    public var claimID: String?
     public var leaseExpiresAt: Date?
     public var lastError: String?
     public var createdAt: Date
@@ -64,6 +66,7 @@ public struct RouteJob: Sendable, Equatable, Codable {
         nextAttemptAt = row["next_attempt_at"]
         leaseEpoch = row["lease_epoch"]
         leaseOwner = row["lease_owner"]
+        claimID = row["claim_id"]
         leaseExpiresAt = row["lease_expires_at"]
         lastError = row["last_error"]
         createdAt = row["created_at"]

@@ -43,4 +43,12 @@ enum RoutingSchema {
         // forward its whole history (an admin enqueues old studies by hand).
         try db.execute(sql: "INSERT INTO routing_cursor (id, last_instance_id) SELECT 1, coalesce(max(id), 0) FROM instance")
     }
+
+    /// The claim's own token (`RouteJob.claimID`): owner and epoch alone cannot tell a worker's
+    /// current claim from its expired or cancelled one.
+    static func addClaimID(_ db: Database) throws {
+        try db.alter(table: "route_job") { table in
+            table.add(column: "claim_id", .text)
+        }
+    }
 }

@@ -16,24 +16,6 @@ enum DurableFileSystem {
         }
     }
 
-    /// Creates each missing directory of `components` below `base`, fsyncing every new directory
-    /// and its parent so the chain that leads to a committed file is itself durable.
-    /// Returns the innermost directory's path.
-    static func makeDirectories(_ components: [String], under base: String) throws(StorageError) -> String {
-        var parent = base
-        for component in components {
-            let path = parent + "/" + component
-            if mkdir(path, 0o750) == 0 {
-                try syncDirectory(path)
-                try syncDirectory(parent)
-            } else if errno != EEXIST {
-                throw StorageError.fromErrno("mkdir", path)
-            }
-            parent = path
-        }
-        return parent
-    }
-
     /// Writes all of `bytes`, looping over short writes.
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StorageError) {
         var offset = 0

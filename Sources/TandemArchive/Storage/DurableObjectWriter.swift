@@ -78,8 +78,8 @@ public final class DurableObjectWriter: @unchecked Sendable {
                 try DurableFileSystem.sync(descriptor, temporaryPath)
                 close(descriptor)
                 self.descriptor = nil
-                let directory = try DurableFileSystem.makeDirectories(location.directoryComponents,
-                                                                      under: root.url.path)
+                let directory = try DurableDirectories.shared.makeDurable(location.directoryComponents,
+                                                                          under: root.url.path)
                 let relativePath = try linkWithoutReplacing(temporaryPath, location: location)
                 let finalPath = root.url.path + "/" + relativePath
                 do {
