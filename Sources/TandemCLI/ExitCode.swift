@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// Exit codes shared by every Tandem tool (docs/design.md, "CLI conventions"; sysexits.h numbering).
@@ -27,4 +28,11 @@ public struct ToolError: Error, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Writes the message to stderr and gives the exit code to throw: ArgumentParser exits 1
+    /// for any error that is not an `ExitCode`.
+    public var reported: ExitCode {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        return exit.exitCode
+    }
 }

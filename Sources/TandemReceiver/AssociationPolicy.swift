@@ -46,6 +46,12 @@ public struct AssociationPolicy: Sendable {
         self.preferUncompressed = preferUncompressed
     }
 
+    /// With `requireKnownCallers`, the only addresses a connection may come from: any other is
+    /// closed at accept, before anything is read. Nil: every address may connect.
+    public var allowedAddresses: Set<String>? {
+        requireKnownCallers ? knownCallers.reduce(into: []) { $0.formUnion($1.addresses) } : nil
+    }
+
     /// Known callers whose host resolved to no address: they cannot associate (worth a warning).
     public var unresolvedCallers: [KnownCaller] { knownCallers.filter(\.addresses.isEmpty) }
 

@@ -6,9 +6,16 @@ import TandemArchive
 /// it belongs under `objects/` (`ObjectLocation`). Text is decoded with the data set's Specific
 /// Character Set (PS3.5 §6.1.2.5), so names are indexed as Unicode.
 public enum IndexAttributes {
-    /// Values longer than this are not loaded but skipped by seeking, their length still checked
-    /// against the file: the whole structure is verified without reading pixel data into memory.
-    static let bulkDataThreshold = 64 * 1024
+    /// The top-level attributes the index and the verification use. The whole structure is
+    /// verified, but only these are kept, bulk values are skipped by seeking, and the number of
+    /// elements and items is bounded (`ReadOptions`): memory follows what is indexed, not the
+    /// size or shape of the data set.
+    static let retainedTags: Set<Tag> = [
+        .sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID,
+        .patientID, .issuerOfPatientID, .patientName, .patientBirthDate, .patientSex,
+        .studyDate, .studyTime, .accessionNumber, .studyDescription, .referringPhysicianName,
+        .modality, .seriesNumber, .seriesDescription, .bodyPartExamined, .instanceNumber,
+    ]
 
     /// Why a data set cannot be indexed.
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -28,7 +35,7 @@ public enum IndexAttributes {
     /// Reads the file's structure, skipping bulk values.
     public static func readFile(at url: URL) throws(Failure) -> DICOMFile {
         do {
-            return try DICOMFile(path: url.path, options: ReadOptions(bulkDataThreshold: bulkDataThreshold))
+            return try DICOMFile(path: url.path, options: .indexing(retaining: retainedTags))
         } catch {
             throw .unreadable("\(error)")
         }

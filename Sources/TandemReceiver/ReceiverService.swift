@@ -10,11 +10,23 @@ public struct ListenerSettings: Sendable {
     public var port: Int
     /// How long in-flight associations may take to finish after SIGTERM/SIGINT.
     public var gracePeriod: Duration
+    /// `[limits]`: connection and association caps.
+    public var limits: LimitsSettings
 
-    public init(bind: String, port: Int, gracePeriod: Duration = .seconds(30)) {
+    public init(bind: String, port: Int, gracePeriod: Duration = .seconds(30), limits: LimitsSettings = LimitsSettings()) {
         self.bind = bind
         self.port = port
         self.gracePeriod = gracePeriod
+        self.limits = limits
+    }
+
+    /// The acceptor's limits; with `require_known_callers`, other addresses are closed at accept.
+    func connectionLimits(policy: AssociationPolicy) -> ConnectionLimits {
+        ConnectionLimits(maximumAssociations: limits.maxAssociations,
+                         maximumUnassociatedConnections: limits.maxUnassociatedConnections,
+                         maximumUnassociatedPerAddress: limits.maxUnassociatedPerAddress,
+                         maximumAssociateRQBytes: limits.maxAssociateRQBytes,
+                         allowedAddresses: policy.allowedAddresses)
     }
 }
 
@@ -51,7 +63,8 @@ public enum ReceiverService {
         let acceptor: AssociationAcceptor
         do {
             acceptor = try await AssociationAcceptor(host: listener.bind, port: listener.port,
-                                                     configuration: configuration, handler: handler, logger: logger)
+                                                     configuration: configuration, handler: handler,
+                                                     limits: listener.connectionLimits(policy: policy), logger: logger)
         } catch {
             throw BindError(address: "\(listener.bind):\(listener.port)", reason: "\(error)")
         }

@@ -38,14 +38,19 @@ public struct StoreStatus: RawRepresentable, Hashable, Sendable, CustomStringCon
 /// The answer to one C-STORE: a status and, for a failure, an Error Comment (0000,0902).
 public struct StoreResult: Sendable, Equatable {
     public var status: StoreStatus
-    /// At most 64 characters (LO), as the Error Comment allows.
+    /// At most 64 characters (LO) of the default repertoire, as an Error Comment in a command set
+    /// (which has no Specific Character Set) must be: other characters become "?".
     public var comment: String?
     /// Data set bytes received (excluding the meta header this side adds).
     public var bytes: Int64
 
     public init(status: StoreStatus, comment: String? = nil, bytes: Int64 = 0) {
         self.status = status
-        self.comment = comment.map { String($0.prefix(64)) }
+        self.comment = comment.map { text in
+            String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map {
+                $0.isASCII && $0.value >= 0x20 && $0 != "\\" ? $0 : "?"
+            }))
+        }
         self.bytes = bytes
     }
 }

@@ -59,7 +59,7 @@ struct DcmRecv: AsyncParsableCommand {
             knownCallers: settings.peers,
             preferUncompressed: settings.storage.preferUncompressed)
         let listener = ListenerSettings(bind: bind ?? node.bind, port: port ?? node.dicomPort,
-                                        gracePeriod: .seconds(max(gracePeriod, 0)))
+                                        gracePeriod: .seconds(max(gracePeriod, 0)), limits: settings.limits)
         guard (0...65_535).contains(listener.port) else { throw Self.fail(.usage, "dcmrecv: port \(listener.port) out of range") }
 
         let pipeline: StorePipeline

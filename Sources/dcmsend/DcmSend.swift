@@ -98,6 +98,11 @@ struct DcmSend: AsyncParsableCommand {
         for case .skipped(let path, let reason) in entries {
             reporter.report(FileResult(path: path, sopInstanceUID: nil, transferSyntax: nil, bytes: 0, outcome: .skipped(reason: reason)))
         }
+        if files.isEmpty && !entries.isEmpty {  // nothing but unusable input: no association is opened
+            let summary = reporter.finish()
+            if !logging.quiet && !json { Self.printError("dcmsend: \(summary.text)") }
+            throw TandemExit.badInput.exitCode
+        }
         let failures = await sender.send(SendPlan(files: files, parallelAssociations: associations), reporter: reporter)
         let summary = reporter.finish()
         if !logging.quiet && !json { Self.printError("dcmsend: \(summary.text)") }
@@ -132,8 +137,10 @@ struct DcmSend: AsyncParsableCommand {
 
     func runDryRun() throws {
         var report = InventoryReport(json: json)
-        for entry in try inventory(arguments) { report.print(entry) }
+        let entries = try inventory(arguments)
+        for entry in entries { report.print(entry) }
         if !logging.quiet { Self.printError("dcmsend: \(report.summary)") }
+        if !entries.isEmpty && report.skipped == entries.count { throw TandemExit.badInput.exitCode }
         if report.skipped > 0 { throw TandemExit.partialFailure.exitCode }
     }
 

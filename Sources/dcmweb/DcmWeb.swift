@@ -18,8 +18,12 @@ struct DcmWeb: AsyncParsableCommand {
     @OptionGroup var root: RootOption
     @OptionGroup var logging: LoggingOptions
 
+    mutating func validate() throws {
+        if let port, !(1...65_535).contains(port) { throw ValidationError("--port must be 1...65535, not \(port)") }
+    }
+
     mutating func run() async throws {
         logging.bootstrap()
-        throw ToolError(.usage, "dcmweb: not implemented yet")
+        throw ToolError(.usage, "dcmweb: not implemented yet").reported
     }
 }

@@ -29,7 +29,16 @@ import Testing
         #expect(configuration.retry == RetrySettings(maxAttempts: 20, initialDelaySeconds: 30, multiplier: 2,
                                                      maxDelaySeconds: 3600))
         #expect(configuration.cluster.hooksDirectory == "/etc/tandem/hooks")
+        #expect(configuration.limits == LimitsSettings(maxAssociations: 64, maxUnassociatedConnections: 512,
+                                                       maxUnassociatedPerAddress: 32, maxAssociateRQBytes: 65536))
         #expect(configuration.peers.isEmpty && configuration.routes.isEmpty)
+    }
+
+    @Test func limitsAreRead() throws {
+        let configuration = try parse("[limits]\nmax_associations = 8\nmax_unassociated_connections = 100\n"
+            + "max_unassociated_per_address = 4\nmax_associate_rq_bytes = 16384\n")
+        #expect(configuration.limits == LimitsSettings(maxAssociations: 8, maxUnassociatedConnections: 100,
+                                                       maxUnassociatedPerAddress: 4, maxAssociateRQBytes: 16384))
     }
 
     @Test func nodeNameFallsBackToHostName() throws {
@@ -131,6 +140,8 @@ import Testing
         ("[storage]\nmin_free_bytes = -1\n", 2, "storage.min_free_bytes", "negative"),
         ("[security]\nrequire_known_callers = \"yes\"\n", 2, "security.require_known_callers", "true or false"),
         ("[retry]\nmultiplier = 0.5\n", 2, "retry.multiplier", "at least 1.0"),
+        ("[limits]\nmax_associations = 0\n", 2, "limits.max_associations", "at least 1"),
+        ("[limits]\nmax_associate_rq_bytes = 100\n", 2, "limits.max_associate_rq_bytes", "at least 1024"),
         ("[retry]\ninitial_delay = 100\nmax_delay = 10\n", 3, "retry.max_delay", "less than initial_delay"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 0\n", 4, "peer[1].port", "not a port"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\n", 1, "peer[1].port", "required"),

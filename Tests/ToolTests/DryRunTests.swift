@@ -54,6 +54,19 @@ import Testing
         #expect(run.stderr.contains("2 sendable, 0 skipped"))
     }
 
+    @Test func onlyFilesThatAreNotDICOMExit65() throws {
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("not an image\n".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        try Data(repeating: 0, count: 200).write(to: folder.appendingPathComponent("zeros.bin"))
+        let dryRun = try ToolRunner.run("dcmsend", ["--dry-run", folder.path])
+        #expect(dryRun.status == 65)
+        #expect(dryRun.stderr.contains("0 sendable, 2 skipped"))
+        // Sending: refused as bad input before any association (nothing listens on port 9 here).
+        let send = try ToolRunner.run("dcmsend", ["127.0.0.1", "9", folder.path])
+        #expect(send.status == 65)
+    }
+
     @Test func missingPathExits66() throws {
         let run = try ToolRunner.run("dcmsend", ["--dry-run", "/nonexistent/\(UUID().uuidString)"])
         #expect(run.status == 66)

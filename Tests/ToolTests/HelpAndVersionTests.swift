@@ -15,4 +15,11 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
+
+    @Test(arguments: [["--port", "0"], ["--no-such-option"]])
+    func dcmwebUsageErrorsExit64(arguments: [String]) throws {
+        let result = try ToolRunner.run("dcmweb", arguments)
+        #expect(result.status == 64)
+        #expect(!result.stderr.isEmpty)
+    }
 }

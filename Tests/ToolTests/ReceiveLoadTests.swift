@@ -114,7 +114,9 @@ struct ReceiveLoadTests {
     @Test("200 associations at once: those over the limit are rejected transiently, the rest served; dcmrecv keeps working",
           .enabled(if: ReceiveCrashTests.pynetdicomAvailable, "needs pynetdicom"))
     func associationFlood() async throws {
-        let receiver = try RunningReceiver()
+        // All 200 come from one address at once: the per-address cap on connections not yet
+        // associated is raised so that what is tested is the association limit.
+        let receiver = try RunningReceiver.configured("[limits]\nmax_unassociated_per_address = 256\n")
         defer { receiver.remove() }
         let count = 200
         let run = try await ExternalTool.runOffPool("timeout", ["300", "python3", "-c", Self.flood, "\(receiver.port)", "\(count)"])

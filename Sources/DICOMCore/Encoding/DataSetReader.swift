@@ -17,6 +17,10 @@ public struct DataSetReader {
     /// `boundary` (the end the group length gives) when an element starts exactly there.
     var onlyGroup: UInt16?
     var boundary: Int?
+    /// What has been parsed so far, against the `ReadOptions` bounds.
+    private var elementCount = 0
+    private var itemCount = 0
+    private var loadedBytes = 0
 
     public init(reader: ByteReader, transferSyntax: TransferSyntax, options: ReadOptions = .complete) throws {
         if transferSyntax.isDeflated {
@@ -35,15 +39,17 @@ public struct DataSetReader {
 
     /// Reads top-level elements to the end of the input (or to `stopBeforeTag`).
     public mutating func read() throws -> DataSet {
-        try readElements(until: nil, depth: 0, encoding: ElementEncoding(transferSyntax), context: .topLevel)
+        try readElements(until: nil, depth: 0, encoding: ElementEncoding(transferSyntax), context: .topLevel,
+                         retain: true)
     }
 
     private enum Context { case topLevel, definedLengthItem, undefinedLengthItem }
 
     // MARK: Data sets and items
 
+    /// `retain` false: the elements are parsed and checked but not kept (see `ReadOptions.retainedTags`).
     private mutating func readElements(until end: Int?, depth: Int, encoding: ElementEncoding,
-                                       context: Context) throws -> DataSet {
+                                       context: Context, retain: Bool) throws -> DataSet {
         var elements: [DataElement] = []
         var dataSet: DataSet { DataSet(elements) }
         while true {
@@ -63,8 +69,12 @@ public struct DataSetReader {
                 throw DICOMError(.unexpectedTag(tag), offset: elementStart)
             }
             if tag.group == 0xFFFE { throw DICOMError(.unexpectedTag(tag), offset: elementStart) }
-            let element = try readElement(tag: tag, start: elementStart, limit: end, depth: depth, encoding: encoding)
-            elements.append(element)
+            elementCount += 1
+            try check(elementCount, against: options.maximumElementCount, "data elements", at: elementStart)
+            let keep = retain && (context != .topLevel || options.retainedTags?.contains(tag) ?? true)
+            let element = try readElement(tag: tag, start: elementStart, limit: end, depth: depth, encoding: encoding,
+                                          retain: keep)
+            if keep { elements.append(element) }
         }
     }
 
@@ -89,11 +99,25 @@ public struct DataSetReader {
 
     // MARK: Elements
 
+    private mutating func check(_ count: Int, against limit: Int, _ what: String, at offset: Int) throws {
+        if count > limit { throw DICOMError(.structureLimitExceeded(what, limit: limit), offset: offset) }
+    }
+
+    /// Reads `count` value bytes into memory, within `ReadOptions.maximumLoadedBytes`.
+    private mutating func load(_ count: Int, at offset: Int) throws -> [UInt8] {
+        loadedBytes += count
+        if let limit = options.maximumLoadedBytes { try check(loadedBytes, against: limit, "loaded value bytes", at: offset) }
+        return try reader.readBytes(count)
+    }
+
+    /// A value that is not kept: an empty placeholder for the caller to drop.
+    private static func dropped(_ tag: Tag, _ vr: VR) -> DataElement { DataElement(tag: tag, vr: vr, value: .bytes([])) }
+
     private mutating func readElement(tag: Tag, start: Int, limit: Int?, depth: Int,
-                                      encoding: ElementEncoding) throws -> DataElement {
+                                      encoding: ElementEncoding, retain: Bool) throws -> DataElement {
         let (vr, length) = try readHeader(tag: tag, encoding: encoding)
         if length == undefinedLength {
-            return try readUndefinedLength(tag: tag, vr: vr, start: start, depth: depth, encoding: encoding)
+            return try readUndefinedLength(tag: tag, vr: vr, start: start, depth: depth, encoding: encoding, retain: retain)
         }
         let valueStart = reader.offset
         let count = Int(length)
@@ -104,14 +128,19 @@ public struct DataSetReader {
             throw DICOMError(.lengthBeyondInput(claimed: UInt64(length)), offset: start)
         }
         if vr == .SQ {
-            let items = try readItems(of: tag, until: valueStart + count, depth: depth + 1, encoding: encoding)
+            let items = try readItems(of: tag, until: valueStart + count, depth: depth + 1, encoding: encoding,
+                                      retain: retain)
             return DataElement(tag: tag, vr: vr, value: .sequence(items))
+        }
+        if !retain {
+            try reader.skip(count)
+            return Self.dropped(tag, vr)
         }
         if let threshold = options.bulkDataThreshold, count > threshold {
             try reader.skip(count)
             return DataElement(tag: tag, vr: vr, value: .bulkData(BulkDataReference(offset: valueStart, length: count)))
         }
-        var bytes = try reader.readBytes(count)
+        var bytes = try load(count, at: start)
         if encoding.isBigEndian { swapWordBytes(&bytes, vr: vr) }
         return DataElement(tag: tag, vr: vr, value: .bytes(bytes))
     }
@@ -143,19 +172,20 @@ public struct DataSetReader {
     }
 
     private mutating func readUndefinedLength(tag: Tag, vr: VR, start: Int, depth: Int,
-                                              encoding: ElementEncoding) throws -> DataElement {
+                                              encoding: ElementEncoding, retain: Bool) throws -> DataElement {
         if tag == .pixelData && vr != .SQ {
-            let pixels = try readEncapsulatedPixelData(start: start, encoding: encoding)
+            let pixels = try readEncapsulatedPixelData(start: start, encoding: encoding, retain: retain)
             return DataElement(tag: tag, vr: vr, value: .encapsulated(pixels), hasUndefinedLength: true)
         }
         switch vr {
         case .SQ:
-            let items = try readItems(of: tag, until: nil, depth: depth + 1, encoding: encoding)
+            let items = try readItems(of: tag, until: nil, depth: depth + 1, encoding: encoding, retain: retain)
             return DataElement(tag: tag, vr: .SQ, value: .sequence(items), hasUndefinedLength: true)
         case .UN:
             // A sequence whose VR was unknown to the writer: its content is Implicit VR Little
             // Endian (PS3.5 §6.2.2 note, CP-246). Read from an implicit syntax, it is a sequence.
-            let items = try readItems(of: tag, until: nil, depth: depth + 1, encoding: .implicitLittleEndian)
+            let items = try readItems(of: tag, until: nil, depth: depth + 1, encoding: .implicitLittleEndian,
+                                      retain: retain)
             return DataElement(tag: tag, vr: encoding.isExplicitVR ? .UN : .SQ, value: .sequence(items),
                                hasUndefinedLength: true)
         default:
@@ -167,7 +197,7 @@ public struct DataSetReader {
 
     /// Items up to `end` (defined length) or to the Sequence Delimitation Item (PS3.5 §7.5).
     private mutating func readItems(of sequence: Tag, until end: Int?, depth: Int,
-                                    encoding: ElementEncoding) throws -> [SequenceItem] {
+                                    encoding: ElementEncoding, retain: Bool) throws -> [SequenceItem] {
         guard depth <= options.maximumSequenceDepth else {
             throw DICOMError(.nestingTooDeep(limit: options.maximumSequenceDepth), offset: reader.offset)
         }
@@ -182,10 +212,12 @@ public struct DataSetReader {
             let length = try reader.readUInt32(bigEndian: encoding.isBigEndian)
             if tag == .sequenceDelimitationItem && end == nil { return items }
             guard tag == .item else { throw DICOMError(.unexpectedTag(tag), offset: itemStart) }
+            itemCount += 1
+            try check(itemCount, against: options.maximumItemCount, "items", at: itemStart)
             if length == undefinedLength {
                 let dataSet = try readElements(until: nil, depth: depth, encoding: encoding,
-                                               context: .undefinedLengthItem)
-                items.append(SequenceItem(dataSet, hasUndefinedLength: true))
+                                               context: .undefinedLengthItem, retain: retain)
+                if retain { items.append(SequenceItem(dataSet, hasUndefinedLength: true)) }
                 continue
             }
             let itemEnd = reader.offset + Int(length)
@@ -194,13 +226,13 @@ public struct DataSetReader {
                 throw DICOMError(.lengthBeyondInput(claimed: UInt64(length)), offset: itemStart)
             }
             let dataSet = try readElements(until: itemEnd, depth: depth, encoding: encoding,
-                                           context: .definedLengthItem)
-            items.append(SequenceItem(dataSet))
+                                           context: .definedLengthItem, retain: retain)
+            if retain { items.append(SequenceItem(dataSet)) }
         }
     }
 
     /// Basic Offset Table item, fragment items, Sequence Delimitation Item (PS3.5 §A.4).
-    private mutating func readEncapsulatedPixelData(start: Int, encoding: ElementEncoding) throws
+    private mutating func readEncapsulatedPixelData(start: Int, encoding: ElementEncoding, retain: Bool) throws
         -> EncapsulatedPixelData {
         var offsetTable: [UInt8]?
         var fragments: [EncapsulatedPixelData.Fragment] = []
@@ -215,9 +247,17 @@ public struct DataSetReader {
             guard length != undefinedLength else {
                 throw DICOMError(.undefinedLengthNotAllowed(tag), offset: itemStart)
             }
+            itemCount += 1
+            try check(itemCount, against: options.maximumItemCount, "items", at: itemStart)
             let count = Int(length)
-            if offsetTable == nil {
-                var table = try reader.readBytes(count)
+            if let available = reader.remainingByteCount, available < count {
+                throw DICOMError(.lengthBeyondInput(claimed: UInt64(length)), offset: itemStart)
+            }
+            if !retain {
+                try reader.skip(count)
+                if offsetTable == nil { offsetTable = [] }
+            } else if offsetTable == nil {
+                var table = try load(count, at: itemStart)
                 if encoding.isBigEndian { swapWordBytes(&table, vr: .UL) }
                 offsetTable = table
             } else if let threshold = options.bulkDataThreshold, count > threshold {
@@ -225,7 +265,7 @@ public struct DataSetReader {
                 try reader.skip(count)
                 fragments.append(.bulkData(BulkDataReference(offset: valueStart, length: count)))
             } else {
-                fragments.append(.bytes(try reader.readBytes(count)))
+                fragments.append(.bytes(try load(count, at: itemStart)))
             }
         }
     }

@@ -10,13 +10,41 @@ public struct ReadOptions: Sendable {
     public var maximumSequenceDepth: Int
     /// Most bytes a deflated data set may inflate to (PS3.5 §A.5), against deflate bombs.
     public var maximumInflatedSize: Int
+    /// Most data elements in the data set, nested ones included. A 3,000-frame enhanced MR has
+    /// a few hundred thousand; a data set of millions of empty elements only exhausts memory.
+    public var maximumElementCount: Int
+    /// Most sequence items and encapsulated fragments in the data set, nested ones included.
+    public var maximumItemCount: Int
+    /// Most value bytes loaded into memory (values skipped as bulk data or not retained do not
+    /// count). Nil: no bound beyond the input's size.
+    public var maximumLoadedBytes: Int?
+    /// When set, only these top-level elements are kept; everything else, sequence contents
+    /// included, is parsed and checked but dropped, so memory follows what the caller needs.
+    public var retainedTags: Set<Tag>?
+
+    public static let defaultMaximumElementCount = 4_000_000
+    public static let defaultMaximumItemCount = 1_000_000
 
     public init(stopBeforeTag: Tag? = nil, bulkDataThreshold: Int? = nil,
-                maximumSequenceDepth: Int = 64, maximumInflatedSize: Int = 256 * 1024 * 1024) {
+                maximumSequenceDepth: Int = 64, maximumInflatedSize: Int = 256 * 1024 * 1024,
+                maximumElementCount: Int = ReadOptions.defaultMaximumElementCount,
+                maximumItemCount: Int = ReadOptions.defaultMaximumItemCount,
+                maximumLoadedBytes: Int? = nil, retainedTags: Set<Tag>? = nil) {
         self.stopBeforeTag = stopBeforeTag
         self.bulkDataThreshold = bulkDataThreshold
         self.maximumSequenceDepth = maximumSequenceDepth
         self.maximumInflatedSize = maximumInflatedSize
+        self.maximumElementCount = maximumElementCount
+        self.maximumItemCount = maximumItemCount
+        self.maximumLoadedBytes = maximumLoadedBytes
+        self.retainedTags = retainedTags
+    }
+
+    /// What an indexer reads: the whole structure verified, bulk values skipped, only `tags`
+    /// (and the Specific Character Set that decodes them) kept.
+    public static func indexing(retaining tags: Set<Tag>) -> ReadOptions {
+        ReadOptions(bulkDataThreshold: 64 * 1024, maximumLoadedBytes: 16 * 1024 * 1024,
+                    retainedTags: tags.union([.specificCharacterSet]))
     }
 
     /// Reads everything into memory.

@@ -32,14 +32,14 @@ public enum FileInventory {
         return result
     }
 
-    /// Values larger than this are skipped by seeking (their length still checked against the file).
-    static let bulkDataThreshold = 64 * 1024
+    /// What a summary needs; the rest of the structure is checked, bounded and dropped.
+    static let retainedTags: Set<Tag> = [.sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID, .patientID]
 
     /// Reads the whole structure of a file, skipping bulk values, and summarises it.
     public static func inspect(path: String) -> InventoryEntry {
         let file: DICOMFile
         do {
-            file = try DICOMFile(path: path, options: ReadOptions(bulkDataThreshold: bulkDataThreshold))
+            file = try DICOMFile(path: path, options: .indexing(retaining: retainedTags))
         } catch let error as DICOMError {
             let isDICOM = hasPart10Prefix(path)
             return .skipped(path: path, reason: isDICOM ? "\(error)" : "not a DICOM file (\(error))")

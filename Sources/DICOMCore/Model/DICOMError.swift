@@ -31,6 +31,9 @@ public struct DICOMError: Error, Hashable, Sendable, CustomStringConvertible {
         case bulkDataNotLoaded(Tag)
         /// The operating system reported an error reading or writing a file.
         case io(String)
+        /// The data set holds more elements, items (or fragments), or loaded value bytes than the
+        /// reader accepts (`ReadOptions`): a structure no real object has, built to exhaust memory.
+        case structureLimitExceeded(String, limit: Int)
     }
 
     public let reason: Reason
@@ -60,6 +63,7 @@ public struct DICOMError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidValue(let tag, let why): return "invalid value for \(tag): \(why)"
         case .bulkDataNotLoaded(let tag): return "bulk data of \(tag) was not loaded"
         case .io(let why): return "I/O error: \(why)"
+        case let .structureLimitExceeded(what, limit): return "more than \(limit) \(what) in the data set\(at)"
         }
     }
 }

@@ -37,16 +37,16 @@ public enum AssociationDecision: Sendable {
 
 /// Listens for associations (the association-acceptor) and serves each with the handler's router.
 public final class AssociationAcceptor: Sendable {
-    typealias Connection = (NIOAsyncChannel<PDU, ByteBuffer>, UpperLayerTimer)
+    /// An admitted connection; nil for one refused at accept (its channel closes by itself).
+    typealias Connection = (channel: NIOAsyncChannel<PDU, ByteBuffer>, timer: UpperLayerTimer, ticket: AdmissionTicket)?
 
     public let configuration: AssociationConfiguration
     /// SOP classes for which a requestor may take the SCP role (PS3.7 §D.3.3.4).
     public let scpRoleSOPClasses: Set<String>
     public let localPort: Int
-    /// Connections served at once; requests beyond are rejected as transient "local limit
-    /// exceeded" (PS3.8 Table 9-21), so a flood of connections cannot exhaust memory.
-    public let maximumAssociations: Int
-    private let active = ConnectionCount()
+    /// What connections may cost before and after association (see `ConnectionLimits`).
+    public var limits: ConnectionLimits { admission.limits }
+    private let admission: ConnectionAdmission
     private let handler: any AssociationServiceHandler
     private let serverChannel: NIOAsyncChannel<Connection, Never>
     private let logger: Logger
@@ -54,20 +54,22 @@ public final class AssociationAcceptor: Sendable {
     /// Binds the listening socket; `port` 0 picks a free one (see `localPort`).
     public init(
         host: String, port: Int, configuration: AssociationConfiguration, handler: any AssociationServiceHandler,
-        scpRoleSOPClasses: Set<String> = [], maximumAssociations: Int = 64, logger: Logger = Logger(label: "dicom.acceptor"),
+        scpRoleSOPClasses: Set<String> = [], limits: ConnectionLimits = ConnectionLimits(),
+        logger: Logger = Logger(label: "dicom.acceptor"),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws {
         self.configuration = configuration
         self.handler = handler
         self.scpRoleSOPClasses = scpRoleSOPClasses
-        self.maximumAssociations = maximumAssociations
+        let admission = ConnectionAdmission(limits: limits)
+        self.admission = admission
         self.logger = logger
         serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try UpperLayerConnection.configure(channel, configuration: configuration)
+                    try Self.admit(channel, admission: admission, configuration: configuration, logger: logger)
                 }
             }
         localPort = serverChannel.channel.localAddress?.port ?? port
@@ -78,8 +80,9 @@ public final class AssociationAcceptor: Sendable {
     public func run() async throws {
         try await serverChannel.executeThenClose { connections in
             try await withThrowingDiscardingTaskGroup { group in
-                for try await (channel, timer) in connections {
-                    group.addTask { await self.serve(channel, timer: timer) }
+                for try await connection in connections {
+                    guard let (channel, timer, ticket) = connection else { continue }
+                    group.addTask { await self.serve(channel, timer: timer, ticket: ticket) }
                 }
             }
         }
@@ -90,10 +93,10 @@ public final class AssociationAcceptor: Sendable {
         try? await serverChannel.channel.close()
     }
 
-    private func serve(_ asyncChannel: NIOAsyncChannel<PDU, ByteBuffer>, timer: UpperLayerTimer) async {
+    private func serve(_ asyncChannel: NIOAsyncChannel<PDU, ByteBuffer>, timer: UpperLayerTimer,
+                       ticket: AdmissionTicket) async {
         let opened = ContinuousClock.now
         let peer = asyncChannel.channel.remoteAddress.flatMap(PeerAddress.init)
-        let admitted = await active.enter(limit: maximumAssociations)
         var summary: AssociationSummary?
         do {
             summary = try await asyncChannel.executeThenClose { inbound, outbound in
@@ -101,29 +104,27 @@ public final class AssociationAcceptor: Sendable {
                     machine: AssociationStateMachine(), configuration: configuration, channel: asyncChannel.channel,
                     timer: timer, inbound: inbound, outbound: outbound)
                 try await connection.perform(.evt5, sending: nil)  // AE-5: ARTIM runs until the request
-                return try await negotiateAndServe(connection, peer: peer, admitted: admitted, opened: opened)
+                return try await negotiateAndServe(connection, peer: peer, ticket: ticket, opened: opened)
             }
         } catch {
             // Before an association was established: a silent or misbehaving peer.
             logger.info("connection ended before an association", metadata: [
                 "peer": Self.describe(peer), "reason": "\(error)"])
         }
-        if admitted { await active.leave() }
         if let summary { await handler.associationEnded(summary) }
     }
 
     /// Negotiates, then serves the association until it ends; returns its summary, or nil when
     /// no association was established (rejected, or the peer went away first).
     private func negotiateAndServe(
-        _ connection: UpperLayerConnection, peer: PeerAddress?, admitted: Bool, opened: ContinuousClock.Instant
+        _ connection: UpperLayerConnection, peer: PeerAddress?, ticket: AdmissionTicket, opened: ContinuousClock.Instant
     ) async throws -> AssociationSummary? {
         guard let pdu = try await connection.readPDU() else { return nil }
         guard case .associateRQ(let request) = pdu else {
             _ = try await connection.handleReceived(pdu)  // AA-1 or AA-2
             return nil
         }
-        let overLimit = admitted ? nil : AAssociateRJ.presentation(.rejectedTransient, .localLimitExceeded)
-        if let rejection = overLimit ?? AssociationNegotiation.providerRejection(of: request) {
+        if let rejection = AssociationNegotiation.providerRejection(of: request) {
             logRejection(rejection, of: request, from: peer)
             try await connection.perform(.evt6, sending: .associateRJ(rejection), requestAcceptable: false)
             try await connection.awaitTransportClose()
@@ -137,6 +138,15 @@ public final class AssociationAcceptor: Sendable {
             try await connection.awaitTransportClose()
             return nil
         case .accept(let policy):
+            guard admission.beginAssociation() else {
+                let rejection = AAssociateRJ.presentation(.rejectedTransient, .localLimitExceeded)
+                logRejection(rejection, of: request, from: peer)
+                try await connection.perform(.evt8, sending: .associateRJ(rejection))
+                try await connection.awaitTransportClose()
+                return nil
+            }
+            defer { admission.endAssociation() }
+            ticket.release()  // associated: its bytes are no longer bounded by the A-ASSOCIATE-RQ limit
             let answer = AssociationNegotiation.accept(
                 request, policy: policy, configuration: configuration, scpRoleSOPClasses: scpRoleSOPClasses)
             try await connection.perform(.evt7, sending: .associateAC(answer))  // AE-7
@@ -163,6 +173,25 @@ public final class AssociationAcceptor: Sendable {
         }
     }
 
+    /// Decides on a new connection at accept and builds its pipeline; nil when it is refused.
+    private static func admit(_ channel: Channel, admission: ConnectionAdmission, configuration: AssociationConfiguration,
+                              logger: Logger) throws -> Connection {
+        let peer = channel.remoteAddress.flatMap(PeerAddress.init)
+        let handlers = channel.pipeline.syncOperations
+        switch admission.admit(from: peer?.host) {
+        case .failure(let refusal):
+            logger.debug("connection refused at accept", metadata: ["peer": describe(peer), "reason": "\(refusal)"])
+            try handlers.addHandler(AdmissionHandler(ticket: nil, byteLimit: 0))
+            return nil
+        case .success(let ticket):
+            let limit = admission.limits.maximumAssociateRQBytes
+            try handlers.addHandler(AdmissionHandler(ticket: ticket, byteLimit: limit))
+            let (channel, timer) = try UpperLayerConnection.configure(
+                channel, configuration: configuration, firstPDULimit: UInt32(clamping: limit - PDU.headerLength))
+            return (channel, timer, ticket)
+        }
+    }
+
     private static func describe(_ peer: PeerAddress?) -> Logger.MetadataValue {
         .string(peer?.description ?? "unknown")
     }
@@ -173,18 +202,4 @@ public final class AssociationAcceptor: Sendable {
             "calling": "\(request.callingAETitle)", "called": "\(request.calledAETitle)",
             "peer": Self.describe(peer), "rejection": "\(rejection)"])
     }
-}
-
-/// Connections being served by one acceptor.
-actor ConnectionCount {
-    private var count = 0
-
-    /// Counts a new connection if fewer than `limit` are being served.
-    func enter(limit: Int) -> Bool {
-        guard count < limit else { return false }
-        count += 1
-        return true
-    }
-
-    func leave() { count -= 1 }
 }

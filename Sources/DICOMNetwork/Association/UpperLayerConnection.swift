@@ -197,12 +197,14 @@ final class UpperLayerConnection: @unchecked Sendable {
 extension UpperLayerConnection {
     /// Adds framing and the timer to a new channel and wraps it for async use. PDUs are
     /// buffered at most a few at a time (the high watermark), bounding memory per connection.
-    static func configure(_ channel: Channel, configuration: AssociationConfiguration) throws
+    /// `firstPDULimit` bounds the first PDU alone (an acceptor's A-ASSOCIATE-RQ).
+    static func configure(_ channel: Channel, configuration: AssociationConfiguration, firstPDULimit: UInt32? = nil) throws
         -> (NIOAsyncChannel<PDU, ByteBuffer>, UpperLayerTimer)
     {
         let timer = UpperLayerTimer(eventLoop: channel.eventLoop)
         let handlers = channel.pipeline.syncOperations
-        try handlers.addHandler(ByteToMessageHandler(PDUFrameDecoder(maximumPDULength: configuration.frameLimit)))
+        try handlers.addHandler(ByteToMessageHandler(
+            PDUFrameDecoder(maximumPDULength: configuration.frameLimit, firstPDULimit: firstPDULimit)))
         try handlers.addHandler(timer)
         let asyncChannel = try NIOAsyncChannel<PDU, ByteBuffer>(
             wrappingChannelSynchronously: channel,

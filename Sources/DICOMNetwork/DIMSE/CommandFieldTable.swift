@@ -80,8 +80,17 @@ extension DIMSEPriority: CommandValue {
 /// Text values: UIDs (UI), AE titles (AE) and the Error Comment (LO, at most 64 characters).
 extension String: CommandValue {
     static func read(_ tag: Tag, from command: DataSet) -> String? {
-        guard let value = command.string(tag), !value.isEmpty else { return nil }
+        guard let value = command.string(tag) ?? uidAsSent(command[tag]), !value.isEmpty else { return nil }
         return value
+    }
+
+    /// A UID that is not the ASCII a UID must be, read as sent (bytes that are not UTF-8 as
+    /// U+FFFD): the service judges it and answers with a status (PS3.7 Annex C, 0117H invalid
+    /// object instance) instead of the command failing to decode and the association aborting.
+    private static func uidAsSent(_ element: DataElement?) -> String? {
+        guard let element, element.vr == .UI, let bytes = element.bytes else { return nil }
+        let significant = bytes.reversed().drop { $0 == 0x00 || $0 == 0x20 }.reversed()  // UI padding (PS3.5 §6.2)
+        return String(decoding: Array(significant), as: UTF8.self)
     }
 
     func write(_ tag: Tag, into command: inout DataSet) throws {

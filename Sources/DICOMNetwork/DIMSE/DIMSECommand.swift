@@ -96,9 +96,11 @@ public enum DIMSECommand: Hashable, Sendable {
             return .cEchoRSP(CEchoResponse(messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
                                            status: status))
         case .cStoreRQ(let rq):
+            // Both UIDs are optional in the response (PS3.7 Table 9.3-2): one that cannot be a UID
+            // (not ASCII, too long) is left out, not echoed into a command that cannot be encoded.
             return .cStoreRSP(CStoreResponse(
-                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,
-                affectedSOPInstanceUID: rq.affectedSOPInstanceUID, status: status, errorComment: comment,
+                messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: Self.echoable(rq.affectedSOPClassUID),
+                affectedSOPInstanceUID: Self.echoable(rq.affectedSOPInstanceUID), status: status, errorComment: comment,
                 offendingElements: offending))
         case .cFindRQ(let rq):
             return .cFindRSP(CFindResponse(
@@ -125,5 +127,15 @@ public enum DIMSECommand: Hashable, Sendable {
         case .cCancelRQ, .cEchoRSP, .cStoreRSP, .cFindRSP, .cGetRSP, .cMoveRSP, .nEventReportRSP, .nActionRSP, .unsupported:
             return nil
         }
+    }
+}
+
+extension DIMSECommand {
+    /// A UID from a request as the response may echo it: nil unless it is 1–64 characters of the
+    /// default repertoire without control characters (PS3.5 §9.1).
+    static func echoable(_ uid: String) -> String? {
+        let scalars = uid.unicodeScalars
+        guard (1...64).contains(scalars.count), scalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }) else { return nil }
+        return uid
     }
 }

@@ -10,13 +10,20 @@ public struct PDUFrameDecoder: ByteToMessageDecoder {
     public typealias InboundOut = PDU
 
     public let maximumPDULength: UInt32
+    /// A smaller bound for the first PDU only: an acceptor's first PDU is the A-ASSOCIATE-RQ,
+    /// a few KB, so a header claiming more is refused before the association exists.
+    public let firstPDULimit: UInt32?
+    private var sawFirstPDU = false
 
-    public init(maximumPDULength: UInt32) {
+    public init(maximumPDULength: UInt32, firstPDULimit: UInt32? = nil) {
         self.maximumPDULength = maximumPDULength
+        self.firstPDULimit = firstPDULimit
     }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let pdu = try Self.nextPDU(from: &buffer, maximumPDULength: maximumPDULength) else { return .needMoreData }
+        let limit = sawFirstPDU ? maximumPDULength : min(firstPDULimit ?? maximumPDULength, maximumPDULength)
+        guard let pdu = try Self.nextPDU(from: &buffer, maximumPDULength: limit) else { return .needMoreData }
+        sawFirstPDU = true
         context.fireChannelRead(Self.wrapInboundOut(pdu))
         return .continue
     }
@@ -45,4 +52,6 @@ public struct PDUFrameDecoder: ByteToMessageDecoder {
 public enum PDUFramingError: Error, Hashable, Sendable {
     /// The header claims more than this side accepts (PS3.8 §D.1 for P-DATA-TF).
     case pduTooLarge(type: UInt8, length: UInt32, limit: UInt32)
+    /// The peer sent more than an A-ASSOCIATE-RQ may take before its association was accepted.
+    case tooLongBeforeAssociation(limit: Int)
 }

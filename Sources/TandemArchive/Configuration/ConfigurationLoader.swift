@@ -54,6 +54,9 @@ extension TandemConfiguration {
         if let table = try root.table("cluster") {
             configuration.cluster = try readCluster(root.child(table, header: "cluster"))
         }
+        if let table = try root.table("limits") {
+            configuration.limits = try readLimits(root.child(table, header: "limits"))
+        }
         for (index, table) in (try root.tables("peer") ?? []).enumerated() {
             configuration.peers.append(try readPeer(root.child(table, header: "peer", occurrence: index),
                                                     earlier: configuration.peers))

@@ -11,6 +11,7 @@ public struct TandemConfiguration: Sendable, Equatable {
     public var routes: [RouteSettings]
     public var retry: RetrySettings
     public var cluster: ClusterSettings
+    public var limits: LimitsSettings
 
     public init(node: NodeSettings,
                 security: SecuritySettings = SecuritySettings(),
@@ -18,7 +19,8 @@ public struct TandemConfiguration: Sendable, Equatable {
                 peers: [PeerSettings] = [],
                 routes: [RouteSettings] = [],
                 retry: RetrySettings = RetrySettings(),
-                cluster: ClusterSettings = ClusterSettings()) {
+                cluster: ClusterSettings = ClusterSettings(),
+                limits: LimitsSettings = LimitsSettings()) {
         self.node = node
         self.security = security
         self.storage = storage
@@ -26,6 +28,7 @@ public struct TandemConfiguration: Sendable, Equatable {
         self.routes = routes
         self.retry = retry
         self.cluster = cluster
+        self.limits = limits
     }
 
     /// The configuration used when `tandem.toml` does not exist.
