@@ -4,6 +4,28 @@ import Testing
 
 @Suite("DIMSE commands (PS3.7)")
 struct DIMSETests {
+    @Test func storeRequestWithANonASCIIUIDIsDecodedAndAnsweredWithoutEchoingIt() throws {
+        // Latin-1 "é" in the Affected SOP Instance UID: not a UID, but the command still decodes,
+        // so the service can answer it with a status (0117H) instead of an A-ABORT.
+        var command = try CommandSet.decode(try CStoreRequest(messageID: 3, affectedSOPClassUID: "1.2.840.10008.5.1.4.1.1.7",
+                                                              affectedSOPInstanceUID: "1.2.3").encode())
+        command.insert(DataElement(tag: CommandSet.affectedSOPInstanceUID, vr: .UI, value: .bytes([0x31, 0x2E, 0xE9, 0x00])))
+        let decoded = try DIMSECommand(decoding: try CommandSet.encode(command))
+        guard case .cStoreRQ(let request) = decoded else {
+            Issue.record("not a C-STORE-RQ: \(decoded)")
+            return
+        }
+        #expect(request.affectedSOPInstanceUID == "1.\u{FFFD}")
+        let response = try #require(decoded.response(DIMSEResult(DIMSEStatus(rawValue: 0x0117))))
+        guard case .cStoreRSP(let answer) = try DIMSECommand(decoding: try response.encode()) else {
+            Issue.record("not a C-STORE-RSP")
+            return
+        }
+        #expect(answer.affectedSOPInstanceUID == nil)
+        #expect(answer.affectedSOPClassUID == "1.2.840.10008.5.1.4.1.1.7")
+        #expect(answer.status.rawValue == 0x0117)
+    }
+
     @Test func echoRequestMatchesDCMTKByteForByte() throws {
         // The command set inside echoscu's P-DATA-TF (after PDV length, context ID and header).
         let dcmtkCommand = Array(PDUFixtures.dcmtkEchoRequest.joined.dropFirst(6 + 6))

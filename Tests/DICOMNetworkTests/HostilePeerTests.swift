@@ -191,7 +191,5 @@ struct SlowlyDecidingService: AssociationServiceHandler {
         return await verification.decide(on: request)
     }
 
-    func handle(_ message: IncomingMessage, on association: Association) async throws {
-        try await verification.handle(message, on: association)
-    }
+    var router: DIMSEServiceRouter { verification.router }
 }

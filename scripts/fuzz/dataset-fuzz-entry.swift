@@ -9,6 +9,12 @@ public func datasetFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -
     if let file = try? DICOMFile(bytes: bytes, options: options) {
         checkFixedPoint(file, options: options)
     }
+    // As an indexer reads them: a few attributes kept, small structure bounds to run into.
+    var indexing = ReadOptions.indexing(retaining: [.patientID, .sopInstanceUID])
+    indexing.maximumElementCount = 2_000
+    indexing.maximumItemCount = 200
+    indexing.maximumLoadedBytes = 4_096
+    _ = try? DICOMFile(bytes: bytes, options: indexing)
     // The same bytes as a bare data set in each uncompressed syntax, as the network layer reads them.
     for syntax in TransferSyntax.uncompressed {
         guard var reader = try? DataSetReader(bytes: bytes, transferSyntax: syntax, options: options),
