@@ -6,13 +6,13 @@ import NIOPosix
 /// Runs an acceptor on an ephemeral 127.0.0.1 port for the duration of `body`.
 func withAcceptor<T>(
     _ handler: any AssociationServiceHandler, aeTitle: String = "TANDEM", limits: ConnectionLimits = ConnectionLimits(maximumAssociations: 200),
-    configure: (inout AssociationConfiguration) -> Void = { _ in },
+    scpRoleSOPClasses: Set<String> = [], configure: (inout AssociationConfiguration) -> Void = { _ in },
     _ body: (Int) async throws -> T
 ) async throws -> T {
     var configuration = AssociationConfiguration(aeTitle: try AETitle(aeTitle))
     configure(&configuration)
     let acceptor = try await AssociationAcceptor(host: "127.0.0.1", port: 0, configuration: configuration, handler: handler,
-                                                limits: limits)
+                                                scpRoleSOPClasses: scpRoleSOPClasses, limits: limits)
     let server = Task { try await acceptor.run() }
     do {
         let result = try await body(acceptor.localPort)

@@ -13,6 +13,9 @@ final class RoutedAssociation {
     static let studyRootFind = PresentationContextRQ(id: 5, abstractSyntax: "1.2.840.10008.5.1.4.1.2.2.1",
                                                      transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid])
 
+    static let studyRootGet = PresentationContextRQ(id: 7, abstractSyntax: "1.2.840.10008.5.1.4.1.2.2.3",
+                                                    transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid])
+
     let channel: NIOAsyncTestingChannel
     private var unread: [UInt8] = []
     private var values: [PresentationDataValue] = []
@@ -20,20 +23,27 @@ final class RoutedAssociation {
     private init(channel: NIOAsyncTestingChannel) { self.channel = channel }
 
     /// Serves an association on `router` while `body` plays the requestor, then releases it.
-    static func serve(_ router: DIMSEServiceRouter, _ body: (RoutedAssociation) async throws -> Void) async throws {
+    /// The requestor proposes the SCP role for CT storage (for C-GET); the acceptor grants it
+    /// unless told otherwise.
+    static func serve(_ router: DIMSEServiceRouter, grantingStorageSCPRole: Bool = true,
+                      _ body: (RoutedAssociation) async throws -> Void) async throws {
         let channel = NIOAsyncTestingChannel()
         let configuration = AssociationConfiguration(aeTitle: try AETitle("TANDEM"))
         let (asyncChannel, timer) = try await channel.eventLoop.submit {
             try UpperLayerConnection.configure(channel, configuration: configuration)
         }.get()
-        let contexts = [verification, ctStorage, studyRootFind]
+        let contexts = [verification, ctStorage, studyRootFind, studyRootGet]
         let request = AAssociateRQ(
             calledAETitle: try AETitle("TANDEM"), callingAETitle: try AETitle("SCU"), presentationContexts: contexts,
-            userInformation: UserInformation(maximumLength: 16384, implementationClassUID: "1.2.3"))
+            userInformation: UserInformation(
+                maximumLength: 16384, implementationClassUID: "1.2.3",
+                roleSelections: [RoleSelection(sopClassUID: ctStorage.abstractSyntax, scuRole: true, scpRole: true)]))
         let answer = AAssociateAC(
             calledAETitle: request.calledAETitle, callingAETitle: request.callingAETitle,
             presentationContexts: contexts.map { PresentationContextAC(id: $0.id, result: .acceptance, transferSyntax: $0.transferSyntaxes[0]) },
-            userInformation: configuration.userInformation())
+            userInformation: configuration.userInformation(roleSelections: [
+                RoleSelection(sopClassUID: ctStorage.abstractSyntax, scuRole: true, scpRole: grantingStorageSCPRole),
+            ]))
         try await asyncChannel.executeThenClose { inbound, outbound in
             let connection = UpperLayerConnection(
                 machine: AssociationStateMachine(state: .sta6, role: .acceptor), configuration: configuration,

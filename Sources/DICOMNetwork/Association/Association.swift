@@ -25,6 +25,9 @@ public final class Association: @unchecked Sendable {
     }
 
     let connection: UpperLayerConnection
+    /// This side's requests on an association the router serves, awaiting their responses.
+    let responseWaiters = ResponseWaiters()
+    private let lastMessageID = NIOLockedValueBox<UInt16>(0)
     // The reader's state, touched only by the reading task.
     /// PDVs of the last P-DATA-TF not yet consumed.
     var pendingValues: ArraySlice<PresentationDataValue> = []
@@ -41,6 +44,22 @@ public final class Association: @unchecked Sendable {
     }
 
     public var state: AssociationState { connection.machine.state }
+
+    /// A Message ID for a request of this side, unique among those outstanding (PS3.7 §9.3.1.1).
+    func nextMessageID() -> UInt16 {
+        lastMessageID.withLockedValue { id in
+            id &+= 1
+            return id
+        }
+    }
+
+    /// Sends a request on an association the router serves and returns the response it reads.
+    func request(_ request: DIMSECommand, messageID: UInt16, presentationContextID: UInt8,
+                 dataSet: DataSetSource? = nil) async throws -> DIMSECommand {
+        try responseWaiters.expect(messageID)
+        try await send(command: request.encode(), presentationContextID: presentationContextID, dataSet: dataSet)
+        return try await responseWaiters.response(to: messageID)
+    }
 
     // MARK: Release and abort
 

@@ -86,10 +86,25 @@ public enum DIMSECommand: Hashable, Sendable {
         return try message.encodeCommand()
     }
 
+    /// Message ID Being Responded To of a response, nil for requests and C-CANCEL.
+    public var messageIDBeingRespondedTo: UInt16? {
+        switch self {
+        case .cEchoRSP(let response): response.messageIDBeingRespondedTo
+        case .cStoreRSP(let response): response.messageIDBeingRespondedTo
+        case .cFindRSP(let response): response.messageIDBeingRespondedTo
+        case .cGetRSP(let response): response.messageIDBeingRespondedTo
+        case .cMoveRSP(let response): response.messageIDBeingRespondedTo
+        case .nEventReportRSP(let response): response.messageIDBeingRespondedTo
+        case .nActionRSP(let response): response.messageIDBeingRespondedTo
+        case .cEchoRQ, .cStoreRQ, .cFindRQ, .cGetRQ, .cMoveRQ, .cCancelRQ, .nEventReportRQ, .nActionRQ, .unsupported: nil
+        }
+    }
+
     /// The response to this request carrying `result` (with the request's SOP class and
     /// instance); nil for responses, C-CANCEL and unsupported commands. `hasDataSet` announces
     /// an identifier or reply following it.
-    public func response(_ result: DIMSEResult, hasDataSet: Bool = false) -> DIMSECommand? {
+    public func response(_ result: DIMSEResult, hasDataSet: Bool = false,
+                         subOperations: SubOperationCounts = SubOperationCounts()) -> DIMSECommand? {
         let (status, comment, offending) = (result.status, result.errorComment, result.offendingElements)
         switch self {
         case .cEchoRQ(let rq):
@@ -109,11 +124,11 @@ public enum DIMSECommand: Hashable, Sendable {
         case .cGetRQ(let rq):
             return .cGetRSP(CGetResponse(
                 messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID, status: status,
-                hasIdentifier: hasDataSet, errorComment: comment, offendingElements: offending))
+                subOperations: subOperations, hasIdentifier: hasDataSet, errorComment: comment, offendingElements: offending))
         case .cMoveRQ(let rq):
             return .cMoveRSP(CMoveResponse(
                 messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID, status: status,
-                hasIdentifier: hasDataSet, errorComment: comment, offendingElements: offending))
+                subOperations: subOperations, hasIdentifier: hasDataSet, errorComment: comment, offendingElements: offending))
         case .nEventReportRQ(let rq):
             return .nEventReportRSP(NEventReportResponse(
                 messageIDBeingRespondedTo: rq.messageID, affectedSOPClassUID: rq.affectedSOPClassUID,

@@ -12,6 +12,12 @@ public protocol DIMSEServiceProvider: Sendable {
     /// C-FIND (PS3.4 C.4.1): send each match with `responder.pending`, stop once it reports the
     /// operation cancelled, and return the final status (the router sends Cancel, FE00H, after a C-CANCEL).
     func find(_ request: CFindRequest, identifier: DataSet, responder: CFindResponder) async throws -> DIMSEResult
+    /// C-GET (PS3.4 C.4.3): store each instance with `responder.store` on this association,
+    /// report counts with `responder.pending`, stop once cancelled.
+    func get(_ request: CGetRequest, identifier: DataSet, responder: RetrieveResponder) async throws -> RetrieveResult
+    /// C-MOVE (PS3.4 C.4.2): store each instance on an association to the Move Destination,
+    /// report counts with `responder.pending`, stop once cancelled.
+    func move(_ request: CMoveRequest, identifier: DataSet, responder: RetrieveResponder) async throws -> RetrieveResult
     /// N-ACTION (PS3.7 §10.1.4), e.g. a Storage Commitment request (PS3.4 J.3.2); answered at
     /// once with the status and an optional Action Reply.
     func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws
@@ -32,6 +38,14 @@ extension DIMSEServiceProvider {
         DIMSEResult(.unrecognizedOperation)
     }
 
+    public func get(_ request: CGetRequest, identifier: DataSet, responder: RetrieveResponder) async throws -> RetrieveResult {
+        RetrieveResult(DIMSEResult(.unrecognizedOperation))
+    }
+
+    public func move(_ request: CMoveRequest, identifier: DataSet, responder: RetrieveResponder) async throws -> RetrieveResult {
+        RetrieveResult(DIMSEResult(.unrecognizedOperation))
+    }
+
     public func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws
         -> (result: DIMSEResult, reply: DataSet?)
     {
@@ -46,6 +60,16 @@ public struct DIMSERequestContext: Sendable {
     public let presentationContext: AcceptedPresentationContext
 
     public var transferSyntax: TransferSyntax { TransferSyntax(uid: presentationContext.transferSyntax) }
+
+    /// Sends a request of this side on the association being served (e.g. storage commitment's
+    /// N-EVENT-REPORT, PS3.4 J.3.3) and returns the response the router reads.
+    /// `request` builds the command around the Message ID this side assigns.
+    public func request(presentationContextID: UInt8, dataSet: DataSetSource? = nil,
+                        _ request: (_ messageID: UInt16) -> DIMSECommand) async throws -> DIMSECommand {
+        let messageID = association.nextMessageID()
+        return try await association.request(request(messageID), messageID: messageID,
+                                             presentationContextID: presentationContextID, dataSet: dataSet)
+    }
 }
 
 /// The outcome an operation's final response carries.

@@ -3,8 +3,9 @@ import DICOMCore
 /// Serves an accepted association: reads each DIMSE message once and hands the request to the
 /// provider routed for its presentation context's abstract syntax (Verification, Storage,
 /// Query/Retrieve, Storage Commitment…). C-ECHO, C-STORE and N-ACTION are performed as they are
-/// read (a C-STORE's data set streams from the socket into the provider). C-FIND runs in its
-/// own task while the router reads on, so a C-CANCEL reaches it between pending responses.
+/// read (a C-STORE's data set streams from the socket into the provider). C-FIND, C-GET and
+/// C-MOVE run in their own task while the router reads on, so a C-CANCEL reaches them between
+/// pending responses, and a C-GET's C-STORE sub-operations get their responses.
 public struct DIMSEServiceRouter: Sendable {
     /// Which abstract syntaxes one provider serves.
     public struct Route: Sendable {
@@ -43,11 +44,21 @@ public struct DIMSEServiceRouter: Sendable {
     public func serve(_ association: Association) async throws {
         let operations = RunningOperations()
         try await withThrowingDiscardingTaskGroup { group in
-            defer { operations.cancelAll() }
+            defer {
+                operations.cancelAll()
+                association.responseWaiters.end(association.connection.ended ?? AssociationError.connectionClosed)
+            }
             while let message = try await association.receive() {
                 let context = DIMSERequestContext(association: association, presentationContext: message.presentationContext)
                 if case .cCancelRQ(let cancel) = message.command {
                     operations.cancel(messageID: cancel.messageIDBeingRespondedTo)
+                    continue
+                }
+                if let respondedTo = message.command.messageIDBeingRespondedTo {  // to a request of this side
+                    if let fragments = message.dataSet { for try await _ in fragments {} }
+                    guard association.responseWaiters.deliver(message.command, to: respondedTo) else {
+                        throw DIMSEServiceError.unexpected(message.command)
+                    }
                     continue
                 }
                 guard message.command.response(.success) != nil else { throw DIMSEServiceError.unexpected(message.command) }
@@ -69,11 +80,22 @@ public struct DIMSEServiceRouter: Sendable {
                     guard let identifier = try await readIdentifier(of: message, context: context) else { continue }
                     let operation = operations.start(request.messageID)
                     let responder = CFindResponder(request: request, context: context, operation: operation)
-                    association.connection.operationStarted()
-                    group.addTask {
-                        defer { association.connection.operationEnded() }
-                        await performFind(request, identifier: identifier, provider: provider, responder: responder,
-                                          operations: operations)
+                    start(operation, of: message.command, context: context, operations: operations, in: &group) {
+                        RetrieveResult(try await provider.find(request, identifier: identifier, responder: responder))
+                    }
+                case .cGetRQ(let request):
+                    guard let identifier = try await readIdentifier(of: message, context: context) else { continue }
+                    let operation = operations.start(request.messageID)
+                    let responder = RetrieveResponder(request: message.command, context: context, operation: operation)
+                    start(operation, of: message.command, context: context, operations: operations, in: &group) {
+                        try await provider.get(request, identifier: identifier, responder: responder)
+                    }
+                case .cMoveRQ(let request):
+                    guard let identifier = try await readIdentifier(of: message, context: context) else { continue }
+                    let operation = operations.start(request.messageID)
+                    let responder = RetrieveResponder(request: message.command, context: context, operation: operation)
+                    start(operation, of: message.command, context: context, operations: operations, in: &group) {
+                        try await provider.move(request, identifier: identifier, responder: responder)
                     }
                 case .nActionRQ(let request):
                     var information: DataSet?
@@ -90,21 +112,35 @@ public struct DIMSEServiceRouter: Sendable {
         }
     }
 
-    /// Runs the provider's C-FIND and sends the final response: Cancel (FE00H) once cancelled,
-    /// "unable to process" (C000H) when the provider failed.
-    private func performFind(_ request: CFindRequest, identifier: DataSet, provider: any DIMSEServiceProvider,
-                             responder: CFindResponder, operations: RunningOperations) async {
-        var result: DIMSEResult
-        do {
-            result = try await provider.find(request, identifier: identifier, responder: responder)
-        } catch is AssociationError {
-            return  // the association ended; the router's reader reports how
-        } catch {
-            result = DIMSEResult(.cannotUnderstand, errorComment: "\(error)")
+    /// Performs an operation in its own task and sends its final response: Cancel (FE00H) once
+    /// cancelled, "unable to process" (C000H) when the provider failed. The idle timer rests
+    /// meanwhile: the requestor rightly stays silent while responses come.
+    private func start(_ operation: RunningOperation, of request: DIMSECommand, context: DIMSERequestContext,
+                       operations: RunningOperations, in group: inout ThrowingDiscardingTaskGroup<any Error>,
+                       _ perform: @escaping @Sendable () async throws -> RetrieveResult) {
+        let connection = context.association.connection
+        connection.operationStarted()
+        group.addTask {
+            defer { connection.operationEnded() }
+            var outcome: RetrieveResult
+            do {
+                outcome = try await perform()
+            } catch is AssociationError {
+                return  // the association ended; the router's reader reports how
+            } catch {
+                outcome = RetrieveResult(DIMSEResult(.cannotUnderstand, errorComment: "\(error)"))
+            }
+            if operation.isCancelled && outcome.result.status.category != .failure { outcome.result.status = .cancel }
+            var failedList: DataSet?
+            if !outcome.failedSOPInstanceUIDs.isEmpty {
+                var list = DataSet()
+                try? list.set(Tag(0x0008, 0x0058), vr: .UI, strings: outcome.failedSOPInstanceUIDs)  // Failed SOP Instance UID List
+                failedList = list
+            }
+            operations.finish(operation)
+            try? await respond(to: request, with: outcome.result, identifier: failedList,
+                               subOperations: outcome.subOperations, context: context)
         }
-        if responder.isCancelled { result = DIMSEResult(.cancel) }
-        operations.finish(responder.operation)
-        try? await respond(to: .cFindRQ(request), with: result, context: responder.context)
     }
 
     /// The data set of a C-FIND/C-GET/C-MOVE or N-ACTION, decoded; nil when it was refused
@@ -139,9 +175,11 @@ public struct DIMSEServiceRouter: Sendable {
     }
 
     private func respond(to request: DIMSECommand, with result: DIMSEResult, identifier: DataSet? = nil,
-                         context: DIMSERequestContext) async throws {
+                         subOperations: SubOperationCounts = SubOperationCounts(), context: DIMSERequestContext) async throws {
         let dataSet = try identifier.map { DataSetSource.bytes(try DataSetWriter.encode($0, transferSyntax: context.transferSyntax)) }
-        guard let response = request.response(result, hasDataSet: dataSet != nil) else { throw DIMSEServiceError.unexpected(request) }
+        guard let response = request.response(result, hasDataSet: dataSet != nil, subOperations: subOperations) else {
+            throw DIMSEServiceError.unexpected(request)
+        }
         try await context.association.send(command: response.encode(), presentationContextID: context.presentationContext.id,
                                            dataSet: dataSet)
     }
