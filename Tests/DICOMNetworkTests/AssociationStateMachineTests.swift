@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import DICOMNetwork
 
@@ -47,6 +48,56 @@ struct AssociationStateMachineTests {
         }
     }
 
+    static let request = AAssociateRQ(
+        calledAETitle: try! AETitle("SCP"), callingAETitle: try! AETitle("SCU"), presentationContexts: [.verification()],
+        userInformation: UserInformation(maximumLength: 16384, implementationClassUID: "1.2.3"))
+    static let answer = AAssociateAC(
+        calledAETitle: request.calledAETitle, callingAETitle: request.callingAETitle,
+        presentationContexts: [PresentationContextAC(id: 1, result: .acceptance, transferSyntax: "1.2.840.10008.1.2")],
+        userInformation: UserInformation(maximumLength: 16384, implementationClassUID: "1.2.4"))
+    static let rejection = AAssociateRJ.user(.rejectedPermanent, .callingAETitleNotRecognized)
+    static let data = PDataTF(values: [PresentationDataValue(presentationContextID: 1, isCommand: true, isLastFragment: true, data: [1, 2])])
+    static let framedData = ByteBuffer(bytes: PDataTF.header(dataLength: 2, presentationContextID: 1, isCommand: true,
+                                                             isLastFragment: true) + [1, 2])
+    static let peerAbort = AAbort(source: .serviceUser, reason: .notSpecified)
+
+    /// The event with a payload of the kind it carries.
+    static func input(for event: AssociationEvent) -> AssociationInput {
+        switch event {
+        case .evt1: .associateRequest(request)
+        case .evt2: .transportConnected
+        case .evt3: .received(.associateAC(answer))
+        case .evt4: .received(.associateRJ(rejection))
+        case .evt5: .transportAccepted
+        case .evt6: .received(.associateRQ(request))
+        case .evt7: .associateAccept(answer)
+        case .evt8: .associateReject(rejection)
+        case .evt9: .pData(framedData)
+        case .evt10: .received(.dataTF(data))
+        case .evt11: .releaseRequest
+        case .evt12: .received(.releaseRQ)
+        case .evt13: .received(.releaseRP)
+        case .evt14: .releaseResponse
+        case .evt15: .abortRequest
+        case .evt16: .received(.abort(peerAbort))
+        case .evt17: .transportClosed
+        case .evt18: .artimExpired
+        case .evt19: .invalidPDU(.unrecognizedPDU)
+        }
+    }
+
+    /// A machine in `state`; Sta4 is reached through Evt1, which gives it the request to send.
+    static func machine(in state: AssociationState, role: AssociationStateMachine.Role) throws -> AssociationStateMachine {
+        guard state == .sta4 else { return AssociationStateMachine(state: state, role: role) }
+        var machine = AssociationStateMachine()
+        _ = try machine.handle(.associateRequest(request))
+        return machine
+    }
+
+    @Test func everyEventCarriesItsNumber() {
+        for event in AssociationEvent.allCases { #expect(Self.input(for: event).event == event) }
+    }
+
     @Test func tableCoversEveryStateAndEvent() {
         #expect(Self.cells.count == AssociationEvent.allCases.count * AssociationState.allCases.count)
     }
@@ -54,16 +105,20 @@ struct AssociationStateMachineTests {
     @Test func everyCellMatchesTheStandard() {
         for cell in Self.cells {
             for role in [AssociationStateMachine.Role.requestor, .acceptor] {
-                var machine = AssociationStateMachine(state: cell.state, role: role)
+                guard var machine = try? Self.machine(in: cell.state, role: role) else {
+                    Issue.record("no machine in \(cell.state)")
+                    continue
+                }
+                let input = Self.input(for: cell.event)
                 let context = "\(cell.event) in \(cell.state)"
                 guard let expected = cell.action else {
                     #expect(throws: AssociationStateMachine.UnexpectedEvent(state: cell.state, event: cell.event), "\(context)") {
-                        try machine.handle(cell.event)
+                        try machine.handle(input)
                     }
                     #expect(machine.state == cell.state, "\(context) must not change the state")
                     continue
                 }
-                guard let transition = try? machine.handle(cell.event) else {
+                guard let transition = try? machine.handle(input) else {
                     Issue.record("\(context): no transition, expected \(expected)")
                     continue
                 }
@@ -81,70 +136,91 @@ struct AssociationStateMachineTests {
 
     @Test func unacceptableRequestIsRejectedWithARTIM() throws {
         var machine = AssociationStateMachine(state: .sta2, role: .acceptor)
-        let transition = try machine.handle(.evt6, requestAcceptable: false)
+        var request = Self.request
+        request.applicationContextName = "1.2.3"
+        let transition = try machine.handle(.received(.associateRQ(request)))
         #expect(transition.action == .ae6)
-        #expect(transition.steps == [.stopARTIM, .sendAssociateRJ, .startARTIM])
+        #expect(transition.steps == [
+            .stopARTIM, .send(.associateRJ(.user(.rejectedPermanent, .applicationContextNameNotSupported))), .startARTIM,
+        ])
         #expect(machine.state == .sta13)
     }
 
     @Test func acceptorLifecycle() throws {
         var machine = AssociationStateMachine()
-        #expect(try machine.handle(.evt5).steps == [.startARTIM])
-        #expect(try machine.handle(.evt6).steps == [.stopARTIM, .indicateAssociateRequest])
-        #expect(try machine.handle(.evt7).steps == [.sendAssociateAC])
-        #expect(try machine.handle(.evt10).steps == [.indicatePData])
-        #expect(try machine.handle(.evt9).steps == [.sendPData])
-        #expect(try machine.handle(.evt12).steps == [.indicateReleaseRequest])
-        #expect(try machine.handle(.evt14).steps == [.sendReleaseRP, .startARTIM])
-        #expect(try machine.handle(.evt17).steps == [.stopARTIM])
+        #expect(try machine.handle(.transportAccepted).steps == [.startARTIM])
+        #expect(machine.timerAwaitingPDU == .artim)
+        #expect(try machine.handle(.received(.associateRQ(Self.request))).steps == [.stopARTIM, .indicateAssociateRequest(Self.request)])
+        #expect(try machine.handle(.associateAccept(Self.answer)).steps == [.send(.associateAC(Self.answer))])
+        #expect(machine.timerAwaitingPDU == .idle)
+        #expect(try machine.handle(.received(.dataTF(Self.data))).steps == [.indicatePData(Self.data)])
+        #expect(try machine.handle(.pData(Self.framedData)).steps == [.sendPData(Self.framedData)])
+        #expect(try machine.handle(.received(.releaseRQ)).steps == [.indicateReleaseRequest])
+        #expect(try machine.handle(.releaseResponse).steps == [.send(.releaseRP), .startARTIM])
+        #expect(machine.timerAwaitingPDU == .artim)
+        #expect(try machine.handle(.transportClosed).steps == [.stopARTIM])
         #expect(machine.state == .sta1)
     }
 
     @Test func requestorLifecycle() throws {
         var machine = AssociationStateMachine()
-        #expect(try machine.handle(.evt1).steps == [.openTransport])
-        #expect(try machine.handle(.evt2).steps == [.sendAssociateRQ])
-        #expect(try machine.handle(.evt3).steps == [.confirmAssociateAccepted])
-        #expect(try machine.handle(.evt11).steps == [.sendReleaseRQ])
-        #expect(try machine.handle(.evt10).steps == [.indicatePData])  // AR-6: data still arriving
-        #expect(try machine.handle(.evt13).steps == [.confirmRelease, .closeTransport])
+        #expect(try machine.handle(.associateRequest(Self.request)).steps == [.openTransport])
+        #expect(try machine.handle(.transportConnected).steps == [.send(.associateRQ(Self.request))])
+        #expect(machine.timerAwaitingPDU == .association)
+        #expect(try machine.handle(.received(.associateAC(Self.answer))).steps == [.confirmAssociateAccepted(Self.answer)])
+        #expect(try machine.handle(.releaseRequest).steps == [.send(.releaseRQ)])
+        #expect(try machine.handle(.received(.dataTF(Self.data))).steps == [.indicatePData(Self.data)])  // AR-6: data still arriving
+        #expect(try machine.handle(.received(.releaseRP)).steps == [.confirmRelease, .closeTransport])
         #expect(machine.state == .sta1)
+    }
+
+    @Test func rejectionIsConfirmed() throws {
+        var machine = AssociationStateMachine()
+        _ = try machine.handle(.associateRequest(Self.request))
+        _ = try machine.handle(.transportConnected)
+        #expect(try machine.handle(.received(.associateRJ(Self.rejection))).steps == [
+            .confirmAssociateRejected(Self.rejection), .closeTransport,
+        ])
     }
 
     /// Both sides send A-RELEASE-RQ at once (PS3.8 §7.2.2, release collision).
     @Test func releaseCollisionOnBothSides() throws {
         var requestor = AssociationStateMachine(state: .sta6, role: .requestor)
         var acceptor = AssociationStateMachine(state: .sta6, role: .acceptor)
-        _ = try requestor.handle(.evt11)
-        _ = try acceptor.handle(.evt11)
-        #expect(try requestor.handle(.evt12).nextState == .sta9)
-        #expect(try acceptor.handle(.evt12).nextState == .sta10)
-        #expect(try requestor.handle(.evt14).steps == [.sendReleaseRP])          // AR-9 → Sta11
-        #expect(try acceptor.handle(.evt13).steps == [.confirmRelease])           // AR-10 → Sta12
-        #expect(try acceptor.handle(.evt14).steps == [.sendReleaseRP, .startARTIM])  // AR-4 → Sta13
-        #expect(try requestor.handle(.evt13).steps == [.confirmRelease, .closeTransport])  // AR-3 → Sta1
+        _ = try requestor.handle(.releaseRequest)
+        _ = try acceptor.handle(.releaseRequest)
+        #expect(try requestor.handle(.received(.releaseRQ)).nextState == .sta9)
+        #expect(try acceptor.handle(.received(.releaseRQ)).nextState == .sta10)
+        #expect(requestor.allows(.evt14) && !acceptor.allows(.evt14))  // the acceptor answers after AR-10
+        #expect(try requestor.handle(.releaseResponse).steps == [.send(.releaseRP)])            // AR-9 → Sta11
+        #expect(try acceptor.handle(.received(.releaseRP)).steps == [.confirmRelease])          // AR-10 → Sta12
+        #expect(try acceptor.handle(.releaseResponse).steps == [.send(.releaseRP), .startARTIM])  // AR-4 → Sta13
+        #expect(try requestor.handle(.received(.releaseRP)).steps == [.confirmRelease, .closeTransport])  // AR-3 → Sta1
         #expect(requestor.state == .sta1)
         #expect(acceptor.state == .sta13)
     }
 
     @Test func abortReasons() throws {
         var machine = AssociationStateMachine(state: .sta6, role: .acceptor)
-        #expect(try machine.handle(.evt19, invalidPDUReason: .invalidPDUParameterValue).steps == [
-            .sendAbort(source: .serviceProvider, reason: .invalidPDUParameterValue), .indicateProviderAbort, .startARTIM,
+        #expect(try machine.handle(.invalidPDU(.invalidPDUParameterValue)).steps == [
+            .send(.abort(AAbort(source: .serviceProvider, reason: .invalidPDUParameterValue))), .indicateProviderAbort, .startARTIM,
         ])
         machine = AssociationStateMachine(state: .sta6, role: .acceptor)
-        #expect(try machine.handle(.evt6).steps.first == .sendAbort(source: .serviceProvider, reason: .unexpectedPDU))
+        #expect(try machine.handle(.received(.associateRQ(Self.request))).steps.first
+            == .send(.abort(AAbort(source: .serviceProvider, reason: .unexpectedPDU))))
         machine = AssociationStateMachine(state: .sta6, role: .acceptor)
-        #expect(try machine.handle(.evt15).steps == [.sendAbort(source: .serviceUser, reason: .notSpecified), .startARTIM])
-        #expect(try machine.handle(.evt18).steps == [.stopARTIM, .closeTransport])
+        #expect(try machine.handle(.received(.abort(Self.peerAbort))).steps == [.indicateAbort(Self.peerAbort), .closeTransport])
+        machine = AssociationStateMachine(state: .sta6, role: .acceptor)
+        #expect(try machine.handle(.abortRequest).steps == [.send(.abort(AAbort(source: .serviceUser, reason: .notSpecified))), .startARTIM])
+        #expect(try machine.handle(.artimExpired).steps == [.stopARTIM, .closeTransport])
     }
 
     @Test func roleIsLearnedFromTheFirstEvent() throws {
         var requestor = AssociationStateMachine()
-        _ = try requestor.handle(.evt1)
+        _ = try requestor.handle(.associateRequest(Self.request))
         #expect(requestor.role == .requestor)
         var acceptor = AssociationStateMachine()
-        _ = try acceptor.handle(.evt5)
+        _ = try acceptor.handle(.transportAccepted)
         #expect(acceptor.role == .acceptor)
     }
 }

@@ -56,8 +56,8 @@ extension Association {
         } while remaining > 0
     }
 
-    /// `data` as P-DATA-TF PDUs of one PDV each, at most `fragmentCapacity` bytes apiece, in one
-    /// socket write. Each PDU is still a P-DATA request event of the state machine (evt9).
+    /// `data` as P-DATA-TF PDUs of one PDV each, at most `fragmentCapacity` bytes apiece, framed
+    /// by the codec and handed to the state machine as one P-DATA request event (one socket write).
     private func sendPDVs<Bytes: RandomAccessCollection<UInt8>>(
         _ data: Bytes, contextID: UInt8, isCommand: Bool, endsMessage: Bool
     ) async throws where Bytes.Index == Int {
@@ -67,20 +67,13 @@ extension Association {
         var start = data.startIndex
         repeat {
             let end = min(start + capacity, data.endIndex)
-            buffer.writeInteger(PDU.PDUType.dataTF.rawValue)
-            buffer.writeInteger(UInt8(0))
-            buffer.writeInteger(UInt32(6 + end - start))  // PDU length: one PDV item
-            buffer.writeInteger(UInt32(2 + end - start))  // PDV item length
-            buffer.writeInteger(contextID)
-            buffer.writeInteger(PresentationDataValue.messageControlHeader(
-                isCommand: isCommand, isLastFragment: endsMessage && end == data.endIndex))
+            buffer.writeBytes(PDataTF.header(dataLength: end - start, presentationContextID: contextID, isCommand: isCommand,
+                                             isLastFragment: endsMessage && end == data.endIndex))
             buffer.writeBytes(data[start..<end])
-            try connection.checkOpen()
-            try connection.allow(.evt9)
-            _ = try await connection.perform(.evt9, sending: nil)
             start = end
         } while start < data.endIndex
-        try await connection.write(buffer)
+        try connection.checkOpen()
+        try await connection.handle(.pData(buffer))
     }
 
     // MARK: Receiving
@@ -130,18 +123,22 @@ extension Association {
     private func nextPDV() async throws -> PresentationDataValue? {
         while pendingValues.isEmpty {
             guard let pdu = try await connection.readPDU() else { return nil }
-            let steps = try await connection.handleReceived(pdu)
-            if case .dataTF(let data) = pdu, steps.contains(.indicatePData) {
-                // PS3.8 §9.3.5: PDVs only on presentation contexts this association accepted.
-                if let stray = data.values.first(where: { acceptedContexts[$0.presentationContextID] == nil }) {
-                    throw await connection.abortForViolation(
-                        .invalidPDUParameterValue, "PDV on presentation context \(stray.presentationContextID), not accepted")
+            for step in try await connection.handleReceived(pdu) {
+                switch step {
+                case .indicatePData(let data):
+                    // PS3.8 §9.3.5: PDVs only on presentation contexts this association accepted.
+                    if let stray = data.values.first(where: { acceptedContexts[$0.presentationContextID] == nil }) {
+                        throw await connection.abortForViolation(
+                            .invalidPDUParameterValue, "PDV on presentation context \(stray.presentationContextID), not accepted")
+                    }
+                    pendingValues = data.values[...]
+                case .indicateReleaseRequest:  // AR-2: the peer releases; this side answers (AR-4)
+                    try await connection.handle(.releaseResponse)
+                    try await connection.awaitTransportClose()
+                    return nil
+                default:
+                    break
                 }
-                pendingValues = data.values[...]
-            } else if steps.contains(.indicateReleaseRequest) {
-                try await connection.perform(.evt14, sending: .releaseRP)
-                try await connection.awaitTransportClose()
-                return nil
             }
         }
         return pendingValues.popFirst()

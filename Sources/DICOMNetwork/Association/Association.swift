@@ -67,21 +67,21 @@ public final class Association: @unchecked Sendable {
     /// Data still arriving during the release is discarded (AR-6).
     public func release() async throws {
         try connection.checkOpen()
-        try await connection.perform(.evt11, sending: .releaseRQ)
-        while true {
-            guard let pdu = try await connection.readPDU() else { return }
+        try await connection.handle(.releaseRequest)  // AR-1
+        while let pdu = try await connection.readPDU() {
             let steps = try await connection.handleReceived(pdu)
-            if steps.contains(.indicateReleaseRequest) {  // collision (AR-8): answer, then await RP
-                try await connection.perform(.evt14, sending: .releaseRP)
-            }
-            if steps.contains(.confirmRelease) && state == .sta1 { return }
-            if state == .sta12 {  // collision, acceptor side (AR-10), then AR-4
-                try await connection.perform(.evt14, sending: .releaseRP)
+            if steps.contains(.closeTransport) { return }  // AR-3: released
+            // A release collision (AR-8; on the acceptor's side AR-10 first): this side answers
+            // the peer's request when the machine lets it (AR-9, or AR-4 after which the peer closes).
+            if connection.allows(.evt14), try await connection.handle(.releaseResponse).contains(.startARTIM) {
                 try await connection.awaitTransportClose()
                 return
             }
         }
     }
+
+    /// Whether this side may still release the association (it is established, no release under way).
+    var canRelease: Bool { connection.allows(.evt11) }
 
     /// Aborts the association as its user (A-ABORT, PS3.8 §7.3).
     public func abort() async {

@@ -103,7 +103,7 @@ public final class AssociationAcceptor: Sendable {
                 let connection = UpperLayerConnection(
                     machine: AssociationStateMachine(), configuration: configuration, channel: asyncChannel.channel,
                     timer: timer, inbound: inbound, outbound: outbound)
-                try await connection.perform(.evt5, sending: nil)  // AE-5: ARTIM runs until the request
+                try await connection.handle(.transportAccepted)  // AE-5: ARTIM runs until the request
                 return try await negotiateAndServe(connection, peer: peer, ticket: ticket, opened: opened)
             }
         } catch {
@@ -120,28 +120,31 @@ public final class AssociationAcceptor: Sendable {
         _ connection: UpperLayerConnection, peer: PeerAddress?, ticket: AdmissionTicket, opened: ContinuousClock.Instant
     ) async throws -> AssociationSummary? {
         guard let pdu = try await connection.readPDU() else { return nil }
-        guard case .associateRQ(let request) = pdu else {
-            _ = try await connection.handleReceived(pdu)  // AA-1 or AA-2
-            return nil
+        // AE-6: an A-ASSOCIATE indication, or the provider's own rejection; AA-1 or AA-2 for other PDUs.
+        var indicated: AAssociateRQ?
+        for step in try await connection.handleReceived(pdu) {
+            switch (step, pdu) {
+            case (.indicateAssociateRequest(let request), _):
+                indicated = request
+            case (.send(.associateRJ(let rejection)), .associateRQ(let request)):
+                logRejection(rejection, of: request, from: peer)
+                try await connection.awaitTransportClose()
+            default:
+                continue
+            }
         }
-        if let rejection = AssociationNegotiation.providerRejection(of: request) {
-            logRejection(rejection, of: request, from: peer)
-            try await connection.perform(.evt6, sending: .associateRJ(rejection), requestAcceptable: false)
-            try await connection.awaitTransportClose()
-            return nil
-        }
-        try await connection.perform(.evt6, sending: nil)  // AE-6 → Sta3, A-ASSOCIATE indication
+        guard let request = indicated else { return nil }
         switch await handler.decide(on: request, from: peer) {
         case .reject(let rejection):
             logRejection(rejection, of: request, from: peer)
-            try await connection.perform(.evt8, sending: .associateRJ(rejection))  // AE-8
+            try await connection.handle(.associateReject(rejection))  // AE-8
             try await connection.awaitTransportClose()
             return nil
         case .accept(let policy):
             guard admission.beginAssociation() else {
                 let rejection = AAssociateRJ.presentation(.rejectedTransient, .localLimitExceeded)
                 logRejection(rejection, of: request, from: peer)
-                try await connection.perform(.evt8, sending: .associateRJ(rejection))
+                try await connection.handle(.associateReject(rejection))  // AE-8
                 try await connection.awaitTransportClose()
                 return nil
             }
@@ -149,7 +152,7 @@ public final class AssociationAcceptor: Sendable {
             ticket.release()  // associated: its bytes are no longer bounded by the A-ASSOCIATE-RQ limit
             let answer = AssociationNegotiation.accept(
                 request, policy: policy, configuration: configuration, scpRoleSOPClasses: scpRoleSOPClasses)
-            try await connection.perform(.evt7, sending: .associateAC(answer))  // AE-7
+            try await connection.handle(.associateAccept(answer))  // AE-7
             let association = Association(request: request, answer: answer, connection: connection)
             let end = await serveEstablished(association, peer: peer)
             return AssociationSummary(

@@ -19,8 +19,12 @@ public struct AssociationRequestor: Sendable {
         _ body: (Association) async throws -> Result
     ) async throws -> Result {
         let configuration = self.configuration
+        let request = AAssociateRQ(
+            calledAETitle: calledAETitle, callingAETitle: configuration.aeTitle,
+            presentationContexts: presentationContexts,
+            userInformation: configuration.userInformation(roleSelections: roleSelections))
         var machine = AssociationStateMachine()
-        _ = try machine.handle(.evt1)  // AE-1: the connect below
+        _ = try machine.handle(.associateRequest(request))  // AE-1: the connect below
         let (asyncChannel, timer) = try await ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -33,29 +37,28 @@ public struct AssociationRequestor: Sendable {
             let connection = UpperLayerConnection(
                 machine: machine, configuration: configuration, channel: asyncChannel.channel, timer: timer,
                 inbound: inbound, outbound: outbound)
-            let request = AAssociateRQ(
-                calledAETitle: calledAETitle, callingAETitle: configuration.aeTitle,
-                presentationContexts: presentationContexts,
-                userInformation: configuration.userInformation(roleSelections: roleSelections))
-            try await connection.perform(.evt2, sending: .associateRQ(request))  // AE-2
+            try await connection.handle(.transportConnected)  // AE-2: sends the request
             guard let pdu = try await connection.readPDU() else { throw AssociationError.connectionClosed }
-            _ = try await connection.handleReceived(pdu)  // AE-3, AE-4, or an abort that throws
-            switch pdu {
-            case .associateAC(let answer):
-                let association = Association(request: request, answer: answer, connection: connection)
-                do {
-                    let result = try await body(association)
-                    if association.state == .sta6 { try await association.release() }
-                    return result
-                } catch {
-                    await association.abort()
-                    throw error
+            // AE-3, AE-4, or an abort that throws.
+            for step in try await connection.handleReceived(pdu) {
+                switch step {
+                case .confirmAssociateAccepted(let answer):
+                    let association = Association(request: request, answer: answer, connection: connection)
+                    do {
+                        let result = try await body(association)
+                        if association.canRelease { try await association.release() }
+                        return result
+                    } catch {
+                        await association.abort()
+                        throw error
+                    }
+                case .confirmAssociateRejected(let rejection):
+                    throw AssociationError.rejected(rejection)
+                default:
+                    continue
                 }
-            case .associateRJ(let rejection):
-                throw AssociationError.rejected(rejection)
-            default:
-                throw AssociationError.protocolViolation(.unexpectedPDU, "\(pdu.type) in answer to A-ASSOCIATE-RQ")
             }
+            throw AssociationError.protocolViolation(.unexpectedPDU, "\(pdu.type) in answer to A-ASSOCIATE-RQ")
         }
     }
 }

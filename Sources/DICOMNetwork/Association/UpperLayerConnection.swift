@@ -41,75 +41,74 @@ final class UpperLayerConnection: @unchecked Sendable {
 
     /// Aborts as the local user (Evt15), where the state allows it.
     func abort() async {
-        guard ended == nil, AssociationStateMachine.action(for: .evt15, in: machine.state) != nil else { return }
-        _ = try? await perform(.evt15, sending: nil)
+        guard ended == nil, allows(.evt15) else { return }
+        _ = try? await handle(.abortRequest)
         end(.abortedLocally)
     }
 
-    /// Applies an event and carries out its I/O steps; indications are left to the caller.
+    /// Applies an event and performs what the machine asks: writes, timers, closing the
+    /// transport. Indications are returned for the caller.
     @discardableResult
-    func perform(
-        _ event: AssociationEvent, sending pdu: PDU?, requestAcceptable: Bool = true,
-        invalidPDUReason: AAbort.Reason = .unrecognizedPDU
-    ) async throws -> [AssociationStep] {
+    func handle(_ input: AssociationInput) async throws -> [AssociationStep] {
         let transition: AssociationTransition
         do {
-            transition = try shared.withLockedValue {
-                try $0.machine.handle(event, requestAcceptable: requestAcceptable, invalidPDUReason: invalidPDUReason)
-            }
+            transition = try shared.withLockedValue { try $0.machine.handle(input) }
         } catch let error as AssociationStateMachine.UnexpectedEvent {
-            throw AssociationError.notAllowed("\(event) in \(error.state)")
+            throw AssociationError.notAllowed("\(error.event) in \(error.state)")
         }
         for step in transition.steps {
             switch step {
-            case .sendAssociateRQ, .sendAssociateAC, .sendAssociateRJ, .sendPData, .sendReleaseRQ, .sendReleaseRP:
-                if let pdu { try await write(pdu) }
-            case .sendAbort(let source, let reason):
-                try? await write(.abort(AAbort(source: source, reason: reason)))
+            case .send(.abort(let abort)):
+                try? await write(.abort(abort))
                 // The abort ends the association; the connection is closed at once rather than
                 // waiting for the peer to close it within ARTIM (PS3.8 §9.2.3 AA-1, AA-7, AA-8).
                 close()
+            case .send(let pdu): try await write(pdu)
+            case .sendPData(let pdus): try await outbound.write(pdus)
             case .startARTIM: timer.arm(configuration.artimTimeout, kind: .artim)
             case .stopARTIM: timer.disarm()
             case .closeTransport: close()
-            default: break
+            case .openTransport, .indicateAssociateRequest, .confirmAssociateAccepted, .confirmAssociateRejected,
+                 .indicatePData, .indicateReleaseRequest, .confirmRelease, .indicateAbort, .indicateProviderAbort, .ignorePDU:
+                break  // the transport is opened by the requestor's bootstrap; indications are the caller's
             }
         }
         return transition.steps
     }
 
-    /// Handles a PDU other than P-DATA-TF that arrived while reading; throws if it ends the association.
+    /// Applies a received PDU; throws if it ends the association (A-ABORT, or a PDU the state
+    /// does not expect).
     func handleReceived(_ pdu: PDU) async throws -> [AssociationStep] {
-        let steps = try await perform(AssociationEvent(received: pdu), sending: nil, invalidPDUReason: .unexpectedPDU)
-        if steps.contains(.indicateAbort), case .abort(let abort) = pdu {
-            throw end(.abortedByPeer(abort))
-        }
-        if steps.contains(.indicateProviderAbort) {
-            throw end(.protocolViolation(.unexpectedPDU, "\(pdu.type) in \(machine.state)"))
+        let steps = try await handle(.received(pdu))
+        for step in steps {
+            if case .indicateAbort(let abort) = step { throw end(.abortedByPeer(abort)) }
+            if step == .indicateProviderAbort { throw end(.protocolViolation(.unexpectedPDU, "\(pdu.type) in \(machine.state)")) }
         }
         return steps
     }
 
     /// Aborts because the peer broke the protocol (Evt19 → AA-8 or AA-7), then throws.
     func abortForViolation(_ reason: AAbort.Reason, _ detail: String) async -> AssociationError {
-        if AssociationStateMachine.action(for: .evt19, in: machine.state) != nil {
-            _ = try? await perform(.evt19, sending: nil, invalidPDUReason: reason)
+        if allows(.evt19) {
+            _ = try? await handle(.invalidPDU(reason))
         } else {
             close()
         }
         return end(.protocolViolation(reason, detail))
     }
 
-    /// The next PDU, nil when the transport closed (after Evt17 was applied).
+    /// The next PDU, nil when the transport closed (after Evt17 was applied). The machine says
+    /// which timer runs meanwhile; the idle timer rests while an operation is being performed.
     func readPDU() async throws -> PDU? {
         try checkOpen()
         shared.withLockedValue { shared in
-            switch shared.machine.state {
-            case .sta2, .sta13: timer.arm(configuration.artimTimeout, kind: .artim)
-            case .sta5, .sta7, .sta9, .sta10, .sta11, .sta12: timer.arm(configuration.associationTimeout, kind: .association)
-            default:
+            let kind = shared.machine.timerAwaitingPDU
+            switch kind {
+            case .artim: timer.arm(configuration.artimTimeout, kind: kind)
+            case .association: timer.arm(configuration.associationTimeout, kind: kind)
+            case .idle:
                 shared.readerAwaitsIdle = true
-                if shared.operations == 0 { timer.arm(configuration.idleTimeout, kind: .idle) }
+                if shared.operations == 0 { timer.arm(configuration.idleTimeout, kind: kind) }
             }
         }
         defer {
@@ -121,15 +120,15 @@ final class UpperLayerConnection: @unchecked Sendable {
         do {
             guard let pdu = try await inbound.next() else {
                 // Only AR-5 (closed after release or reject, Sta13) is orderly; AA-4/AA-5 are not.
-                let orderly = (try? shared.withLockedValue { try $0.machine.handle(.evt17) })?.action == .ar5
+                let orderly = (try? shared.withLockedValue { try $0.machine.handle(.transportClosed) })?.action == .ar5
                 close()
                 if orderly && ended == nil { return nil }
                 throw end(.connectionClosed)
             }
             return pdu
         } catch let timeout as UpperLayerTimeout {
-            if AssociationStateMachine.action(for: .evt18, in: machine.state) != nil {
-                _ = try? await perform(.evt18, sending: nil)
+            if allows(.evt18) {
+                _ = try? await handle(.artimExpired)
             } else {
                 await abort()  // idle or association timeout: the user gives up (AA-1)
                 close()
@@ -152,10 +151,6 @@ final class UpperLayerConnection: @unchecked Sendable {
 
     func write(_ pdu: PDU) async throws {
         try await outbound.write(ByteBuffer(bytes: try pdu.encode()))
-    }
-
-    func write(_ buffer: ByteBuffer) async throws {
-        try await outbound.write(buffer)
     }
 
     func close() {
@@ -214,10 +209,8 @@ extension UpperLayerConnection {
 }
 
 extension UpperLayerConnection {
-    /// Throws unless Table 9-10 allows `event` now.
-    func allow(_ event: AssociationEvent) throws {
-        guard AssociationStateMachine.action(for: event, in: machine.state) != nil else {
-            throw AssociationError.notAllowed("\(event) in \(machine.state)")
-        }
+    /// Whether Table 9-10 allows `event` now.
+    func allows(_ event: AssociationEvent) -> Bool {
+        shared.withLockedValue { $0.machine.allows(event) }
     }
 }

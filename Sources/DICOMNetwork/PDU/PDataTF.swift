@@ -17,6 +17,20 @@ public struct PDataTF: Hashable, Sendable {
         guard !values.isEmpty else { throw .missingItem("presentation data value") }
     }
 
+    /// The 12 bytes before the data of a P-DATA-TF holding one PDV (PS3.8 §9.3.5, §E.2): PDU
+    /// type and length, PDV item length, presentation context ID, message control header. A
+    /// sender writes the fragment's bytes right after them, without copying them into a PDV.
+    public static func header(dataLength: Int, presentationContextID: UInt8, isCommand: Bool, isLastFragment: Bool) -> [UInt8] {
+        var writer = PDUWriter()
+        writer.write(PDU.PDUType.dataTF.rawValue)
+        writer.write(UInt8(0))
+        writer.write(UInt32(6 + dataLength))  // the one PDV item: its length field and the item
+        writer.write(UInt32(2 + dataLength))  // the item length counts context ID and control header
+        writer.write(presentationContextID)
+        writer.write(PresentationDataValue.messageControlHeader(isCommand: isCommand, isLastFragment: isLastFragment))
+        return writer.bytes
+    }
+
     func encode(into writer: inout PDUWriter) throws(PDUEncodingError) {
         for value in values {
             guard value.data.count <= Int(UInt32.max) - 2 else { throw .fieldTooLong(value.data.count) }

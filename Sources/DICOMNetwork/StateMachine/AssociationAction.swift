@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Actions of the protocol machine (PS3.8 Table 9-9), named as in the standard. What each one
 /// does is listed as `steps`, which the I/O layer carries out in order.
 public enum AssociationAction: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
@@ -10,31 +12,29 @@ public enum AssociationAction: String, Hashable, Sendable, CaseIterable, CustomS
     public var description: String { rawValue }
 }
 
-/// One thing an action asks the I/O layer to do.
+/// One thing an action asks the I/O layer to do, with what it needs to do it: the PDU to
+/// write, or what to indicate to the local user.
 public enum AssociationStep: Hashable, Sendable {
     case openTransport
     case closeTransport
     case startARTIM
     case stopARTIM
-    case sendAssociateRQ
-    case sendAssociateAC
-    case sendAssociateRJ
-    case sendPData
-    case sendReleaseRQ
-    case sendReleaseRP
-    case sendAbort(source: AAbort.Source, reason: AAbort.Reason)
+    /// Write this PDU. An A-ABORT ends the association: the transport is closed after it.
+    case send(PDU)
+    /// Write these P-DATA-TF PDUs, framed by the codec (`PDataTF.header`).
+    case sendPData(ByteBuffer)
     /// A-ASSOCIATE indication to the local acceptor, which answers with Evt7 or Evt8.
-    case indicateAssociateRequest
+    case indicateAssociateRequest(AAssociateRQ)
     /// A-ASSOCIATE confirmation (accept) to the local requestor.
-    case confirmAssociateAccepted
+    case confirmAssociateAccepted(AAssociateAC)
     /// A-ASSOCIATE confirmation (reject) to the local requestor.
-    case confirmAssociateRejected
-    case indicatePData
-    /// A-RELEASE indication; the local user answers with Evt14.
+    case confirmAssociateRejected(AAssociateRJ)
+    case indicatePData(PDataTF)
+    /// A-RELEASE indication; the local user answers with Evt14 once the machine allows it.
     case indicateReleaseRequest
     case confirmRelease
     /// A-ABORT (peer user) or A-P-ABORT (peer provider) indication, as the received PDU says.
-    case indicateAbort
+    case indicateAbort(AAbort)
     /// A-P-ABORT indication: the local provider ended the association.
     case indicateProviderAbort
     case ignorePDU

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// States of the DICOM upper layer protocol machine (PS3.8 §9.2.1, Table 9-1).
 public enum AssociationState: Int, Hashable, Sendable, CaseIterable, CustomStringConvertible {
     /// Idle.
@@ -72,17 +74,61 @@ public enum AssociationEvent: Int, Hashable, Sendable, CaseIterable, CustomStrin
     case evt19
 
     public var description: String { "Evt\(rawValue)" }
+}
 
-    /// The event for a PDU that decoded successfully.
-    public init(received pdu: PDU) {
-        switch pdu {
-        case .associateAC: self = .evt3
-        case .associateRJ: self = .evt4
-        case .associateRQ: self = .evt6
-        case .dataTF: self = .evt10
-        case .releaseRQ: self = .evt12
-        case .releaseRP: self = .evt13
-        case .abort: self = .evt16
+/// An event of PS3.8 Table 9-10 with what it carries: the primitive's PDU or parameters, or
+/// the PDU received.
+public enum AssociationInput: Hashable, Sendable {
+    /// Evt1: A-ASSOCIATE request primitive; the request goes out once the transport connects (AE-2).
+    case associateRequest(AAssociateRQ)
+    /// Evt2: transport connect confirmation.
+    case transportConnected
+    /// Evt3, 4, 6, 10, 12, 13, 16: a PDU received, by its type.
+    case received(PDU)
+    /// Evt5: transport connection indication.
+    case transportAccepted
+    /// Evt7: A-ASSOCIATE response primitive (accept).
+    case associateAccept(AAssociateAC)
+    /// Evt8: A-ASSOCIATE response primitive (reject).
+    case associateReject(AAssociateRJ)
+    /// Evt9: P-DATA request primitives, as P-DATA-TF PDUs framed by the codec. Several PDUs may
+    /// go as one event: DT-1 and AR-7 leave the state as it is.
+    case pData(ByteBuffer)
+    /// Evt11: A-RELEASE request primitive.
+    case releaseRequest
+    /// Evt14: A-RELEASE response primitive.
+    case releaseResponse
+    /// Evt15: A-ABORT request primitive.
+    case abortRequest
+    /// Evt17: transport connection closed indication.
+    case transportClosed
+    /// Evt18: ARTIM timer expired.
+    case artimExpired
+    /// Evt19: unrecognized or invalid PDU received; the A-ABORT gives `reason`.
+    case invalidPDU(AAbort.Reason)
+
+    /// The event number of Table 9-10.
+    public var event: AssociationEvent {
+        switch self {
+        case .associateRequest: .evt1
+        case .transportConnected: .evt2
+        case .received(.associateAC): .evt3
+        case .received(.associateRJ): .evt4
+        case .transportAccepted: .evt5
+        case .received(.associateRQ): .evt6
+        case .associateAccept: .evt7
+        case .associateReject: .evt8
+        case .pData: .evt9
+        case .received(.dataTF): .evt10
+        case .releaseRequest: .evt11
+        case .received(.releaseRQ): .evt12
+        case .received(.releaseRP): .evt13
+        case .releaseResponse: .evt14
+        case .abortRequest: .evt15
+        case .received(.abort): .evt16
+        case .transportClosed: .evt17
+        case .artimExpired: .evt18
+        case .invalidPDU: .evt19
         }
     }
 }

@@ -1,5 +1,6 @@
-/// The DICOM upper layer protocol machine (PS3.8 §9.2): a pure value that turns events into
-/// actions and a next state. It does no I/O; the caller performs the returned steps.
+/// The DICOM upper layer protocol machine (PS3.8 §9.2): a pure value that turns events, with
+/// what they carry, into actions (the PDUs to write, the timers to arm, the indications to give)
+/// and a next state. It does no I/O; `UpperLayerConnection` performs the returned steps.
 public struct AssociationStateMachine: Hashable, Sendable {
     /// Whether this side requested the association; decides AR-8's next state (PS3.8 Table 9-9).
     public enum Role: Hashable, Sendable { case requestor, acceptor }
@@ -13,6 +14,8 @@ public struct AssociationStateMachine: Hashable, Sendable {
 
     public private(set) var state: AssociationState
     public private(set) var role: Role?
+    /// The A-ASSOCIATE-RQ of Evt1, sent once the transport connects (AE-2).
+    private var request: AAssociateRQ?
 
     public init(state: AssociationState = .sta1, role: Role? = nil) {
         self.state = state
@@ -20,23 +23,33 @@ public struct AssociationStateMachine: Hashable, Sendable {
     }
 
     /// Applies one event.
-    /// - Parameters:
-    ///   - requestAcceptable: for Evt6 (AE-6), whether the provider can accept the A-ASSOCIATE-RQ
-    ///     (e.g. protocol version, application context).
-    ///   - invalidPDUReason: A-ABORT reason sent when the event is Evt19.
-    public mutating func handle(
-        _ event: AssociationEvent, requestAcceptable: Bool = true,
-        invalidPDUReason: AAbort.Reason = .unrecognizedPDU
-    ) throws(UnexpectedEvent) -> AssociationTransition {
+    public mutating func handle(_ input: AssociationInput) throws(UnexpectedEvent) -> AssociationTransition {
+        let event = input.event
         guard let action = Self.action(for: event, in: state) else { throw UnexpectedEvent(state: state, event: event) }
-        if event == .evt1 { role = .requestor }
+        if case .associateRequest(let request) = input {
+            self.request = request
+            role = .requestor
+        }
         if event == .evt5 { role = .acceptor }
-        // A PDU that should not arrive now is "unexpected"; one that cannot be parsed is reported as such.
-        let providerReason: AAbort.Reason = event == .evt19 ? invalidPDUReason : .unexpectedPDU
-        let (steps, next) = Self.effect(of: action, requestAcceptable: requestAcceptable,
-                                        providerReason: providerReason, role: role)
+        let (steps, next) = effect(of: action, input: input)
         state = next
         return AssociationTransition(action: action, steps: steps, nextState: next)
+    }
+
+    /// Whether Table 9-10 has an entry for `event` now.
+    public func allows(_ event: AssociationEvent) -> Bool {
+        Self.action(for: event, in: state) != nil
+    }
+
+    /// The timer that runs while this side awaits a PDU (PS3.8 §9.1.5): ARTIM around the
+    /// association's life, the association timer while a peer's A-ASSOCIATE or A-RELEASE answer
+    /// is due, and the idle timer on an established association.
+    public var timerAwaitingPDU: UpperLayerTimeout {
+        switch state {
+        case .sta2, .sta13: .artim
+        case .sta5, .sta7, .sta9, .sta10, .sta11, .sta12: .association
+        default: .idle
+        }
     }
 
     /// PS3.8 Table 9-10: the action for an event in a state, or nil where the table is blank.
@@ -89,42 +102,48 @@ public struct AssociationStateMachine: Hashable, Sendable {
     }
 
     /// PS3.8 Table 9-9: what an action does and the state it leads to.
-    static func effect(
-        of action: AssociationAction, requestAcceptable: Bool, providerReason: AAbort.Reason, role: Role?
-    ) -> ([AssociationStep], AssociationState) {
-        let providerAbort = AssociationStep.sendAbort(source: .serviceProvider, reason: providerReason)
-        switch action {
-        case .ae1: return ([.openTransport], .sta4)
-        case .ae2: return ([.sendAssociateRQ], .sta5)
-        case .ae3: return ([.confirmAssociateAccepted], .sta6)
-        case .ae4: return ([.confirmAssociateRejected, .closeTransport], .sta1)
-        case .ae5: return ([.startARTIM], .sta2)
-        case .ae6:
-            return requestAcceptable
-                ? ([.stopARTIM, .indicateAssociateRequest], .sta3)
-                : ([.stopARTIM, .sendAssociateRJ, .startARTIM], .sta13)
-        case .ae7: return ([.sendAssociateAC], .sta6)
-        case .ae8: return ([.sendAssociateRJ, .startARTIM], .sta13)
-        case .dt1: return ([.sendPData], .sta6)
-        case .dt2: return ([.indicatePData], .sta6)
-        case .ar1: return ([.sendReleaseRQ], .sta7)
-        case .ar2: return ([.indicateReleaseRequest], .sta8)
-        case .ar3: return ([.confirmRelease, .closeTransport], .sta1)
-        case .ar4: return ([.sendReleaseRP, .startARTIM], .sta13)
-        case .ar5: return ([.stopARTIM], .sta1)
-        case .ar6: return ([.indicatePData], .sta7)
-        case .ar7: return ([.sendPData], .sta8)
-        case .ar8: return ([.indicateReleaseRequest], role == .requestor ? .sta9 : .sta10)
-        case .ar9: return ([.sendReleaseRP], .sta11)
-        case .ar10: return ([.confirmRelease], .sta12)
-        case .aa1: return ([.sendAbort(source: .serviceUser, reason: .notSpecified), .startARTIM], .sta13)
-        case .aa2: return ([.stopARTIM, .closeTransport], .sta1)
-        case .aa3: return ([.indicateAbort, .closeTransport], .sta1)
-        case .aa4: return ([.indicateProviderAbort], .sta1)
-        case .aa5: return ([.stopARTIM], .sta1)
-        case .aa6: return ([.ignorePDU], .sta13)
-        case .aa7: return ([providerAbort], .sta13)
-        case .aa8: return ([providerAbort, .indicateProviderAbort, .startARTIM], .sta13)
+    private func effect(of action: AssociationAction, input: AssociationInput) -> ([AssociationStep], AssociationState) {
+        // A PDU that should not arrive now is "unexpected"; one that cannot be parsed says why.
+        var providerReason = AAbort.Reason.unexpectedPDU
+        if case .invalidPDU(let reason) = input { providerReason = reason }
+        let providerAbort = AssociationStep.send(.abort(AAbort(source: .serviceProvider, reason: providerReason)))
+        switch (action, input) {
+        case (.ae1, _): return ([.openTransport], .sta4)
+        case (.ae2, _): return (request.map { [.send(.associateRQ($0))] } ?? [], .sta5)
+        case (.ae3, .received(.associateAC(let answer))): return ([.confirmAssociateAccepted(answer)], .sta6)
+        case (.ae4, .received(.associateRJ(let rejection))): return ([.confirmAssociateRejected(rejection), .closeTransport], .sta1)
+        case (.ae5, _): return ([.startARTIM], .sta2)
+        case (.ae6, .received(.associateRQ(let request))):
+            // Acceptable to the provider (protocol version, application context) or rejected here.
+            guard let rejection = AssociationNegotiation.providerRejection(of: request) else {
+                return ([.stopARTIM, .indicateAssociateRequest(request)], .sta3)
+            }
+            return ([.stopARTIM, .send(.associateRJ(rejection)), .startARTIM], .sta13)
+        case (.ae7, .associateAccept(let answer)): return ([.send(.associateAC(answer))], .sta6)
+        case (.ae8, .associateReject(let rejection)): return ([.send(.associateRJ(rejection)), .startARTIM], .sta13)
+        case (.dt1, .pData(let pdus)): return ([.sendPData(pdus)], .sta6)
+        case (.dt2, .received(.dataTF(let data))): return ([.indicatePData(data)], .sta6)
+        case (.ar1, _): return ([.send(.releaseRQ)], .sta7)
+        case (.ar2, _): return ([.indicateReleaseRequest], .sta8)
+        case (.ar3, _): return ([.confirmRelease, .closeTransport], .sta1)
+        case (.ar4, _): return ([.send(.releaseRP), .startARTIM], .sta13)
+        case (.ar5, _): return ([.stopARTIM], .sta1)
+        case (.ar6, .received(.dataTF(let data))): return ([.indicatePData(data)], .sta7)
+        case (.ar7, .pData(let pdus)): return ([.sendPData(pdus)], .sta8)
+        case (.ar8, _): return ([.indicateReleaseRequest], role == .requestor ? .sta9 : .sta10)
+        case (.ar9, _): return ([.send(.releaseRP)], .sta11)
+        case (.ar10, _): return ([.confirmRelease], .sta12)
+        case (.aa1, _): return ([.send(.abort(AAbort(source: .serviceUser, reason: .notSpecified))), .startARTIM], .sta13)
+        case (.aa2, _): return ([.stopARTIM, .closeTransport], .sta1)
+        case (.aa3, .received(.abort(let abort))): return ([.indicateAbort(abort), .closeTransport], .sta1)
+        case (.aa4, _): return ([.indicateProviderAbort], .sta1)
+        case (.aa5, _): return ([.stopARTIM], .sta1)
+        case (.aa6, _): return ([.ignorePDU], .sta13)
+        case (.aa7, _): return ([providerAbort], .sta13)
+        case (.aa8, _): return ([providerAbort, .indicateProviderAbort, .startARTIM], .sta13)
+        // Table 9-10 pairs each action above with the events that carry its payload.
+        case (.ae3, _), (.ae4, _), (.ae6, _), (.ae7, _), (.ae8, _), (.dt1, _), (.dt2, _), (.ar6, _), (.ar7, _), (.aa3, _):
+            preconditionFailure("\(action) for \(input.event)")
         }
     }
 }
