@@ -16,6 +16,11 @@ final class RoutedAssociation {
     static let studyRootGet = PresentationContextRQ(id: 7, abstractSyntax: "1.2.840.10008.5.1.4.1.2.2.3",
                                                     transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid])
 
+    static let storageCommitment = PresentationContextRQ(id: 9, abstractSyntax: "1.2.840.10008.1.20.1",
+                                                         transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid])
+    static let studyRootMove = PresentationContextRQ(id: 11, abstractSyntax: "1.2.840.10008.5.1.4.1.2.2.2",
+                                                     transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid])
+
     let channel: NIOAsyncTestingChannel
     private var unread: [UInt8] = []
     private var values: [PresentationDataValue] = []
@@ -32,7 +37,7 @@ final class RoutedAssociation {
         let (asyncChannel, timer) = try await channel.eventLoop.submit {
             try UpperLayerConnection.configure(channel, configuration: configuration)
         }.get()
-        let contexts = [verification, ctStorage, studyRootFind, studyRootGet]
+        let contexts = [verification, ctStorage, studyRootFind, studyRootGet, storageCommitment, studyRootMove]
         let request = AAssociateRQ(
             calledAETitle: try AETitle("TANDEM"), callingAETitle: try AETitle("SCU"), presentationContexts: contexts,
             userInformation: UserInformation(

@@ -19,9 +19,8 @@ public protocol DIMSEServiceProvider: Sendable {
     /// report counts with `responder.pending`, stop once cancelled.
     func move(_ request: CMoveRequest, identifier: DataSet, responder: RetrieveResponder) async throws -> RetrieveResult
     /// N-ACTION (PS3.7 §10.1.4), e.g. a Storage Commitment request (PS3.4 J.3.2); answered at
-    /// once with the status and an optional Action Reply.
-    func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws
-        -> (result: DIMSEResult, reply: DataSet?)
+    /// once with the status and an optional Action Reply, then any follow-up runs.
+    func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws -> NActionOutcome
 }
 
 extension DIMSEServiceProvider {
@@ -47,9 +46,9 @@ extension DIMSEServiceProvider {
     }
 
     public func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws
-        -> (result: DIMSEResult, reply: DataSet?)
+        -> NActionOutcome
     {
-        (DIMSEResult(.unrecognizedOperation), nil)
+        NActionOutcome(DIMSEResult(.unrecognizedOperation))
     }
 }
 
@@ -87,4 +86,22 @@ public struct DIMSEResult: Hashable, Sendable {
     }
 
     public static let success = DIMSEResult(.success)
+}
+
+/// How an N-ACTION ends: its response, and work that may only start once the response is out.
+public struct NActionOutcome: Sendable {
+    public var result: DIMSEResult
+    /// Action Reply, sent with the response.
+    public var reply: DataSet?
+    /// Runs in its own task after the N-ACTION-RSP went out, while the router reads on: e.g.
+    /// storage commitment's N-EVENT-REPORT on the same association (PS3.4 J.3.3), which
+    /// `DIMSERequestContext.request` sends and whose response it awaits. The router waits for
+    /// it before `serve` returns; after the association ended, requests on it throw.
+    public var followUp: (@Sendable () async -> Void)?
+
+    public init(_ result: DIMSEResult, reply: DataSet? = nil, followUp: (@Sendable () async -> Void)? = nil) {
+        self.result = result
+        self.reply = reply
+        self.followUp = followUp
+    }
 }

@@ -103,8 +103,9 @@ public struct DIMSEServiceRouter: Sendable {
                         guard let read = try await readIdentifier(of: message, context: context) else { continue }
                         information = read
                     }
-                    let (result, reply) = try await provider.action(request, information: information, context: context)
-                    try await respond(to: message.command, with: result, identifier: reply, context: context)
+                    let outcome = try await provider.action(request, information: information, context: context)
+                    try await respond(to: message.command, with: outcome.result, identifier: outcome.reply, context: context)
+                    if let followUp = outcome.followUp { group.addTask { await followUp() } }
                 default:
                     try await refuse(message, status: .unrecognizedOperation, context: context)
                 }
