@@ -38,14 +38,14 @@ let package = Package(
             .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Archive: data root, configuration, durable writes, SQLite index, jobs, epoch.
+        // Archive: data root, configuration, ingest (durable writes, indexing), SQLite index, jobs, epoch.
         .target(name: "TandemArchive", dependencies: [
             "DICOMCore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The DICOM listener's services: durable C-STORE pipeline and the storage SCP.
+        // The DICOM listener: association policy and the storage SCP over the archive's ingest.
         .target(name: "TandemReceiver", dependencies: ["DICOMCore", "DICOMNetwork", "TandemArchive",
             .product(name: "Logging", package: "swift-log")]),
         .target(name: "TandemRouting", dependencies: ["TandemArchive", "TandemSend", "DICOMCore", "DICOMNetwork",
@@ -77,8 +77,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
-        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive"]),
-        .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "DICOMSynthetic"]),
+        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive", "DICOMSynthetic"]),
+        .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "TandemArchive", "DICOMNetwork"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
         .testTarget(name: "TandemRoutingTests", dependencies: ["TandemRouting", "TandemArchive", "TandemSend"]),
         .testTarget(name: "TandemSendTests", dependencies: ["TandemSend", "DICOMSynthetic"]),

@@ -47,31 +47,34 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
 
     public func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult {
         let association = context.association
-        let result = try await receive(request, fragments: dataSet, context: context.presentationContext, association: association)
+        // A refused request still has its data set drained, so the response follows the whole
+        // message (PS3.7 §9.3.1).
+        guard request.affectedSOPClassUID == context.presentationContext.abstractSyntax else {
+            for try await _ in dataSet {}
+            association.updateServiceCounts { $0.failed += 1 }
+            return DIMSEResult(.sopClassNotSupported,
+                               errorComment: "SOP Class UID is not the presentation context's abstract syntax")
+        }
+        let result = try await ingest(request, fragments: dataSet, context: context.presentationContext,
+                                      association: association)
         association.updateServiceCounts { counts in
-            if result.status.isSuccess {
+            if result.isStored {
                 counts.completed += 1
                 counts.bytes += result.bytes
             } else {
                 counts.failed += 1
             }
         }
-        return DIMSEResult(DIMSEStatus(rawValue: result.status.rawValue), errorComment: result.comment)
+        return DIMSEResult(result)
     }
 
-    /// Streams one C-STORE data set into the pipeline and returns its verdict. A refused request
-    /// still has its data set drained, so the response follows the whole message (PS3.7 §9.3.1).
-    private func receive(_ store: CStoreRequest, fragments: DataSetFragments, context: AcceptedPresentationContext,
-                         association: Association) async throws -> StoreResult {
+    /// Streams one C-STORE data set into the archive's ingest and returns its result.
+    private func ingest(_ store: CStoreRequest, fragments: DataSetFragments, context: AcceptedPresentationContext,
+                        association: Association) async throws -> StoreResult {
         let request = StoreRequest(
             sopClassUID: store.affectedSOPClassUID, sopInstanceUID: store.affectedSOPInstanceUID,
             transferSyntax: TransferSyntax(uid: context.transferSyntax),
             callingAE: association.request.callingAETitle.value, calledAE: association.request.calledAETitle.value)
-        guard store.affectedSOPClassUID == context.abstractSyntax else {
-            for try await _ in fragments {}
-            return StoreResult(status: .sopClassNotSupported,
-                               comment: "SOP Class UID is not the presentation context's abstract syntax")
-        }
         let started = ContinuousClock.now
         let reception = pipeline.begin(request)
         do {
@@ -90,12 +93,12 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
             await association.abort()
             throw error
         }
-        logger.log(level: result.status.isSuccess ? .debug : .warning, "C-STORE", metadata: [
+        logger.log(level: result.isStored ? .debug : .warning, "C-STORE", metadata: [
             "calling": "\(request.callingAE)", "sop_instance": "\(request.sopInstanceUID)",
-            "status": "\(result.status)", "bytes": "\(result.bytes)",
+            "status": "\(DIMSEStatus(result.outcome))H", "bytes": "\(result.bytes)",
             "receive_seconds": "\(Self.seconds(received - started))",
             "store_seconds": "\(Self.seconds(.now - received))",
-            "comment": "\(result.comment ?? "")"])
+            "comment": "\(result.reason ?? "")"])
         return result
     }
 

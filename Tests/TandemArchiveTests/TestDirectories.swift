@@ -5,14 +5,16 @@ import Foundation
 struct TemporaryRoot {
     let root: DataRoot
 
+    /// The root sits alone in its own directory, so a test can tell whether anything was written
+    /// beside it (a path escaping the root) while other tests create their own roots.
     init() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(UUID().uuidString)")
-        root = DataRoot(url: url)
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(UUID().uuidString)")
+        root = DataRoot(url: parent.appendingPathComponent("root"))
         try root.prepare()
     }
 
     func remove() {
-        try? FileManager.default.removeItem(at: root.url)
+        try? FileManager.default.removeItem(at: root.url.deletingLastPathComponent())
     }
 
     /// Runs `body` with a data root on a 2 MiB tmpfs mounted under this root: a file system
@@ -31,6 +33,11 @@ struct TemporaryRoot {
 
     func files(in directory: URL) -> [String] {
         Self.files(in: directory, relativeTo: root)
+    }
+
+    /// Regular files under `directory` (relative to the root), sorted.
+    func files(under directory: String) -> [String] {
+        files(in: root.url.appendingPathComponent(directory))
     }
 
     /// Regular files under the whole root, relative to it.

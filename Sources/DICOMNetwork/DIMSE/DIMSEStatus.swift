@@ -22,6 +22,7 @@ public struct DIMSEStatus: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let sopClassNotSupported = DIMSEStatus(rawValue: 0x0122)
     public static let notAuthorized = DIMSEStatus(rawValue: 0x0124)
     public static let duplicateSOPInstance = DIMSEStatus(rawValue: 0x0111)
+    public static let invalidSOPInstance = DIMSEStatus(rawValue: 0x0117)
     public static let unrecognizedOperation = DIMSEStatus(rawValue: 0x0211)
     public static let processingFailure = DIMSEStatus(rawValue: 0x0110)
 

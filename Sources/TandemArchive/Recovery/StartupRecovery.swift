@@ -30,11 +30,16 @@ public struct UnreadableObject: Sendable, Equatable {
 
 extension ArchiveIndex {
     /// Brings the data root and the index back in line after a crash (docs/design.md, "Durability"):
-    /// removes `incoming/` leftovers, indexes object files that have no row, and marks rows whose
-    /// file is gone. `parse` reads an object file into a record (the receiver passes the DICOM
-    /// parser); its `filePath` and `fileSize` are replaced by the file's actual ones. Writes are
-    /// fenced like any other.
-    public func recover(parse: (URL) throws -> InstanceRecord) throws -> RecoverySummary {
+    /// removes `incoming/` leftovers, indexes object files that have no row with ingest's own
+    /// reading of a Part 10 file (`IndexAttributes`), and marks rows whose file is gone. Writes
+    /// are fenced like any other.
+    public func recover() throws -> RecoverySummary {
+        try recover(parse: IndexAttributes.recoveredRecord(fileAt:))
+    }
+
+    /// Recovery with `parse` reading an object file into a record; its `filePath` and `fileSize`
+    /// are replaced by the file's actual ones. Tests pass stand-ins for files that are not DICOM.
+    func recover(parse: (URL) throws -> InstanceRecord) throws -> RecoverySummary {
         var summary = RecoverySummary()
         summary.removedIncoming = try removeIncomingLeftovers()
         try reindexOrphans(parse: parse, into: &summary)

@@ -1,6 +1,5 @@
 import DICOMCore
 import Foundation
-import TandemArchive
 
 /// Turns a stored Part 10 file into what the index keeps about it (`InstanceRecord`) and where
 /// it belongs under `objects/` (`ObjectLocation`). Text is decoded with the data set's Specific
@@ -79,9 +78,9 @@ public enum IndexAttributes {
         return (record, location)
     }
 
-    /// What start-up recovery passes to `ArchiveIndex.recover`: an archived file's record, with
-    /// the sender's AE title as the meta information recorded it (PS3.10 §7.1).
-    public static func recoveredRecord(fileAt url: URL) throws -> InstanceRecord {
+    /// What start-up recovery indexes for an archived file without a row: its record, with the
+    /// sender's AE title as the meta information recorded it (PS3.10 §7.1).
+    static func recoveredRecord(fileAt url: URL) throws -> InstanceRecord {
         let file = try readFile(at: url)
         return try record(of: file, callingAE: file.sourceApplicationEntityTitle ?? "", calledAE: "").0
     }

@@ -1,35 +1,9 @@
 import DICOMCore
 import DICOMSynthetic
 import Foundation
-import TandemArchive
-@testable import TandemReceiver
+@testable import TandemArchive
 
-/// A fresh data root under the system temp directory, removed by `remove()`.
-struct ScratchRoot {
-    let root: DataRoot
-
-    /// The root sits alone in its own directory, so a test can tell whether anything was written
-    /// beside it (a path escaping the root) while other tests create their own roots.
-    init() throws {
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-\(UUID().uuidString)")
-        root = DataRoot(url: parent.appendingPathComponent("root"))
-        try root.prepare()
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: root.url.deletingLastPathComponent())
-    }
-
-    /// Regular files under `directory` (relative to the root), sorted.
-    func files(under directory: String) -> [String] {
-        let base = root.url.appendingPathComponent(directory)
-        let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey])
-        return (enumerator?.allObjects as? [URL] ?? [])
-            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-            .map { String($0.path.dropFirst(root.url.path.count + 1)) }
-            .sorted()
-    }
-
+extension TemporaryRoot {
     func pipeline(_ storage: StorageSettings = StorageSettings(minFreeBytes: 0), epoch: Int64? = nil) throws -> StorePipeline {
         try StorePipeline.open(root: root, storage: storage, epoch: epoch, environment: [:])
     }

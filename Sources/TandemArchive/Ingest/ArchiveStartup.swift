@@ -1,17 +1,16 @@
 import Foundation
 import Logging
-import TandemArchive
 
 extension StorePipeline {
     /// Opens the archive of `root` and brings it in line after a crash before anything is received
-    /// (docs/design.md, "Durability"): `incoming/` leftovers removed, unindexed objects re-indexed with
-    /// the DICOM parser, vanished files marked missing. The epoch comes from `$TANDEM_EPOCH` unless
+    /// (docs/design.md, "Durability"): `incoming/` leftovers removed, unindexed objects re-indexed
+    /// (`ArchiveIndex.recover`), vanished files marked missing. The epoch comes from `$TANDEM_EPOCH` unless
     /// given; recovery writes are fenced like any other.
     public static func open(root: DataRoot, storage: StorageSettings, epoch: Int64? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            logger: Logger = Logger(label: "tandem.receiver")) throws -> StorePipeline {
+                            logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {
         let index = try ArchiveIndex(root: root, storage: storage, epoch: epoch, environment: environment)
-        let summary = try index.recover(parse: IndexAttributes.recoveredRecord(fileAt:))
+        let summary = try index.recover()
         logger.info("archive recovered", metadata: [
             "root": "\(root.url.path)", "epoch": "\(index.epoch)",
             "removed_incoming": "\(summary.removedIncoming)", "reindexed": "\(summary.reindexed)",

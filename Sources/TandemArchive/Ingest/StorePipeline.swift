@@ -2,13 +2,13 @@ import DICOMCore
 import Dispatch
 import Foundation
 import Logging
-import TandemArchive
 
-/// What a C-STORE request says about the instance that follows (PS3.7 §9.1.1.1), plus the
-/// association's context: the accepted transfer syntax and both AE titles.
+/// What is announced about the instance that follows — by a C-STORE request (PS3.7 §9.1.1.1)
+/// and its association, or by a STOW-RS part: its SOP class and instance, the transfer syntax
+/// its data set is encoded in, and who sent it to whom (AE titles).
 public struct StoreRequest: Sendable, Equatable {
     public var sopClassUID: String
-    /// The Affected SOP Instance UID of the command: untrusted until validated.
+    /// Untrusted until validated (a C-STORE's Affected SOP Instance UID).
     public var sopInstanceUID: String
     public var transferSyntax: TransferSyntax
     public var callingAE: String
@@ -24,11 +24,11 @@ public struct StoreRequest: Sendable, Equatable {
     }
 }
 
-/// Stores received instances durably (docs/design.md, "Durability"), independent of the network:
-/// `begin` a reception per C-STORE, feed it the data set fragments as they arrive, and `finish`
-/// it for the status to answer. A success status is only ever returned after the file is
-/// fsynced, renamed into place with its directory fsynced, and its index row committed through
-/// the group committer under this process's epoch.
+/// The archive's ingest (docs/design.md, "Durability"), independent of any network: `begin` a
+/// reception per instance, feed it the data set fragments as they arrive, and `finish` it for
+/// the outcome to answer. `.stored` is only ever returned after the file is fsynced, linked into
+/// place with its directory fsynced, and its index row committed through the group committer
+/// under this process's epoch.
 public final class StorePipeline: Sendable {
     public let root: DataRoot
     public let index: ArchiveIndex
@@ -36,7 +36,7 @@ public final class StorePipeline: Sendable {
     let committer: GroupCommitter
     let logger: Logger
 
-    public init(index: ArchiveIndex, storage: StorageSettings, logger: Logger = Logger(label: "tandem.receiver")) {
+    public init(index: ArchiveIndex, storage: StorageSettings, logger: Logger = Logger(label: "tandem.ingest")) {
         self.root = index.root
         self.index = index
         self.storage = storage
@@ -52,7 +52,7 @@ public final class StorePipeline: Sendable {
             _ = try ValidatedUID(request.sopInstanceUID)
         } catch {
             return InstanceReception(pipeline: self, request: request,
-                                     refusal: StoreResult(status: .invalidSOPInstance, comment: error.description))
+                                     refusal: StoreResult(.invalidSOPInstanceUID, reason: error.description))
         }
         do {
             let writer = try DurableObjectWriter(root: root, minFreeBytes: storage.minFreeBytes)
@@ -66,9 +66,9 @@ public final class StorePipeline: Sendable {
         }
     }
 
-    /// The status for a storage error: everything local is "out of resources" (retry later).
+    /// The outcome of a storage error: everything local is "out of resources" (retry later).
     static func result(for error: any Error, bytes: Int64 = 0) -> StoreResult {
-        StoreResult(status: .outOfResources, comment: "\(error)", bytes: bytes)
+        StoreResult(.outOfResources, reason: "\(error)", bytes: bytes)
     }
 
     /// Runs blocking file work (fsync, parsing) off the cooperative thread pool, so a slow disk
@@ -105,7 +105,7 @@ public final class InstanceReception: @unchecked Sendable {
     }
 
     /// Appends one fragment of the data set, exactly as received in the accepted transfer syntax.
-    /// A full disk turns the reception into an A700 refusal and removes the temp file at once.
+    /// A full disk turns the reception into an out-of-resources refusal and removes the temp file at once.
     public func append(_ fragment: some ContiguousBytes) {
         guard let writer, refusal == nil else { return }
         do {
@@ -122,16 +122,16 @@ public final class InstanceReception: @unchecked Sendable {
         writer = nil
     }
 
-    /// Verifies, commits and indexes the complete instance; returns the status to answer.
+    /// Verifies, commits and indexes the complete instance; returns the outcome to answer.
     /// Throws only `FencedError`: the process must stop acting (docs/design.md, "Cluster model").
     public func finish() async throws(FencedError) -> StoreResult {
         if let refusal { return refusal }
-        guard let writer else { return StoreResult(status: .outOfResources, comment: "reception already finished") }
+        guard let writer else { return StoreResult(.outOfResources, reason: "reception already finished") }
         let bytes = bytesReceived
         self.writer = nil
         guard bytes > 0 else {
             writer.discard()
-            return StoreResult(status: .cannotUnderstand, comment: "empty data set")
+            return StoreResult(.unreadable, reason: "empty data set")
         }
         let request = self.request
         let prepared: Prepared
@@ -159,9 +159,9 @@ public final class InstanceReception: @unchecked Sendable {
     /// fsync directory), or discard it when refused.
     static func verifyAndCommit(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64) -> Prepared {
         switch verify(fileAt: writer.temporaryURL, request: request) {
-        case let .refused(status, comment):
+        case let .refused(outcome, reason):
             writer.discard()
-            return .refused(StoreResult(status: status, comment: comment, bytes: bytes))
+            return .refused(StoreResult(outcome, reason: reason, bytes: bytes))
         case let .accepted(prepared, location):
             do {
                 let stored = try writer.commit(to: location)
@@ -177,29 +177,29 @@ public final class InstanceReception: @unchecked Sendable {
 
     enum Verdict: Sendable {
         case accepted(InstanceRecord, ObjectLocation)
-        case refused(StoreStatus, String)
+        case refused(IngestOutcome, String)
     }
 
     /// Parses what was written (structure only, bulk values skipped) and checks that the data set
-    /// is the instance the command announced (PS3.4 §B.2.3: A9xx when it does not match).
+    /// is the instance announced (for C-STORE, PS3.4 §B.2.3: A9xx when it does not match).
     static func verify(fileAt url: URL, request: StoreRequest) -> Verdict {
         do {
             let file = try IndexAttributes.readFile(at: url)
             let dataSetClass = file.dataSet.string(.sopClassUID) ?? ""
             let dataSetInstance = file.dataSet.string(.sopInstanceUID) ?? ""
             guard dataSetClass == request.sopClassUID else {
-                return .refused(.dataSetDoesNotMatchSOPClass, "SOP Class UID \(dataSetClass) is not the command's")
+                return .refused(.doesNotMatchAnnouncement, "SOP Class UID \(dataSetClass) is not the one announced")
             }
             guard dataSetInstance == request.sopInstanceUID else {
-                return .refused(.dataSetDoesNotMatchSOPClass, "SOP Instance UID \(dataSetInstance) is not the command's")
+                return .refused(.doesNotMatchAnnouncement, "SOP Instance UID \(dataSetInstance) is not the one announced")
             }
             let (record, location) = try IndexAttributes.record(of: file, callingAE: request.callingAE,
                                                                 calledAE: request.calledAE)
             return .accepted(record, location)
         } catch IndexAttributes.Failure.unreadable(let reason) {
-            return .refused(.cannotUnderstand, reason)
+            return .refused(.unreadable, reason)
         } catch {
-            return .refused(.dataSetDoesNotMatchSOPClass, "\(error)")
+            return .refused(.doesNotMatchAnnouncement, "\(error)")
         }
     }
 
@@ -215,14 +215,13 @@ public final class InstanceReception: @unchecked Sendable {
             // Fenced meanwhile, or the index unavailable: the file stays for recovery to settle.
             try? await pipeline.index.discardUnindexedObject(record.filePath)
             if let invalid = error as? IndexError {
-                return StoreResult(status: .dataSetDoesNotMatchSOPClass, comment: invalid.description, bytes: bytes)
+                return StoreResult(.doesNotMatchAnnouncement, reason: invalid.description, bytes: bytes)
             }
             return StorePipeline.result(for: error, bytes: bytes)
         }
         if outcome == .rejected {
-            return StoreResult(status: .duplicateSOPInstance, comment: "already archived (duplicate_policy reject)",
-                               bytes: bytes)
+            return StoreResult(.duplicateRejected, reason: "already archived (duplicate_policy reject)", bytes: bytes)
         }
-        return StoreResult(status: .success, bytes: bytes)
+        return StoreResult(.stored, bytes: bytes)
     }
 }

@@ -1,8 +1,7 @@
 import DICOMCore
 import Foundation
-import TandemArchive
 import Testing
-@testable import TandemReceiver
+@testable import TandemArchive
 
 @Suite("Store pipeline")
 struct StorePipelineTests {
@@ -10,14 +9,14 @@ struct StorePipelineTests {
           arguments: [TransferSyntax.implicitVRLittleEndian, .explicitVRLittleEndian, .explicitVRBigEndian,
                       .deflatedExplicitVRLittleEndian])
     func storesFragmentedInstance(syntax: TransferSyntax) async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline()
         let sent = try SentInstance.make(syntax: syntax, patientName: "Müller^Jürgen")[0]
 
         let result = try await sent.store(with: pipeline, fragmentSizes: [1, 7, 4093, 3, 65_536])
 
-        #expect(result.status == .success)
+        #expect(result.outcome == .stored)
         #expect(result.bytes == Int64(sent.dataSet.count))
         let indexed = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID))
         #expect(indexed.record.transferSyntaxUID == syntax.uid)
@@ -31,56 +30,56 @@ struct StorePipelineTests {
         #expect(scratch.files(under: "incoming").isEmpty)
     }
 
-    @Test("keep-first: a second copy answers success and leaves one file")
+    @Test("keep-first: a second copy is stored and leaves one file")
     func keepFirstDuplicate() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline()
         let sent = try SentInstance.make()[0]
-        #expect(try await sent.store(with: pipeline).status == .success)
-        #expect(try await sent.store(with: pipeline).status == .success)
+        #expect(try await sent.store(with: pipeline).outcome == .stored)
+        #expect(try await sent.store(with: pipeline).outcome == .stored)
         #expect(scratch.files(under: "objects").count == 1)
         #expect(try pipeline.index.counts().instances == 1)
     }
 
-    @Test("reject: a second copy answers Duplicate SOP Instance and changes nothing")
+    @Test("reject: a second copy is rejected as a duplicate and changes nothing")
     func rejectDuplicate() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline(StorageSettings(duplicatePolicy: .reject, minFreeBytes: 0))
         let sent = try SentInstance.make()[0]
-        #expect(try await sent.store(with: pipeline).status == .success)
+        #expect(try await sent.store(with: pipeline).outcome == .stored)
         let before = scratch.files(under: "objects")
         let second = try await sent.store(with: pipeline)
-        #expect(second.status == .duplicateSOPInstance)
+        #expect(second.outcome == .duplicateRejected)
         #expect(scratch.files(under: "objects") == before)
         #expect(scratch.files(under: "incoming").isEmpty)
     }
 
     @Test("overwrite: a second copy replaces the first")
     func overwriteDuplicate() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline(StorageSettings(duplicatePolicy: .overwrite, minFreeBytes: 0))
         let sent = try SentInstance.make()[0]
-        #expect(try await sent.store(with: pipeline).status == .success)
+        #expect(try await sent.store(with: pipeline).outcome == .stored)
         let first = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID)).record.filePath
-        #expect(try await sent.store(with: pipeline).status == .success)
+        #expect(try await sent.store(with: pipeline).outcome == .stored)
         let second = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID)).record.filePath
         #expect(first != second)
         #expect(scratch.files(under: "objects") == [second])
     }
 
-    @Test("a data set of another SOP class or instance than the command is refused with A900")
+    @Test("a data set of another SOP class or instance than the command is refused as not matching the announcement")
     func mismatchedDataSet() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline()
         let sent = try SentInstance.make()[0]
         let otherClass = try await sent.store(with: pipeline, request: sent.request(sopClassUID: "1.2.840.10008.5.1.4.1.1.4"))
-        #expect(otherClass.status == .dataSetDoesNotMatchSOPClass)
+        #expect(otherClass.outcome == .doesNotMatchAnnouncement)
         let otherInstance = try await sent.store(with: pipeline, request: sent.request(sopInstanceUID: "1.2.3.4"))
-        #expect(otherInstance.status == .dataSetDoesNotMatchSOPClass)
+        #expect(otherInstance.outcome == .doesNotMatchAnnouncement)
         #expect(scratch.files(under: "objects").isEmpty)
         #expect(scratch.files(under: "incoming").isEmpty)
         #expect(try pipeline.index.counts().instances == 0)
@@ -89,46 +88,46 @@ struct StorePipelineTests {
     @Test("hostile affected SOP Instance UIDs are refused before anything is written",
           arguments: ["../../etc/x", "/etc/passwd", "1.2.abc", "", "1..2", String(repeating: "1", count: 65)])
     func hostileUID(uid: String) async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline()
         let sent = try SentInstance.make()[0]
         let parentBefore = try FileManager.default.contentsOfDirectory(atPath: scratch.root.url.deletingLastPathComponent().path)
         let result = try await sent.store(with: pipeline, request: sent.request(sopInstanceUID: uid))
-        #expect(result.status == .invalidSOPInstance)
+        #expect(result.outcome == .invalidSOPInstanceUID)
         #expect(scratch.files(under: "objects").isEmpty)
         #expect(scratch.files(under: "incoming").isEmpty)
         let parentAfter = try FileManager.default.contentsOfDirectory(atPath: scratch.root.url.deletingLastPathComponent().path)
         #expect(Set(parentAfter).subtracting(parentBefore).isEmpty)
     }
 
-    @Test("a truncated data set is refused with Cannot understand and leaves nothing")
+    @Test("a truncated data set is refused as unreadable and leaves nothing")
     func truncatedDataSet() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline()
         var sent = try SentInstance.make()[0]
         sent.dataSet.removeLast(1000)
         let result = try await sent.store(with: pipeline)
-        #expect(result.status == .cannotUnderstand)
+        #expect(result.outcome == .unreadable)
         #expect(scratch.files(under: "objects").isEmpty)
         #expect(scratch.files(under: "incoming").isEmpty)
     }
 
-    @Test("an empty data set is refused with Cannot understand")
+    @Test("an empty data set is refused as unreadable")
     func emptyDataSet() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline()
         var sent = try SentInstance.make()[0]
         sent.dataSet = []
-        #expect(try await sent.store(with: pipeline).status == .cannotUnderstand)
+        #expect(try await sent.store(with: pipeline).outcome == .unreadable)
         #expect(scratch.files(under: "incoming").isEmpty)
     }
 
     @Test("an instance abandoned mid-data set leaves no file and no index row")
     func abandonedInstance() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline()
         let sent = try SentInstance.make()[0]
@@ -141,24 +140,24 @@ struct StorePipelineTests {
         #expect(try pipeline.index.counts().instances == 0)
     }
 
-    @Test("below min_free_bytes: A700 with nothing written; accepted again once the threshold is met")
+    @Test("below min_free_bytes: out of resources with nothing written; accepted again once the threshold is met")
     func outOfResources() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let sent = try SentInstance.make(count: 2)
         let starved = try scratch.pipeline(StorageSettings(minFreeBytes: .max))
-        #expect(try await sent[0].store(with: starved).status == .outOfResources)
+        #expect(try await sent[0].store(with: starved).outcome == .outOfResources)
         #expect(scratch.files(under: "incoming").isEmpty)
         #expect(scratch.files(under: "objects").isEmpty)
         let relieved = try scratch.pipeline(StorageSettings(minFreeBytes: 0))
-        #expect(try await sent[1].store(with: relieved).status == .success)
+        #expect(try await sent[1].store(with: relieved).outcome == .stored)
     }
 
     /// The new active node's recovery may already have indexed the object: removing it would
     /// leave that row without its file.
     @Test("a fenced process refuses: FencedError, nothing indexed by it, the linked object left alone")
     func fencedEpoch() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let pipeline = try scratch.pipeline(epoch: 1)
         let sent = try SentInstance.make()[0]
@@ -171,7 +170,7 @@ struct StorePipelineTests {
 
     @Test("start-up recovery indexes a committed object that has no row, with the DICOM parser")
     func recoveryReindexes() async throws {
-        let scratch = try ScratchRoot()
+        let scratch = try TemporaryRoot()
         defer { scratch.remove() }
         let sent = try SentInstance.make(patientName: "Ōta^Ken")[0]
         let file = try DICOMFile.metaHeader(sopClassUID: sent.sopClassUID, sopInstanceUID: sent.sopInstanceUID,
