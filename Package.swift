@@ -44,6 +44,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // The DICOM listener: association policy and the storage SCP over the archive's ingest.
         .target(name: "TandemReceiver", dependencies: ["DICOMCore", "DICOMNetwork", "TandemArchive",
@@ -51,8 +52,9 @@ let package = Package(
         .target(name: "TandemRouting", dependencies: ["TandemArchive", "TandemSend", "DICOMCore", "DICOMNetwork",
                                                 .product(name: "Logging", package: "swift-log")]),
         .target(name: "TandemCluster", dependencies: ["TandemArchive", "DICOMNetwork"]),
-        // C-STORE SCU: association planning, sending, per-file results (dcmsend, later dcmroute).
+        // C-STORE SCU: file inventory, association planning, sending, per-file results (dcmsend, dcmroute).
         .target(name: "TandemSend", dependencies: ["DICOMCore", "DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log")]),
         // Shared command-line plumbing: exit codes, logging options, data-root option.
         .target(name: "TandemCLI", dependencies: [
@@ -66,6 +68,7 @@ let package = Package(
         .executableTarget(name: "dcmsend", dependencies: ["TandemCLI", "TandemSend", "DICOMNetwork", "DICOMCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dcmroute", dependencies: ["TandemCLI", "TandemRouting",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -77,13 +80,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
-        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive", "DICOMSynthetic"]),
+        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive", "DICOMSynthetic",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "TandemArchive", "DICOMNetwork"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
-        .testTarget(name: "TandemRoutingTests", dependencies: ["TandemRouting", "TandemArchive", "TandemSend"]),
+        .testTarget(name: "TandemRoutingTests", dependencies: ["TandemRouting", "TandemArchive", "TandemSend", "DICOMNetwork",
+                                                       "DICOMSynthetic"]),
         .testTarget(name: "TandemSendTests", dependencies: ["TandemSend", "DICOMSynthetic"]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.
-        .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
+        .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic", "TandemSend"]),
     ]
 )

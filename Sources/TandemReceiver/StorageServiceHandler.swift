@@ -103,7 +103,6 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
     }
 
     static func seconds(_ elapsed: Duration) -> String {
-        let parts = elapsed.components
-        return String(format: "%.3f", Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+        String(format: "%.3f", elapsed.seconds)
     }
 }

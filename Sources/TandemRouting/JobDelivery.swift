@@ -8,6 +8,10 @@ import TandemSend
 /// Delivers one claimed job: its queued instances over one association to the destination
 /// (more only past 128 presentation contexts), recording each instance's result as responses
 /// arrive and renewing the claim as it goes, then concluding the job.
+///
+/// The sender's results arrive on an `AsyncStream` of `DeliveryEvent`s, beside the wake-ups of
+/// one timer: results are recorded at most `flushInterval` after they arrive, and with nothing
+/// to record the claim is still renewed every third of the lease.
 struct JobDelivery: Sendable {
     let queue: JobQueue
     let settings: RoutingSettings
@@ -20,7 +24,7 @@ struct JobDelivery: Sendable {
         guard let peer = settings.configuration.peer(aeTitle: job.destination) else {
             return try await conclude(job, .dead(reason: "no [[peer]] named \(job.destination) in tandem.toml"))
         }
-        let (files, unavailable) = try inspectQueuedFiles(of: job)
+        let (files, unavailable) = try sendList(of: job)
         var tally = Tally()
         if !unavailable.isEmpty {
             try await record(unavailable, of: job)
@@ -28,36 +32,44 @@ struct JobDelivery: Sendable {
         }
         guard !files.isEmpty else { return try await conclude(job, .delivered) }
 
-        let sink = ResultCollector()
         let sender = StoreSender(settings: try sendSettings(for: peer), logger: logger)
         let plan = SendPlan(files: files, parallelAssociations: 1)
         let stop = sends.register(job.id)
         defer { sends.remove(job.id) }
+        let (events, continuation) = AsyncStream.makeStream(of: DeliveryEvent.self)
         let sendTask = Task {
-            let failures = await sender.send(plan, reporter: sink, stop: stop)
-            sink.markFinished()
-            return failures
+            let failures = await sender.send(plan, reporter: DeliveryEvent.Sink(continuation: continuation), stop: stop)
+            continuation.yield(.finished(failures))
+            continuation.finish()
         }
-        var lastFlush = ContinuousClock.now, lastRecord = lastFlush
+        var wakeUp = DeliveryWakeUp(continuation: continuation)
+        defer { wakeUp.cancel() }
+        var schedule = RecordSchedule(flushInterval: settings.flushInterval, renewalInterval: settings.lease / 3,
+                                      lastRecord: .now)
+        var pending: [FileResult] = [], failures: [SendFailure] = []
+        wakeUp.arm(at: schedule.nextRecord(hasPending: false))
         do {
-            // Checked often so the job concludes as soon as the send ends; recorded every flush interval.
-            while !sink.isFinished {
-                try? await Task.sleep(for: .milliseconds(20))
+            for await event in events {
+                switch event {
+                case .result(let result): pending.append(result)
+                case .finished(let reported): failures = reported
+                case .wakeUp: break
+                }
                 let now = ContinuousClock.now
-                guard now - lastFlush >= settings.flushInterval else { continue }
-                lastFlush = now
-                // Record what arrived; with nothing new, still renew the claim before it runs low.
-                guard sink.hasResults || now - lastRecord > settings.lease / 3 else { continue }
-                tally.add(try await flush(sink, of: job))
-                lastRecord = now
+                if now >= schedule.nextRecord(hasPending: !pending.isEmpty) {
+                    // With nothing pending this only renews the claim.
+                    tally.add(try await record(pending, of: job))
+                    pending.removeAll()
+                    schedule.lastRecord = now
+                }
+                wakeUp.arm(at: schedule.nextRecord(hasPending: !pending.isEmpty))
             }
-            tally.add(try await flush(sink, of: job))
+            tally.add(try await record(pending, of: job))
         } catch {
             stop.request()
-            _ = await sendTask.value
+            await sendTask.value
             throw error
         }
-        let failures = await sendTask.value
         let seconds = (ContinuousClock.now - started).seconds
         let line = "job \(job.id) study \(job.studyInstanceUID) → \(job.destination): \(tally.delivered) delivered, "
             + "\(tally.refused) refused, \(tally.retryLater) to retry, \(String(format: "%.1f", seconds)) s"
@@ -69,17 +81,27 @@ struct JobDelivery: Sendable {
         return try await conclude(job, .delivered)
     }
 
-    /// The files of the queued instances, and results for those that cannot be sent: no longer
-    /// in the archive (a study deleted while queued), or a file that cannot be read.
-    private func inspectQueuedFiles(of job: RouteJob) throws -> ([InstanceSummary], [ItemResult]) {
+    /// The files of the queued instances, from their index rows, and results for those that
+    /// cannot be sent: no longer in the archive (a study deleted while queued), or a file that
+    /// cannot be read. A row without a data set offset (indexed before the index kept it), or
+    /// whose file is not the size indexed, is read from its file instead.
+    private func sendList(of job: RouteJob) throws -> ([InstanceSummary], [ItemResult]) {
         var files: [InstanceSummary] = [], unavailable: [ItemResult] = []
-        for item in try queue.queuedItems(of: job.id) {
-            guard let relative = item.filePath else {
+        for item in try queue.queuedInstances(of: job.id) {
+            guard let archived = item.file else {
                 unavailable.append(ItemResult(sopInstanceUID: item.sopInstanceUID, state: .failed,
                                               detail: "no longer in the archive"))
                 continue
             }
-            switch FileInventory.inspect(path: queue.index.root.url(relativePath: relative).path) {
+            let path = queue.index.root.url(relativePath: archived.filePath).path
+            if let offset = archived.dataSetOffset, Self.fileSize(at: path) == archived.fileSize {
+                files.append(InstanceSummary(
+                    path: path, sopClassUID: archived.sopClassUID, sopInstanceUID: item.sopInstanceUID,
+                    studyInstanceUID: job.studyInstanceUID, transferSyntaxUID: archived.transferSyntaxUID,
+                    size: Int(archived.fileSize), dataSetOffset: Int(offset)))
+                continue
+            }
+            switch FileInventory.inspect(path: path) {
             case .sendable(let file): files.append(file)
             case .skipped(_, let reason):
                 logger.error("job \(job.id): archived file of \(item.sopInstanceUID) cannot be sent: \(reason)")
@@ -89,8 +111,13 @@ struct JobDelivery: Sendable {
         return (files, unavailable)
     }
 
-    private func flush(_ sink: ResultCollector, of job: RouteJob) async throws -> Tally {
-        let results = sink.drain()
+    private static func fileSize(at path: String) -> Int64? {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : nil
+    }
+
+    /// Records the results (or, with none, only renews the claim) and counts them.
+    private func record(_ results: [FileResult], of job: RouteJob) async throws -> Tally {
         var tally = Tally()
         // Every file the sender reports came from an InstanceSummary, which has its UID.
         let items = results.map { result -> ItemResult in
@@ -107,7 +134,6 @@ struct JobDelivery: Sendable {
         return tally
     }
 
-    /// Records results, or only renews the claim when there are none.
     private func record(_ items: [ItemResult], of job: RouteJob) async throws {
         try await queue.record(items, of: job.id, claim: job.claimID ?? "", lease: settings.lease)
     }
@@ -160,37 +186,6 @@ struct Tally {
     }
 }
 
-/// Collects the sender's per-file results until the delivery loop records them.
-final class ResultCollector: FileResultSink, @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var pending: [FileResult] = []
-    private var finished = false
-
-    func report(_ result: FileResult) {
-        lock.withLock { pending.append(result) }
-    }
-
-    func drain() -> [FileResult] {
-        lock.withLock {
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
-        }
-    }
-
-    var hasResults: Bool {
-        lock.withLock { !pending.isEmpty }
-    }
-
-    /// Called once the sender has reported every file.
-    func markFinished() {
-        lock.withLock { finished = true }
-    }
-
-    var isFinished: Bool {
-        lock.withLock { finished }
-    }
-}
-
 extension FileResult {
     /// The status the peer answered, when it answered one.
     var peerStatus: UInt16? {
@@ -208,11 +203,5 @@ extension RetrySettings {
     /// The back-off delay with ±20 % jitter, so that jobs failed together do not retry together.
     func jitteredDelay(beforeRetry attempt: Int) -> Double {
         min(delay(beforeRetry: attempt) * Double.random(in: 0.8...1.2), maxDelaySeconds)
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

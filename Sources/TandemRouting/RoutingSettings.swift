@@ -23,39 +23,3 @@ public struct RoutingSettings: Sendable {
         self.owner = owner ?? "\(configuration.node.name)/\(ProcessInfo.processInfo.processIdentifier)"
     }
 }
-
-/// The deliveries under way, so that a stop can end them all: each finishes the instance in
-/// flight and releases its association.
-final class SendRegistry: @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var running: [Int64: SendStop] = [:]
-    private var stopping = false
-
-    /// The stop switch of a new delivery, already thrown when the worker is stopping.
-    func register(_ jobID: Int64) -> SendStop {
-        let stop = SendStop()
-        let stopNow = lock.withLock {
-            running[jobID] = stop
-            return stopping
-        }
-        if stopNow { stop.request() }
-        return stop
-    }
-
-    func remove(_ jobID: Int64) {
-        _ = lock.withLock { running.removeValue(forKey: jobID) }
-    }
-
-    /// Stops every delivery under way and any that registers later.
-    func stopAll() {
-        let stops = lock.withLock {
-            stopping = true
-            return Array(running.values)
-        }
-        for stop in stops { stop.request() }
-    }
-
-    var isStopping: Bool {
-        lock.withLock { stopping }
-    }
-}

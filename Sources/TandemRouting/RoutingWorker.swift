@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TandemArchive
+import TandemSend
 
 /// The routing worker behind `dcmroute run` and `dcmroute once`: meets new instances with the
 /// rules, claims due jobs under this process's cluster epoch, and delivers them.

@@ -1,10 +1,11 @@
 import DICOMCore
 import DICOMNetwork
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Prints per-file results on stdout (text or JSON lines) and, when stderr is a terminal, a
 /// progress line on stderr. Called from several associations at once.
-public final class SendReporter: FileResultSink, @unchecked Sendable {  // `state` is guarded by `lock`
+public final class SendReporter: FileResultSink, Sendable {
     private struct State {
         var summary = SendSummary()
         var lastProgress: ContinuousClock.Instant?
@@ -16,8 +17,7 @@ public final class SendReporter: FileResultSink, @unchecked Sendable {  // `stat
     private let totalFiles: Int
     private let totalBytes: Int
     private let started = ContinuousClock.now
-    private let lock = NSLock()
-    private var state = State()
+    private let state = NIOLockedValueBox(State())
     private let writeLine: @Sendable (String) -> Void
 
     /// - Parameters:
@@ -45,7 +45,7 @@ public final class SendReporter: FileResultSink, @unchecked Sendable {  // `stat
     public var summary: SendSummary {
         withState { state in
             var summary = state.summary
-            summary.seconds = (ContinuousClock.now - started).secondsValue
+            summary.seconds = (ContinuousClock.now - started).seconds
             return summary
         }
     }
@@ -61,10 +61,9 @@ public final class SendReporter: FileResultSink, @unchecked Sendable {  // `stat
         return summary
     }
 
+    /// Lines are written under the lock too, so that results and the progress line never interleave.
     private func withState<T>(_ body: (inout State) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&state)
+        state.withLockedValue(body)
     }
 
     /// At most ten redraws a second, and always for the last file.
@@ -78,7 +77,7 @@ public final class SendReporter: FileResultSink, @unchecked Sendable {  // `stat
         let fraction = totalFiles > 0 ? Double(done) / Double(totalFiles) : 1
         let width = 30
         let filled = Int(fraction * Double(width))
-        let seconds = (now - started).secondsValue
+        let seconds = (now - started).seconds
         let rate = seconds > 0 ? Double(state.summary.bytes) / 1_000_000 / seconds : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let line = String(format: "\r[%@] %d/%d files, %.1f/%.1f MB, %.1f MB/s, %d failed",
@@ -133,12 +132,5 @@ public final class SendReporter: FileResultSink, @unchecked Sendable {  // `stat
     private static func encode(_ fields: [String: Any]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-extension Duration {
-    var secondsValue: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

@@ -51,23 +51,6 @@ public enum FailureCause: Sendable, Equatable {
     case association
 }
 
-/// Asks a running `StoreSender.send` to stop after the file in flight. Not task cancellation,
-/// which would also interrupt the wait for that file's response and leave its fate unknown.
-public final class SendStop: @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var requested = false
-
-    public init() {}
-
-    public func request() {
-        lock.withLock { requested = true }
-    }
-
-    public var isRequested: Bool {
-        lock.withLock { requested }
-    }
-}
-
 /// Where a `StoreSender` reports each file's result; called from several associations at once.
 public protocol FileResultSink: Sendable {
     func report(_ result: FileResult)

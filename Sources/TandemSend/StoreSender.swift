@@ -176,13 +176,6 @@ public struct StoreSender: Sendable {
     }
 }
 
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let parts = duration.components
-        self = .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
-    }
-}
-
 extension DataSetSource {
     var byteCount: Int {
         switch self {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import TandemArchive
 import TandemCLI
 import TandemRouting
@@ -85,29 +86,37 @@ extension DcmRoute {
 
 /// SIGTERM/SIGINT stop the worker gracefully, including a signal that arrives while the archive
 /// is still being opened (the worker then stops as soon as it exists).
-final class StopOnSignal: @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var worker: RoutingWorker?
-    private var requested = false
-    private var watcher: SignalWatcher?
+final class StopOnSignal: Sendable {
+    private struct State {
+        var worker: RoutingWorker?
+        var requested = false
+        var watcher: SignalWatcher?
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     init() {
-        watcher = SignalWatcher { [weak self] _ in self?.request() }
+        let watcher = SignalWatcher { [weak self] _ in self?.request() }
+        state.withLockedValue { $0.watcher = watcher }
     }
 
     func attach(_ worker: RoutingWorker) -> RoutingWorker {
-        if lock.withLock({ self.worker = worker; return requested }) { worker.stop() }
+        let requested = state.withLockedValue { state in
+            state.worker = worker
+            return state.requested
+        }
+        if requested { worker.stop() }
         return worker
     }
 
     func cancel() {
-        watcher?.cancel()
+        state.withLockedValue { $0.watcher }?.cancel()
     }
 
     private func request() {
-        lock.withLock {
-            requested = true
-            return worker
+        state.withLockedValue { state in
+            state.requested = true
+            return state.worker
         }?.stop()
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 @testable import TandemArchive
 
 @Suite struct DurableDirectoriesTests {
-    private static func recordingLedger() -> (DurableDirectories, LockedValue<[String]>) {
-        let synced = LockedValue<[String]>([])
-        let ledger = DurableDirectories { path in synced.value.append(path) }
+    private static func recordingLedger() -> (DurableDirectories, NIOLockedValueBox<[String]>) {
+        let synced = NIOLockedValueBox<[String]>([])
+        let ledger = DurableDirectories { path in synced.withLockedValue { $0.append(path) } }
         return (ledger, synced)
     }
 
@@ -19,7 +20,7 @@ import Testing
         let (ledger, synced) = Self.recordingLedger()
 
         #expect(try ledger.makeDurable(["objects", "ab", "1.2"], under: base) == base + "/objects/ab/1.2")
-        #expect(synced.value == [base, base + "/objects", base + "/objects/ab"])
+        #expect(synced.current == [base, base + "/objects", base + "/objects/ab"])
     }
 
     @Test func eachDirectoryIsSyncedOncePerProcess() throws {
@@ -30,26 +31,30 @@ import Testing
 
         _ = try ledger.makeDurable(["objects", "cd", "1.3"], under: base)
         // Created here: the new directory and its parent.
-        #expect(synced.value == [base, base + "/objects/cd", base + "/objects", base + "/objects/cd/1.3", base + "/objects/cd"])
-        synced.value = []
+        #expect(synced.current == [base, base + "/objects/cd", base + "/objects", base + "/objects/cd/1.3", base + "/objects/cd"])
+        synced.withLockedValue { $0 = [] }
         _ = try ledger.makeDurable(["objects", "cd", "1.3"], under: base)
         _ = try ledger.makeDurable(["objects", "cd", "1.4"], under: base)
-        #expect(synced.value == [base + "/objects/cd/1.4", base + "/objects/cd"])
+        #expect(synced.current == [base + "/objects/cd/1.4", base + "/objects/cd"])
     }
 
     @Test func aDirectoryWhoseSyncFailedIsSyncedAgain() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let base = temporary.root.url.path
-        let failing = LockedValue(true)
-        let synced = LockedValue<[String]>([])
+        let failing = NIOLockedValueBox(true)
+        let synced = NIOLockedValueBox<[String]>([])
         let ledger = DurableDirectories { path throws(StorageError) in
-            if failing.value { throw StorageError.io(operation: "fsync", path: path, code: EIO) }
-            synced.value.append(path)
+            if failing.current { throw StorageError.io(operation: "fsync", path: path, code: EIO) }
+            synced.withLockedValue { $0.append(path) }
         }
         #expect(throws: StorageError.self) { try ledger.makeDurable(["objects"], under: base) }
-        failing.value = false
+        failing.withLockedValue { $0 = false }
         _ = try ledger.makeDurable(["objects"], under: base)
-        #expect(synced.value == [base])
+        #expect(synced.current == [base])
     }
+}
+
+private extension NIOLockedValueBox {
+    var current: Value { withLockedValue { $0 } }
 }

@@ -112,7 +112,7 @@ import Testing
         _ = try await Self.routeAll(queue)
         let grown = try #require(try queue.job(job.id))
         #expect(grown.state == .pending)
-        #expect(try queue.queuedItems(of: job.id).map(\.sopInstanceUID) == ["1.2.3.1.1.2"])
+        #expect(try queue.queuedInstances(of: job.id).map(\.sopInstanceUID) == ["1.2.3.1.1.2"])
     }
 
     @Test func conclusionsMoveTheJobAsTheyShould() async throws {

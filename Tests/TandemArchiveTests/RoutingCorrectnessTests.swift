@@ -33,7 +33,7 @@ import Testing
         _ = try await JobQueueTests.routeAll(queue)
         let reopened = try #require(try queue.job(job.id))
         #expect(reopened.state == .pending && reopened.attempts == 0)
-        #expect(try queue.queuedItems(of: job.id).map(\.sopInstanceUID) == ["1.2.3.1.1.2"])
+        #expect(try queue.queuedInstances(of: job.id).map(\.sopInstanceUID) == ["1.2.3.1.1.2"])
         #expect(reopened.failedItems == 1)
     }
 
@@ -65,7 +65,7 @@ import Testing
         #expect(try await JobQueueTests.routeAll(queue) == 1)
         let reopened = try #require(try queue.job(job.id))
         #expect(reopened.state == .pending && reopened.queuedItems == 1 && reopened.deliveredItems == 0)
-        #expect(try queue.queuedItems(of: job.id).map(\.filePath) == ["objects/fixture/corrected.dcm"])
+        #expect(try queue.queuedInstances(of: job.id).map(\.file?.filePath) == ["objects/fixture/corrected.dcm"])
     }
 
     @Test func aKeptFirstDuplicateIsNotForwardedAgain() async throws {

@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMSynthetic
 import Foundation
+import TandemSend
 import Testing
 
 /// `dcmsend --dry-run`: the technician's "what is in this folder?" tool.

@@ -1,6 +1,7 @@
 import DICOMCore
 import DICOMSynthetic
 import Foundation
+import TandemSend
 
 /// A data root with `dcmrecv`, a DCMTK `storescp` destination named DEST, and `dcmroute` runs,
 /// for the routing tests. Every process is stopped by its PID in `remove()`. Whatever blocks

@@ -1,6 +1,7 @@
 @testable import DICOMCore
 import DICOMSynthetic
 import Foundation
+import TandemSend
 import Testing
 
 /// `dcmsend` against DCMTK's storescp (and pynetdicom): every syntax arrives with the same

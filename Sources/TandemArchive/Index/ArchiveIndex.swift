@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 
 /// The catalogue in `ROOT/index.sqlite`: patients, studies, series, instances, and the cluster
 /// epoch that fences every write (docs/design.md, "Cluster model").
@@ -12,7 +13,7 @@ public final class ArchiveIndex: Sendable {
     public let root: DataRoot
     public let duplicatePolicy: DuplicatePolicy
     let database: any DatabaseWriter
-    private let processEpoch: LockedValue<Int64>
+    private let processEpoch: NIOLockedValueBox<Int64>
 
     /// Opens (creating and migrating as needed) the index of `root`.
     /// - Parameter epoch: this process's fencing epoch; nil means `$TANDEM_EPOCH`, else the current one.
@@ -38,11 +39,11 @@ public final class ArchiveIndex: Sendable {
         let startEpoch = try epoch ?? Self.environmentEpoch(environment) ?? database.read { db in
             try ClusterStateTable.read(db).epoch
         }
-        processEpoch = LockedValue(startEpoch)
+        processEpoch = NIOLockedValueBox(startEpoch)
     }
 
     /// The epoch this process writes under.
-    public var epoch: Int64 { processEpoch.value }
+    public var epoch: Int64 { processEpoch.withLockedValue { $0 } }
 
     /// The SQLite journal mode actually in effect (`wal` or `delete`).
     public func journalMode() throws -> String {
@@ -103,7 +104,7 @@ public final class ArchiveIndex: Sendable {
     @discardableResult
     public func promote(node: String) throws -> ClusterState {
         let state = try database.write { db in try ClusterStateTable.promote(node: node, db) }
-        processEpoch.value = state.epoch
+        processEpoch.withLockedValue { $0 = state.epoch }
         return state
     }
 
@@ -157,20 +158,5 @@ public final class ArchiveIndex: Sendable {
                                      reason: "\"\(text)\" is not a positive integer")
         }
         return epoch
-    }
-}
-
-/// A value guarded by a lock, for the few mutable fields of otherwise immutable `Sendable` types.
-final class LockedValue<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-
-    init(_ value: Value) {
-        stored = value
-    }
-
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

@@ -68,10 +68,10 @@ struct CatalogueWriter {
         let seriesID = try upsertSeries(record.series, studyID: studyID)
         try statement("""
             INSERT INTO instance (sop_instance_uid, series_ref, sop_class_uid, instance_number, transfer_syntax_uid,
-                                  file_path, file_size, received_at, calling_ae, called_ae)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  file_path, file_size, data_set_offset, received_at, calling_ae, called_ae)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [record.sopInstanceUID, seriesID, record.sopClassUID, record.instanceNumber,
-                                     record.transferSyntaxUID, record.filePath, record.fileSize, record.receivedAt,
+                                     record.transferSyntaxUID, record.filePath, record.fileSize, record.dataSetOffset, record.receivedAt,
                                      record.callingAE, record.calledAE])
         try statement("UPDATE series SET number_of_instances = number_of_instances + 1 WHERE id = ?")
             .execute(arguments: [seriesID])

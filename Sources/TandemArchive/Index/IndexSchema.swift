@@ -35,6 +35,12 @@ enum IndexSchema {
         migrator.registerMigration("patient-without-id") { db in
             try allowPatientsWithoutID(db)
         }
+        migrator.registerMigration("instance-data-set-offset") { db in
+            // Filled at ingest from now on; existing rows stay NULL and senders read their file.
+            try db.alter(table: "instance") { table in
+                table.add(column: "data_set_offset", .integer)
+            }
+        }
         return migrator
     }
 

@@ -34,7 +34,8 @@ public struct IndexedInstance: Sendable, Equatable {
                                      bodyPart: row["body_part"]),
             sopInstanceUID: row["sop_instance_uid"], sopClassUID: row["sop_class_uid"],
             instanceNumber: row["instance_number"], transferSyntaxUID: row["transfer_syntax_uid"],
-            filePath: row["file_path"], fileSize: row["file_size"], receivedAt: row["received_at"],
+            filePath: row["file_path"], fileSize: row["file_size"], dataSetOffset: row["data_set_offset"],
+            receivedAt: row["received_at"],
             callingAE: row["calling_ae"], calledAE: row["called_ae"])
         missingSince = row["missing_since"]
     }

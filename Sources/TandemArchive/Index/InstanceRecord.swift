@@ -14,13 +14,16 @@ public struct InstanceRecord: Sendable, Equatable {
     /// Relative to the data root (`StoredObject.relativePath`).
     public var filePath: String
     public var fileSize: Int64
+    /// Where the data set starts in the file, after the File Meta Information: what a sender
+    /// needs to stream it without parsing. Nil for rows indexed before the index kept it.
+    public var dataSetOffset: Int64?
     public var receivedAt: Date
     public var callingAE: String
     public var calledAE: String
 
     public init(patient: PatientAttributes, study: StudyAttributes, series: SeriesAttributes,
                 sopInstanceUID: String, sopClassUID: String, instanceNumber: Int? = nil,
-                transferSyntaxUID: String, filePath: String, fileSize: Int64, receivedAt: Date = Date(),
+                transferSyntaxUID: String, filePath: String, fileSize: Int64, dataSetOffset: Int64? = nil, receivedAt: Date = Date(),
                 callingAE: String = "", calledAE: String = "") {
         self.patient = patient
         self.study = study
@@ -31,6 +34,7 @@ public struct InstanceRecord: Sendable, Equatable {
         self.transferSyntaxUID = transferSyntaxUID
         self.filePath = filePath
         self.fileSize = fileSize
+        self.dataSetOffset = dataSetOffset
         self.receivedAt = receivedAt
         self.callingAE = callingAE
         self.calledAE = calledAE

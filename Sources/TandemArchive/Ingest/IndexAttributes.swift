@@ -73,7 +73,8 @@ public enum IndexAttributes {
         let record = InstanceRecord(
             patient: patient, study: study, series: series, sopInstanceUID: location.sopInstanceUID.value,
             sopClassUID: sopClass, instanceNumber: dataSet.int(.instanceNumber),
-            transferSyntaxUID: file.transferSyntax.uid, filePath: "", fileSize: 0, receivedAt: receivedAt,
+            transferSyntaxUID: file.transferSyntax.uid, filePath: "", fileSize: 0,
+            dataSetOffset: Int64(file.dataSetOffset), receivedAt: receivedAt,
             callingAE: callingAE, calledAE: calledAE)
         return (record, location)
     }

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import GRDB
 
@@ -130,10 +131,11 @@ public struct JobQueue: Sendable {
         """
 
     /// The instances of `job` still to deliver, in the order they were queued.
-    public func queuedItems(of jobID: Int64) throws -> [JobItem] {
+    public func queuedInstances(of jobID: Int64) throws -> [QueuedInstance] {
         try index.read { db in
-            try Row.fetchAll(db, sql: JobItem.selectSQL + " WHERE route_item.job_id = ? AND route_item.state = 'queued' ORDER BY route_item.rowid",
-                             arguments: [jobID]).map(JobItem.init(row:))
+            try Row.fetchAll(db, sql: QueuedInstance.selectSQL
+                             + " WHERE route_item.job_id = ? AND route_item.state = 'queued' ORDER BY route_item.rowid",
+                             arguments: [jobID]).map(QueuedInstance.init(row:))
         }
     }
 
@@ -212,12 +214,5 @@ public struct JobQueue: Sendable {
 
     static func job(_ id: Int64, _ db: Database) throws -> RouteJob? {
         try Row.fetchOne(db, sql: RouteJob.selectSQL + " WHERE route_job.id = ?", arguments: [id]).map(RouteJob.init(row:))
-    }
-}
-
-extension Duration {
-    var seconds: TimeInterval {
-        let parts = components
-        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Makes the directory chain that leads to an object durable, and remembers which directories
 /// this process has already made durable so that it syncs each one once.
@@ -8,12 +9,11 @@ import Foundation
 /// fsynced its entry yet, and an object linked inside would be lost with it in a crash. So a
 /// directory met for the first time has its parent fsynced (which makes its entry durable)
 /// before anything inside it is acknowledged, whoever created it.
-final class DurableDirectories: @unchecked Sendable {  // `known` is guarded by `lock`
+final class DurableDirectories: Sendable {
     /// The one ledger of this process: what one association made durable, all the others may rely on.
     static let shared = DurableDirectories()
 
-    private let lock = NSLock()
-    private var known: Set<String> = []
+    private let known = NIOLockedValueBox(Set<String>())
     private let capacity: Int
     private let syncDirectory: @Sendable (String) throws(StorageError) -> Void
 
@@ -49,11 +49,11 @@ final class DurableDirectories: @unchecked Sendable {  // `known` is guarded by 
     }
 
     private func isKnown(_ path: String) -> Bool {
-        lock.withLock { known.contains(path) }
+        known.withLockedValue { $0.contains(path) }
     }
 
     private func remember(_ path: String) {
-        lock.withLock {
+        known.withLockedValue { known in
             if known.count >= capacity { known.removeAll(keepingCapacity: true) }
             known.insert(path)
         }

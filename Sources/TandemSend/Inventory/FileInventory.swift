@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 
 /// Lists and inspects the files a sender is given (folders recursively), reading each file's

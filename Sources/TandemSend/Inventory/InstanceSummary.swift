@@ -1,3 +1,5 @@
+import DICOMCore
+
 /// What a sender or a technician needs to know about one Part 10 file before sending it.
 public struct InstanceSummary: Sendable, Hashable, Codable {
     public var path: String
@@ -11,6 +13,20 @@ public struct InstanceSummary: Sendable, Hashable, Codable {
     public var size: Int
     /// Offset of the data set after the File Meta Information (0 for a bare data set).
     public var dataSetOffset: Int
+
+    public init(path: String, sopClassUID: String, sopInstanceUID: String, studyInstanceUID: String? = nil,
+                seriesInstanceUID: String? = nil, patientID: String? = nil, transferSyntaxUID: String, size: Int,
+                dataSetOffset: Int) {
+        self.path = path
+        self.sopClassUID = sopClassUID
+        self.sopInstanceUID = sopInstanceUID
+        self.studyInstanceUID = studyInstanceUID
+        self.seriesInstanceUID = seriesInstanceUID
+        self.patientID = patientID
+        self.transferSyntaxUID = transferSyntaxUID
+        self.size = size
+        self.dataSetOffset = dataSetOffset
+    }
 
     public var transferSyntax: TransferSyntax { TransferSyntax(uid: transferSyntaxUID) }
 }
