@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
-        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive", "DICOMSynthetic",
+        .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive", "DICOMCore", "DICOMSynthetic",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "TandemArchive", "DICOMNetwork"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),

@@ -31,6 +31,7 @@ import Testing
         #expect(configuration.cluster.hooksDirectory == "/etc/tandem/hooks")
         #expect(configuration.limits == LimitsSettings(maxAssociations: 64, maxUnassociatedConnections: 512,
                                                        maxUnassociatedPerAddress: 32, maxAssociateRQBytes: 65536))
+        #expect(configuration.query == QuerySettings(caseInsensitiveNames: false))
         #expect(configuration.peers.isEmpty && configuration.routes.isEmpty)
     }
 
@@ -93,6 +94,9 @@ import Testing
 
             [cluster]
             hooks = "/opt/hooks"
+
+            [query]
+            case_insensitive_names = true
             """)
         #expect(configuration.node == NodeSettings(name: "node1", aeTitle: "PACS1", dicomPort: 104, httpPort: 80,
                                                    bind: "10.0.0.5"))
@@ -110,6 +114,7 @@ import Testing
         #expect(configuration.retry == RetrySettings(maxAttempts: 5, initialDelaySeconds: 10, multiplier: 3,
                                                      maxDelaySeconds: 600.5))
         #expect(configuration.cluster.hooksDirectory == "/opt/hooks")
+        #expect(configuration.query.caseInsensitiveNames)
     }
 
     @Test func retryDelayGrowsAndIsCapped() {
@@ -142,6 +147,8 @@ import Testing
         ("[retry]\nmultiplier = 0.5\n", 2, "retry.multiplier", "at least 1.0"),
         ("[limits]\nmax_associations = 0\n", 2, "limits.max_associations", "at least 1"),
         ("[limits]\nmax_associate_rq_bytes = 100\n", 2, "limits.max_associate_rq_bytes", "at least 1024"),
+        ("[query]\ncase_insensitive_names = 1\n", 2, "query.case_insensitive_names", "true or false"),
+        ("[query]\ncase_insensitive = true\n", 2, "query.case_insensitive", "unknown key"),
         ("[retry]\ninitial_delay = 100\nmax_delay = 10\n", 3, "retry.max_delay", "less than initial_delay"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 0\n", 4, "peer[1].port", "not a port"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\n", 1, "peer[1].port", "required"),

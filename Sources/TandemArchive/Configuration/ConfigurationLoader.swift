@@ -51,6 +51,9 @@ extension TandemConfiguration {
         if let table = try root.table("retry") {
             configuration.retry = try readRetry(root.child(table, header: "retry"))
         }
+        if let table = try root.table("query") {
+            configuration.query = try readQuery(root.child(table, header: "query"))
+        }
         if let table = try root.table("cluster") {
             configuration.cluster = try readCluster(root.child(table, header: "cluster"))
         }
@@ -132,6 +135,13 @@ extension TandemConfiguration {
         }
         try reader.finish()
         return retry
+    }
+
+    private static func readQuery(_ reader: TableReader) throws -> QuerySettings {
+        var query = QuerySettings()
+        if let value = try reader.bool("case_insensitive_names") { query.caseInsensitiveNames = value }
+        try reader.finish()
+        return query
     }
 
     private static func readCluster(_ reader: TableReader) throws -> ClusterSettings {

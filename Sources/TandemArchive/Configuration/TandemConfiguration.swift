@@ -12,6 +12,7 @@ public struct TandemConfiguration: Sendable, Equatable {
     public var retry: RetrySettings
     public var cluster: ClusterSettings
     public var limits: LimitsSettings
+    public var query: QuerySettings
 
     public init(node: NodeSettings,
                 security: SecuritySettings = SecuritySettings(),
@@ -20,7 +21,8 @@ public struct TandemConfiguration: Sendable, Equatable {
                 routes: [RouteSettings] = [],
                 retry: RetrySettings = RetrySettings(),
                 cluster: ClusterSettings = ClusterSettings(),
-                limits: LimitsSettings = LimitsSettings()) {
+                limits: LimitsSettings = LimitsSettings(),
+                query: QuerySettings = QuerySettings()) {
         self.node = node
         self.security = security
         self.storage = storage
@@ -29,6 +31,7 @@ public struct TandemConfiguration: Sendable, Equatable {
         self.retry = retry
         self.cluster = cluster
         self.limits = limits
+        self.query = query
     }
 
     /// The configuration used when `tandem.toml` does not exist.
@@ -195,5 +198,16 @@ public struct ClusterSettings: Sendable, Equatable {
 
     public init(hooksDirectory: String = "/etc/tandem/hooks") {
         self.hooksDirectory = hooksDirectory
+    }
+}
+
+/// `[query]`: how C-FIND and QIDO-RS match.
+public struct QuerySettings: Sendable, Equatable {
+    /// Person names (PN) match regardless of case and Unicode composition (PS3.4 C.2.2.2.1 allows
+    /// it); by default they match exactly, as the standard's other text does.
+    public var caseInsensitiveNames: Bool
+
+    public init(caseInsensitiveNames: Bool = false) {
+        self.caseInsensitiveNames = caseInsensitiveNames
     }
 }

@@ -115,6 +115,7 @@ public final class ArchiveIndex: Sendable {
         // dcmrecv, dcmroute, dcmweb and clusterctl share the file: wait for a lock rather than fail.
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in db.add(function: NameFolding.sqlFunction) }
         switch journalMode {
         case .wal:
             let pool = try DatabasePool(path: path, configuration: configuration)

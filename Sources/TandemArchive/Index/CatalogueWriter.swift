@@ -75,10 +75,14 @@ struct CatalogueWriter {
                                      record.callingAE, record.calledAE])
         try statement("UPDATE series SET number_of_instances = number_of_instances + 1 WHERE id = ?")
             .execute(arguments: [seriesID])
+        // SOP Classes in Study gains the class when it is new to the study (arrival order).
         try statement("""
-            UPDATE study SET number_of_instances = number_of_instances + 1, last_received_at = max(last_received_at, ?)
-            WHERE id = ?
-            """).execute(arguments: [record.receivedAt, studyID])
+            UPDATE study SET number_of_instances = number_of_instances + 1, last_received_at = max(last_received_at, ?1),
+                sop_classes_in_study = CASE
+                    WHEN instr('\\' || sop_classes_in_study || '\\', '\\' || ?2 || '\\') > 0 THEN sop_classes_in_study
+                    WHEN sop_classes_in_study = '' THEN ?2 ELSE sop_classes_in_study || '\\' || ?2 END
+            WHERE id = ?3
+            """).execute(arguments: [record.receivedAt, record.sopClassUID, studyID])
     }
 
     /// The patient row of a record: the one with its Patient ID within its issuer; for an empty
@@ -95,13 +99,15 @@ struct CatalogueWriter {
         }
         if let id = lookup {
             try fillBlanks(table: "patient", id: id, ["patient_name": patient.name, "birth_date": patient.birthDate,
-                                                       "sex": patient.sex])
+                                                       "sex": patient.sex,
+                                                       "patient_name_folded": NameFolding.fold(patient.name)])
             return id
         }
         let key: StatementArguments = [patient.patientID, patient.issuerOfPatientID]
         try db.execute(sql: """
-            INSERT INTO patient (patient_id, issuer_of_patient_id, patient_name, birth_date, sex) VALUES (?, ?, ?, ?, ?)
-            """, arguments: key + [patient.name, patient.birthDate, patient.sex])
+            INSERT INTO patient (patient_id, issuer_of_patient_id, patient_name, birth_date, sex, patient_name_folded)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: key + [patient.name, patient.birthDate, patient.sex, NameFolding.fold(patient.name)])
         return db.lastInsertedRowID
     }
 
@@ -110,16 +116,17 @@ struct CatalogueWriter {
                                        arguments: [study.studyInstanceUID]) {
             try fillBlanks(table: "study", id: id, [
                 "study_date": study.date, "study_time": study.time, "accession_number": study.accessionNumber,
-                "description": study.description, "referring_physician": study.referringPhysician,
+                "study_id": study.studyID, "description": study.description,
+                "referring_physician": study.referringPhysician,
             ])
             return id
         }
         try db.execute(sql: """
-            INSERT INTO study (study_uid, patient_ref, study_date, study_time, accession_number, description,
+            INSERT INTO study (study_uid, patient_ref, study_date, study_time, accession_number, study_id, description,
                                referring_physician, last_received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [study.studyInstanceUID, patientID, study.date, study.time, study.accessionNumber,
-                             study.description, study.referringPhysician, receivedAt])
+                             study.studyID, study.description, study.referringPhysician, receivedAt])
         return db.lastInsertedRowID
     }
 
@@ -174,6 +181,8 @@ struct CatalogueWriter {
         try db.execute(sql: "DELETE FROM series WHERE id = ? AND number_of_instances = 0", arguments: [seriesID])
         try db.execute(sql: "DELETE FROM study WHERE id = ? AND number_of_instances = 0", arguments: [studyID])
         try refreshStudySummary(studyID)
+        try db.execute(sql: "UPDATE study SET sop_classes_in_study = \(QuerySchema.sopClassesInStudy) WHERE id = ?",
+                       arguments: [studyID])
         try db.execute(sql: """
             DELETE FROM patient WHERE id = ? AND NOT EXISTS (SELECT 1 FROM study WHERE patient_ref = ?)
             """, arguments: [patientID, patientID])

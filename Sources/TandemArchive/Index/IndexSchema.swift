@@ -41,6 +41,9 @@ enum IndexSchema {
                 table.add(column: "data_set_offset", .integer)
             }
         }
+        migrator.registerMigration("query-keys") { db in
+            try QuerySchema.addQueryKeys(db)
+        }
         return migrator
     }
 

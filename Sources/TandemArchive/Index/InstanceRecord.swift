@@ -67,15 +67,18 @@ public struct StudyAttributes: Sendable, Equatable {
     public var date: String?
     public var time: String?
     public var accessionNumber: String?
+    /// Study ID (0020,0010).
+    public var studyID: String?
     public var description: String?
     public var referringPhysician: String?
 
     public init(studyInstanceUID: String, date: String? = nil, time: String? = nil, accessionNumber: String? = nil,
-                description: String? = nil, referringPhysician: String? = nil) {
+                studyID: String? = nil, description: String? = nil, referringPhysician: String? = nil) {
         self.studyInstanceUID = studyInstanceUID
         self.date = date
         self.time = time
         self.accessionNumber = accessionNumber
+        self.studyID = studyID
         self.description = description
         self.referringPhysician = referringPhysician
     }

@@ -12,7 +12,7 @@ public enum IndexAttributes {
     static let retainedTags: Set<Tag> = [
         .sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID,
         .patientID, .issuerOfPatientID, .patientName, .patientBirthDate, .patientSex,
-        .studyDate, .studyTime, .accessionNumber, .studyDescription, .referringPhysicianName,
+        .studyDate, .studyTime, .accessionNumber, .studyID, .studyDescription, .referringPhysicianName,
         .modality, .seriesNumber, .seriesDescription, .bodyPartExamined, .instanceNumber,
     ]
 
@@ -64,7 +64,7 @@ public enum IndexAttributes {
         let study = StudyAttributes(
             studyInstanceUID: location.studyUID.value, date: nonEmpty(dataSet.string(.studyDate)),
             time: nonEmpty(dataSet.string(.studyTime)), accessionNumber: nonEmpty(dataSet.string(.accessionNumber)),
-            description: nonEmpty(dataSet.string(.studyDescription)),
+            studyID: nonEmpty(dataSet.string(.studyID)), description: nonEmpty(dataSet.string(.studyDescription)),
             referringPhysician: nonEmpty(dataSet.string(.referringPhysicianName)))
         let series = SeriesAttributes(
             seriesInstanceUID: location.seriesUID.value, modality: dataSet.string(.modality) ?? "",

@@ -30,6 +30,22 @@ struct StorePipelineTests {
         #expect(scratch.files(under: "incoming").isEmpty)
     }
 
+    @Test("what a stored instance's study is found by, C-FIND and QIDO-RS find it by")
+    func storedStudyIsFoundByItsQueryKeys() async throws {
+        let scratch = try TemporaryRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make(patientName: "Müller^Jürgen")[0]
+        #expect(try await sent.store(with: pipeline).outcome == .stored)
+        let request = try QueryRequest(model: .studyRoot, level: .study, keys: [
+            QueryKey(.patientName, "MÜLLER*"), QueryKey(.studyID), QueryKey(.sopClassesInStudy),
+        ], options: QueryOptions(caseInsensitiveNames: true))
+        let match = try #require(try await pipeline.index.find(request).matches.first)
+        #expect(match.string(.studyInstanceUID) == sent.studyInstanceUID)
+        #expect(match.string(.studyID) == "1")
+        #expect(match[.sopClassesInStudy]?.values.count == 1)
+    }
+
     @Test("keep-first: a second copy is stored and leaves one file")
     func keepFirstDuplicate() async throws {
         let scratch = try TemporaryRoot()
