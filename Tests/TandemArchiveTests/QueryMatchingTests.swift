@@ -119,6 +119,9 @@ import Testing
             #expect(try index.studyNumbers([QueryKey(.modalitiesInStudy, "MR")]) == [2, 4])
             #expect(try index.studyNumbers([QueryKey(.modalitiesInStudy, "S*")]) == [1])
             #expect(try index.studyNumbers([QueryKey(.modalitiesInStudy, "CT"), QueryKey(.patientID, "PID1")]) == [1])
+            #expect(try index.studyNumbers([QueryKey(.modalitiesInStudy, "SR\\OT")]) == [1, 6])
+            #expect(throws: QueryError.self) { try index.studyNumbers([QueryKey(.modalitiesInStudy, "SR\\O*")]) }
+            #expect(throws: QueryError.self) { try index.studyNumbers([QueryKey(.modalitiesInStudy, "SR\\")]) }
         }
     }
 

@@ -12,6 +12,9 @@ enum MatchingRule: Equatable, Sendable {
     case wildcard(String)
     /// List of UID Matching (C.2.2.2.2).
     case uidList([String])
+    /// Modalities in Study given several values (`CT\MR`): a study with any of them matches,
+    /// as workstations that send such lists expect.
+    case anyOf([String])
     /// Range Matching (C.2.2.2.5), open at either end; for TM a single value is the range of
     /// its precision (`1015` is 10:15:00 to 10:15:59.999999).
     case range(lower: String?, upper: String?)
@@ -47,6 +50,12 @@ enum MatchingRule: Equatable, Sendable {
                 throw .malformedValue(tag, "\(value.prefix(80).debugDescription) is not an integer")
             }
             return .integer(number)
+        case .modalitiesInStudy where value.contains("\\"):
+            let values = value.split(separator: "\\", omittingEmptySubsequences: false).map(String.init)
+            guard !values.contains(where: { $0.isEmpty || $0.contains("*") || $0.contains("?") }) else {
+                throw .malformedValue(tag, "a list of modalities holds neither empty values nor wildcards")
+            }
+            return .anyOf(values)
         case .text, .personName, .modalitiesInStudy:
             guard !value.contains("\\") else {
                 throw .malformedValue(tag, "several values (backslash) are matched only for UIDs")

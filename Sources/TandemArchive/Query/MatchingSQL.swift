@@ -28,6 +28,11 @@ extension MatchingRule {
                                            fold: { $0 })
             return SQLCondition(sql: "s.id IN (SELECT study_ref FROM series WHERE \(match.sql))",
                                 arguments: match.arguments)
+        case let (.anyOf(values), _):
+            // Only Modalities in Study takes a list (`parse`); its values are bound as one JSON array.
+            return SQLCondition(sql: """
+                s.id IN (SELECT study_ref FROM series WHERE modality IN (SELECT value FROM json_each(?)))
+                """, arguments: [Self.jsonArray(values)])
         case let (.single(value), _):
             return SQLCondition(sql: "\(column) = ?", arguments: [value])
         case let (.integer(value), _):
@@ -37,8 +42,7 @@ extension MatchingRule {
         case let (.uidList(uids), _):
             // One parameter however long the list: SQLite's variable limit never applies, and the
             // planner probes the column's unique index once per UID.
-            let json = "[" + uids.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-            return SQLCondition(sql: "\(column) IN (SELECT value FROM json_each(?))", arguments: [json])
+            return SQLCondition(sql: "\(column) IN (SELECT value FROM json_each(?))", arguments: [Self.jsonArray(uids)])
         case let (.range(lower, upper), _):
             var terms: [String] = [], arguments: StatementArguments = []
             if let lower {
@@ -93,6 +97,11 @@ extension MatchingRule {
         // a noncharacter no name holds) under BINARY collation.
         return SQLCondition(sql: "\(rangeColumn) >= ? AND \(rangeColumn) < ? AND \(column) GLOB ?",
                             arguments: [lower, lower + "\u{10FFFF}", glob(matchedPattern)])
+    }
+
+    /// Strings as a JSON array for `json_each`, escaped by the JSON encoder whatever they hold.
+    static func jsonArray(_ values: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(values)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     /// A DICOM wildcard pattern as a SQLite GLOB pattern: `*` and `?` keep their meaning, `[`
