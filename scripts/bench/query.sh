@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export TANDEM_QUERY_BENCH=1 TANDEM_QUERY_BENCH_STUDIES=${1:-20000}
-swift build --build-tests -c release >/dev/null
-swift test --skip-build -c release --filter QueryBenchmark 2>&1 | grep 'query bench:'
+swift build --build-tests -c release -Xswiftc -enable-testing >/dev/null
+swift test --skip-build -c release -Xswiftc -enable-testing --filter QueryBenchmark 2>&1 | grep 'query bench:'
