@@ -43,8 +43,6 @@ public final class Association: @unchecked Sendable {
         peerMaximumPDULength = peerInfo.maximumLength
     }
 
-    public var state: AssociationState { connection.machine.state }
-
     /// A Message ID for a request of this side, unique among those outstanding (PS3.7 §9.3.1.1).
     func nextMessageID() -> UInt16 {
         lastMessageID.withLockedValue { id in
