@@ -5,6 +5,10 @@ import ArgumentParser
 public enum TandemExit: Int32, Sendable {
     case success = 0
     case partialFailure = 1
+    /// This node is passive (it does not hold the cluster epoch, or has no archive mounted): nothing
+    /// was done, and nothing was wrong. OCF's "not running" code, as `clusterctl monitor` answers there;
+    /// a cron line run on both nodes of a pair treats it as success.
+    case passiveNode = 7
     case usage = 64
     case badInput = 65
     case missingInput = 66

@@ -15,16 +15,14 @@ public struct ArchiveEpochAuthority: EpochAuthority {
 
     public func current() throws -> EpochState? {
         guard FileManager.default.fileExists(atPath: root.indexFile.path) else { return nil }
-        return Self.epochState(try openIndex().clusterState())
+        return Self.epochState(try ArchiveIndex(root: root, storage: storage, createIfMissing: false).clusterState())
     }
 
-    public func promote(node: String) throws -> EpochState {
-        let state = try openIndex().promote(node: node)
-        return EpochState(epoch: state.epoch, holder: state.holder ?? node)
-    }
-
-    func openIndex() throws -> ArchiveIndex {
-        try ArchiveIndex(root: root, storage: storage)
+    /// Creates the archive when it does not exist yet: promote is, with dcmrecv's first start, what may.
+    public func promote(node: String, proof: HolderProof?) throws -> HolderProof {
+        let state = try ArchiveIndex(root: root, storage: storage).promote(node: node, proof: proof)
+        guard let held = state.proof else { throw ClusterError.authorityUnavailable("promotion recorded no holder") }
+        return held
     }
 
     static func epochState(_ state: ClusterState) -> EpochState? {
@@ -51,12 +49,13 @@ public struct ArchiveHousekeeping: PromotionHousekeeping {
     /// Jobs claimed under an epoch older than `epoch` (by the old active node's `dcmroute`) go
     /// back to pending, so the new active node delivers them without waiting for their leases.
     public func releaseJobs(claimedBefore epoch: Int64) throws -> Int {
-        try JobQueue(index: ArchiveIndex(root: root, storage: storage)).releaseJobs(claimedBefore: epoch)
+        try JobQueue(index: ArchiveIndex(root: root, storage: storage, epoch: epoch, createIfMissing: false))
+            .releaseJobs(claimedBefore: epoch)
     }
 
     /// Routing jobs still to act on; nil where the data root is not mounted.
     public func queueDepth() throws -> Int? {
         guard FileManager.default.fileExists(atPath: root.indexFile.path) else { return nil }
-        return try JobQueue(index: ArchiveIndex(root: root, storage: storage)).depth()
+        return try JobQueue(index: ArchiveIndex(root: root, storage: storage, createIfMissing: false)).depth()
     }
 }

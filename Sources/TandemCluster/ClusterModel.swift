@@ -1,4 +1,5 @@
 import Foundation
+import TandemArchive
 
 /// What this node currently is. Node-local: a rebooted node is passive until promoted.
 public enum NodeRole: String, Codable, Sendable {
@@ -23,8 +24,10 @@ public struct EpochState: Codable, Sendable, Equatable {
 public protocol EpochAuthority: Sendable {
     /// The current epoch, or nil if no node was ever promoted.
     func current() throws -> EpochState?
-    /// Records `node` as the holder and bumps the epoch, unless `node` already holds it.
-    func promote(node: String) throws -> EpochState
+    /// Records `node` as the holder under a bumped epoch with a new proof, unless `proof` (this node's
+    /// own, from its run directory) shows that `node` holds the current epoch already: then returns
+    /// `proof` unchanged.
+    func promote(node: String, proof: HolderProof?) throws -> HolderProof
 }
 
 /// Archive work a promotion must do before services start. Implemented on top of

@@ -1,4 +1,5 @@
 import Foundation
+import TandemArchive
 
 /// The promote/demote/monitor/status logic behind `clusterctl`, for one node.
 public struct ClusterNode: Sendable {
@@ -74,35 +75,40 @@ public struct ClusterNode: Sendable {
     public func promote(now: Date = Date()) throws -> Report {
         let current = try readAuthority { try authority.current() }
         let role = RoleRecord.load(from: roleFile)
-        if role?.role == .active, let current, current.holder == settings.node, current.epoch == role?.epoch,
-           allServicesRunning() {
-            return Report(changed: false, epoch: current.epoch, hooks: [])
+        // Only this node's own run directory can show that it holds the epoch: a name proves nothing.
+        let proof = role?.role == .active ? HolderProof.load(runDirectory: settings.runDirectory) : nil
+        let held = try readAuthority { try authority.promote(node: settings.node, proof: proof) }
+        if held == proof, allServicesRunning() {
+            return Report(changed: false, epoch: held.epoch, hooks: [])
         }
-        let state = try readAuthority { try authority.promote(node: settings.node) }
-        var report = Report(changed: true, epoch: state.epoch, hooks: [])
+        var report = Report(changed: true, epoch: held.epoch, hooks: [])
         do {
+            try held.save(runDirectory: settings.runDirectory)
             if let housekeeping {
                 report.recoveredIncoming = try housekeeping.recoverIncoming()
-                report.releasedJobs = try housekeeping.releaseJobs(claimedBefore: state.epoch)
+                report.releasedJobs = try housekeeping.releaseJobs(claimedBefore: held.epoch)
             }
             // Claimed before the hooks run: if they fail half-way, monitor reports
             // "failed" and the cluster manager's stop (demote) cleans up.
-            try RoleRecord(role: .active, node: settings.node, epoch: state.epoch, since: now).save(to: roleFile)
-            report.hooks = try hookRunner("promote.d").run(environment: hookEnvironment(role: .active, epoch: state.epoch))
+            try RoleRecord(role: .active, node: settings.node, epoch: held.epoch, since: now).save(to: roleFile)
+            report.hooks = try hookRunner("promote.d").run(environment: hookEnvironment(role: .active, epoch: held.epoch))
             try verifyServices()
         } catch {
-            record(.promote, epoch: state.epoch, outcome: .failed, detail: "\(error)", now: now, into: &report)
+            record(.promote, epoch: held.epoch, outcome: .failed, detail: "\(error)", now: now, into: &report)
             throw error
         }
         let detail = current.map { "took over epoch \($0.epoch) from \($0.holder)" } ?? "first promotion"
-        record(.promote, epoch: state.epoch, outcome: .ok, detail: detail, now: now, into: &report)
+        record(.promote, epoch: held.epoch, outcome: .ok, detail: detail, now: now, into: &report)
         return report
     }
 
+    /// Needs nothing but the node-local run directory (no index, no configuration): a stop must
+    /// succeed on a node whose shared volume is broken or not mounted.
     public func demote(now: Date = Date()) throws -> Report {
+        // First of all: from now on this node admits no writer started without an epoch.
+        try HolderProof.remove(runDirectory: settings.runDirectory)
         let role = RoleRecord.load(from: roleFile)
-        let anyRunning = settings.services.contains { checker.isRunning($0.name) }
-        if role?.role != .active && !anyRunning {
+        if runsNothing {
             return Report(changed: false, epoch: role?.epoch, hooks: [])
         }
         var report = Report(changed: true, epoch: role?.epoch, hooks: [])
@@ -117,6 +123,13 @@ public struct ClusterNode: Sendable {
         return report
     }
 
+    /// Neither active nor running any service, from the node-local run directory alone.
+    public var runsNothing: Bool {
+        RoleRecord.load(from: roleFile)?.role != .active && !settings.services.contains { checker.isRunning($0.name) }
+    }
+
+    /// On a passive node it reads nothing but the run directory, so it answers "stopped" whatever
+    /// the shared volume holds.
     public func monitor() -> Health {
         let role = RoleRecord.load(from: roleFile)
         guard role?.role == .active else {

@@ -55,13 +55,21 @@ public struct Transition: Codable, Sendable, Equatable {
 /// append and fsynced: a crash loses at most the line being written.
 public struct TransitionLog: Sendable {
     public let file: URL
+    let root: URL
 
     public init(root: URL) {
+        self.root = root
         file = root.appendingPathComponent("cluster", isDirectory: true)
             .appendingPathComponent("transitions.jsonl")
     }
 
+    /// Appends to the log of an existing archive only: where the shared volume is not mounted,
+    /// nothing is created under its mount point.
     public func append(_ transition: Transition) throws {
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("index.sqlite").path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: root.path,
+                                                         NSLocalizedDescriptionKey: "no archive at \(root.path)"])
+        }
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
         var line = try JSONCoding.lineEncoder.encode(transition)

@@ -20,6 +20,6 @@ public struct RoutingSettings: Sendable {
 
     public init(configuration: TandemConfiguration, owner: String? = nil) {
         self.configuration = configuration
-        self.owner = owner ?? "\(configuration.node.name)/\(ProcessInfo.processInfo.processIdentifier)"
+        self.owner = owner ?? "\(NodeIdentity.name())/\(ProcessInfo.processInfo.processIdentifier)"
     }
 }

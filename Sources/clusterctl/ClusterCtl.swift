@@ -29,7 +29,7 @@ struct NodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Configuration file (default: ROOT/tandem.toml).", valueName: "file"))
     var config: String?
 
-    @Option(help: "This node's name (default: [node] name, else $TANDEM_NODE, else the host name).")
+    @Option(help: "This node's name (default: $TANDEM_NODE, else the host name; never from tandem.toml).")
     var node: String?
 
     @Option(help: ArgumentHelp("Hooks directory holding promote.d/ and demote.d/ (default: [cluster] hooks).",
@@ -41,7 +41,7 @@ struct NodeOptions: ParsableArguments {
                                valueName: "dir"))
     var runDirectory: String?
 
-    @Option(help: "Services the hooks run, space or comma separated (default: $TANDEM_SERVICES, else dcmrecv dcmroute dcmweb).")
+    @Option(help: "Services the hooks run, space or comma separated (default: $TANDEM_SERVICES, else dcmrecv dcmroute).")
     var services: String?
 
     @Option(name: .customLong("verify-timeout"), help: "Seconds the services get to answer after promote.")
@@ -51,18 +51,25 @@ struct NodeOptions: ParsableArguments {
             help: "Calling AE title of the C-ECHO that checks dcmrecv (default: $TANDEM_PROBE_AET, else CLUSTERCTL).")
     var probeAETitle: String?
 
-    func clusterNode() throws -> ClusterNode {
-        let environment = ProcessInfo.processInfo.environment
-        let dataRoot = root.dataRoot
-        let configuration: TandemConfiguration
+    /// The shared configuration; a broken one is a configuration error (exit 78) for promote and status.
+    func configuration() throws -> TandemConfiguration {
         do {
-            configuration = try config.map { try TandemConfiguration.load(file: URL(fileURLWithPath: $0)) }
-                ?? TandemConfiguration.load(root: dataRoot)
+            return try loadConfiguration()
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("clusterctl: \(error)\n".utf8))
             throw TandemExit.configuration.exitCode
         }
-        let names = (services ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute dcmweb")
+    }
+
+    func loadConfiguration() throws -> TandemConfiguration {
+        try config.map { try TandemConfiguration.load(file: URL(fileURLWithPath: $0)) }
+            ?? TandemConfiguration.load(root: root.dataRoot)
+    }
+
+    func clusterNode(_ configuration: TandemConfiguration) throws -> ClusterNode {
+        let environment = ProcessInfo.processInfo.environment
+        let dataRoot = root.dataRoot
+        let names = (services ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute")
             .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         guard !names.isEmpty else { throw ValidationError("--services names no service") }
         // dcmrecv must answer a DICOM C-ECHO on its port and AE title, as the imaging centres see it.
@@ -71,7 +78,7 @@ struct NodeOptions: ParsableArguments {
             callingAETitle: probeAETitle ?? environment["TANDEM_PROBE_AET"] ?? "CLUSTERCTL")
         let settings = ClusterNode.Settings(
             root: dataRoot.url,
-            node: node ?? configuration.node.name,
+            node: NodeIdentity.name(option: node, environment: environment),
             hooksDirectory: URL(fileURLWithPath: hooks ?? configuration.cluster.hooksDirectory),
             runDirectory: URL(fileURLWithPath: runDirectory ?? environment["TANDEM_RUN_DIR"] ?? "/run/tandem"),
             services: names.map { ServiceSpec(name: $0, probe: $0 == "dcmrecv" ? echo : nil) },
@@ -117,7 +124,7 @@ struct Promote: ParsableCommand {
 
     func run() throws {
         options.logging.bootstrap()
-        let node = try options.clusterNode()
+        let node = try options.clusterNode(options.configuration())
         try transition("promote") { try node.promote() }
     }
 }
@@ -125,13 +132,27 @@ struct Promote: ParsableCommand {
 struct Demote: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make this node passive: run demote.d hooks (stop services, drop the IP).",
-        discussion: "Example:\n  clusterctl demote --root /srv/tandem")
+        discussion: """
+        Succeeds on a node that runs nothing whatever the shared volume holds: a broken or missing
+        tandem.toml only costs its settings (defaults and the options are used instead).
+
+        Example:
+          clusterctl demote --root /srv/tandem
+        """)
 
     @OptionGroup var options: NodeOptions
 
     func run() throws {
         options.logging.bootstrap()
-        let node = try options.clusterNode()
+        let configuration: TandemConfiguration
+        do {
+            configuration = try options.loadConfiguration()
+        } catch {
+            // A stop that fails makes Pacemaker fence the node: go on with what the options say.
+            Logger(label: "clusterctl").warning("\(error); demoting with the defaults")
+            configuration = .defaults()
+        }
+        let node = try options.clusterNode(configuration)
         try transition("demote") { try node.demote() }
     }
 }
@@ -139,13 +160,25 @@ struct Demote: ParsableCommand {
 struct Monitor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "OCF-style health: exit 0 running, 7 cleanly stopped, 1 failed.",
-        discussion: "Example:\n  clusterctl monitor --root /srv/tandem; echo $?")
+        discussion: """
+        A node that runs nothing answers 7 from its run directory alone, whatever the shared volume
+        holds (a broken tandem.toml, or the volume not mounted).
+
+        Example:
+          clusterctl monitor --root /srv/tandem; echo $?
+        """)
 
     @OptionGroup var options: NodeOptions
 
     func run() throws {
         options.logging.bootstrap()
-        let health = try options.clusterNode().monitor()
+        let health: ClusterNode.Health
+        do {
+            health = try options.clusterNode(options.loadConfiguration()).monitor()
+        } catch let error as ConfigurationError {
+            let idle = try options.clusterNode(.defaults())
+            health = idle.runsNothing ? .stopped : .failed("configuration: \(error)")
+        }
         switch health {
         case .running: print("running")
         case .stopped: print("stopped")
@@ -167,7 +200,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         options.logging.bootstrap()
-        let status = try options.clusterNode().status()
+        let status = try options.clusterNode(options.configuration()).status()
         print(json ? try status.json() : status.text())
     }
 }

@@ -13,7 +13,9 @@ struct DcmRecv: AsyncParsableCommand {
         discussion: """
         Listens for DICOM associations and stores every received instance durably under the
         data root before acknowledging it. Settings come from ROOT/tandem.toml; options override
-        them. Stops gracefully on SIGTERM or SIGINT; exits 75 when fenced by a newer cluster epoch.
+        them. Stops gracefully on SIGTERM or SIGINT; exits 75 when fenced by a newer cluster epoch, and 7
+        when started without TANDEM_EPOCH on a passive node (one whose run directory, $TANDEM_RUN_DIR or
+        /run/tandem, holds no proof of the current promotion): it then touches nothing.
 
         Example:
           dcmrecv --root /srv/tandem --port 11112 --aet TANDEM
@@ -69,6 +71,8 @@ struct DcmRecv: AsyncParsableCommand {
             throw Self.fail(.configuration, "dcmrecv: \(error)")
         } catch let error as FencedError {
             throw Self.fail(.temporaryFailure, "dcmrecv: \(error)")
+        } catch let error as PassiveNodeError {
+            throw Self.fail(.passiveNode, "dcmrecv: \(error)")
         } catch {
             throw Self.fail(.ioError, "dcmrecv: cannot open the archive at \(dataRoot.url.path): \(error)")
         }

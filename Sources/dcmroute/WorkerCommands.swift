@@ -35,7 +35,13 @@ struct WorkerOptions: ParsableArguments {
 
     func worker() throws -> RoutingWorker {
         logging.bootstrap()
-        let archive = try RouteArchive.open(root)
+        let archive = try RouteArchive.open(root, quiet: logging.quiet)
+        // A passive node's worker (cron, or started by hand without TANDEM_EPOCH) claims nothing.
+        do {
+            try archive.index.requireWriteRight()
+        } catch let refusal as PassiveNodeError {
+            throw RouteArchive.passive("\(refusal)", quiet: logging.quiet)
+        }
         var settings = RoutingSettings(configuration: archive.configuration)
         settings.concurrency = jobs
         settings.lease = .seconds(lease)

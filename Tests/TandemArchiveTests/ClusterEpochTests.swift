@@ -13,18 +13,58 @@ import Testing
         #expect(index.epoch == 1)
     }
 
-    @Test func promoteBumpsOnceForTheSameNode() throws {
+    /// DESIGN.md, "Cluster model": only the proof a promotion handed out keeps the epoch; a node
+    /// name, even the holder's, does not.
+    @Test func promoteKeepsTheEpochOnlyForItsOwnProof() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        #expect(try index.promote(node: "node1").epoch == 2)
-        #expect(try index.promote(node: "node1").epoch == 2)
+        let first = try index.promote(node: "node1")
+        let proof = try #require(first.proof)
+        #expect(proof.epoch == 2 && proof.node == "node1")
+        #expect(try index.promote(node: "node1", proof: proof).proof == proof)
+        // The same name without the proof: another node configured alike.
+        let twin = try index.promote(node: "node1")
+        #expect(twin.epoch == 3 && twin.holderToken != proof.token)
+        #expect(try index.promote(node: "node1", proof: proof).epoch == 4)
         let state = try index.promote(node: "node2")
-        #expect(state.epoch == 3)
+        #expect(state.epoch == 5)
         #expect(state.holder == "node2")
         // The promoting process adopts the new epoch and may write.
-        #expect(index.epoch == 3)
+        #expect(index.epoch == 5)
         #expect(try index.insert([IndexFixtures.record(sop: "1.2.3.1.1.1")]) == [.stored])
+    }
+
+    /// A process without TANDEM_EPOCH writes on a never-promoted root, or with the holder's proof
+    /// in its run directory; elsewhere every write is refused. Missing archives are not created.
+    @Test func aProcessWithoutAnEpochWritesOnlyWhereItsNodeHoldsIt() throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let single = try ArchiveIndex(root: temporary.root, environment: [:])
+        #expect(try single.insert([IndexFixtures.record(sop: "1.2.3.1.1.1")]) == [.stored])
+
+        let proof = try #require(try single.promote(node: "node1").proof)
+        let holderRun = temporary.root.url.appendingPathComponent("run-holder")
+        let passiveRun = temporary.root.url.appendingPathComponent("run-passive")
+        try proof.save(runDirectory: holderRun)
+        let holder = try ArchiveIndex(root: temporary.root, environment: ["TANDEM_RUN_DIR": holderRun.path])
+        #expect(try holder.insert([IndexFixtures.record(sop: "1.2.3.1.1.2")]) == [.stored])
+
+        let passive = try ArchiveIndex(root: temporary.root, environment: ["TANDEM_RUN_DIR": passiveRun.path])
+        let refusal = PassiveNodeError(epoch: 2, holder: "node1", runDirectory: passiveRun.path)
+        #expect(throws: refusal) { try passive.requireWriteRight() }
+        #expect(throws: refusal) { try passive.insert([IndexFixtures.record(sop: "1.2.3.1.1.3")]) }
+        // A proof of an earlier promotion proves nothing.
+        try single.promote(node: "node1")
+        let stale = try ArchiveIndex(root: temporary.root, environment: ["TANDEM_RUN_DIR": holderRun.path])
+        #expect(throws: PassiveNodeError.self) { try stale.requireWriteRight() }
+        #expect(try single.counts().instances == 2)
+
+        let unmounted = DataRoot(url: temporary.root.url.appendingPathComponent("not-mounted"))
+        #expect(throws: ArchiveNotFoundError(root: unmounted.url.path)) {
+            try ArchiveIndex(root: unmounted, createIfMissing: false, environment: [:])
+        }
+        #expect(!FileManager.default.fileExists(atPath: unmounted.url.path))
     }
 
     @Test func staleProcessIsFencedFromEveryWrite() async throws {

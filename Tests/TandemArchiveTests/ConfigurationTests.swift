@@ -3,10 +3,8 @@ import Testing
 @testable import TandemArchive
 
 @Suite struct ConfigurationTests {
-    private let environment = ["TANDEM_NODE": "node7"]
-
     private func parse(_ text: String) throws -> TandemConfiguration {
-        try TandemConfiguration.parse(text, file: "/srv/tandem/tandem.toml", environment: environment)
+        try TandemConfiguration.parse(text, file: "/srv/tandem/tandem.toml")
     }
 
     private func error(_ text: String) -> ConfigurationError? {
@@ -20,8 +18,8 @@ import Testing
 
     @Test func missingFileGivesDefaults() throws {
         let root = DataRoot(url: URL(fileURLWithPath: "/nonexistent/tandem-root"))
-        let configuration = try TandemConfiguration.load(root: root, environment: environment)
-        #expect(configuration.node == NodeSettings(name: "node7", aeTitle: "TANDEM", dicomPort: 11112,
+        let configuration = try TandemConfiguration.load(root: root)
+        #expect(configuration.node == NodeSettings(aeTitle: "TANDEM", dicomPort: 11112,
                                                    httpPort: 8080, bind: "0.0.0.0"))
         #expect(configuration.security.requireKnownCallers == false)
         #expect(configuration.storage == StorageSettings(duplicatePolicy: .keepFirst, preferUncompressed: false,
@@ -42,18 +40,26 @@ import Testing
                                                        maxUnassociatedPerAddress: 4, maxAssociateRQBytes: 16384))
     }
 
-    @Test func nodeNameFallsBackToHostName() throws {
+    @Test func nodeNameIsNodeLocal() throws {
         let kernelHostName = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(NodeSettings.defaultName(environment: [:]) == kernelHostName)
-        #expect(NodeSettings.defaultName(environment: ["TANDEM_NODE": ""]) == kernelHostName)
-        #expect(NodeSettings.defaultName(environment: ["TANDEM_NODE": "n2"]) == "n2")
+        #expect(NodeIdentity.name(environment: [:]) == kernelHostName)
+        #expect(NodeIdentity.name(environment: ["TANDEM_NODE": ""]) == kernelHostName)
+        #expect(NodeIdentity.name(environment: ["TANDEM_NODE": "n2"]) == "n2")
+        #expect(NodeIdentity.name(option: "n3", environment: ["TANDEM_NODE": "n2"]) == "n3")
+    }
+
+    /// Both nodes read the shared file: a name there would give both the same identity.
+    @Test func aNodeNameInTheSharedFileIsAnError() throws {
+        let found = try #require(error("[node]\nae_title = \"PACS1\"\nname = \"node1\"\n"))
+        #expect(found.line == 3)
+        #expect(found.key == "node.name")
+        #expect(found.description.hasPrefix("/srv/tandem/tandem.toml:3: node.name: a node's name is node-local"))
     }
 
     @Test func readsTheDesignExample() throws {
         let configuration = try parse("""
             [node]
-            name = "node1"
             ae_title = "PACS1"
             dicom_port = 104
             http_port = 80
@@ -98,7 +104,7 @@ import Testing
             [query]
             case_insensitive_names = true
             """)
-        #expect(configuration.node == NodeSettings(name: "node1", aeTitle: "PACS1", dicomPort: 104, httpPort: 80,
+        #expect(configuration.node == NodeSettings(aeTitle: "PACS1", dicomPort: 104, httpPort: 80,
                                                    bind: "10.0.0.5"))
         #expect(configuration.security.requireKnownCallers)
         #expect(configuration.storage == StorageSettings(duplicatePolicy: .overwrite, preferUncompressed: true,
@@ -235,7 +241,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let root = DataRoot(url: directory)
         try "[node]\nae_title = \"FROMFILE\"\n".write(to: root.configFile, atomically: true, encoding: .utf8)
-        #expect(try TandemConfiguration.load(root: root, environment: environment).node.aeTitle == "FROMFILE")
+        #expect(try TandemConfiguration.load(root: root).node.aeTitle == "FROMFILE")
 
         try Data([0x5B, 0xFF, 0xFE]).write(to: root.configFile)
         #expect(throws: ConfigurationError.self) { try TandemConfiguration.load(root: root) }

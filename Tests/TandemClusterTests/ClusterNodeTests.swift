@@ -10,6 +10,8 @@ import Testing
 
     init() throws {
         scratch = try Scratch()
+        // The archive the in-memory authority stands for: the transition log goes only where one exists.
+        FileManager.default.createFile(atPath: scratch.root.appendingPathComponent("index.sqlite").path, contents: nil)
         let calls = scratch.base.appendingPathComponent("calls").path
         try scratch.hook("promote.d", "50-start", """
             echo "promote $TANDEM_NODE $TANDEM_EPOCH $TANDEM_ROLE $TANDEM_SERVICES" >> \(calls)

@@ -1,24 +1,25 @@
 import Foundation
+import TandemArchive
 @testable import TandemCluster
 
-/// The archive's epoch table, in memory: bumps on promote unless the node already holds it.
+/// The archive's epoch table, in memory: bumps on promote unless the proof shows the node holds it.
 final class InMemoryAuthority: EpochAuthority, @unchecked Sendable {
     private let lock = NSLock()
-    private var state: EpochState?
+    private var held: HolderProof?
 
-    func current() throws -> EpochState? { lock.withLock { state } }
+    func current() throws -> EpochState? { lock.withLock { held.map { EpochState(epoch: $0.epoch, holder: $0.node) } } }
 
-    func promote(node: String) throws -> EpochState {
+    func promote(node: String, proof: HolderProof?) throws -> HolderProof {
         lock.withLock {
-            if let held = state, held.holder == node { return held }
-            let next = EpochState(epoch: (state?.epoch ?? 0) + 1, holder: node)
-            state = next
+            if let proof, proof == held, proof.node == node { return proof }
+            let next = HolderProof(node: node, epoch: (held?.epoch ?? 0) + 1, token: UUID().uuidString)
+            held = next
             return next
         }
     }
 
     /// Another node's promotion, as seen from this one.
-    func promoteElsewhere(_ node: String) { _ = try? promote(node: node) }
+    func promoteElsewhere(_ node: String) { _ = try? promote(node: node, proof: nil) }
 }
 
 /// A scratch directory with a data root, a run directory and a hooks directory.

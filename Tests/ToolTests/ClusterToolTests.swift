@@ -105,12 +105,15 @@ struct ClusterScratch {
         let name: String
         let scratch: ClusterScratch
         let hooks: URL
-        let services: String
-        var run: URL { scratch.base.appendingPathComponent("run-\(name)") }
+        /// nil: clusterctl's default services.
+        let services: String?
+        /// The node-local run directory: each simulated node has its own, whatever its name.
+        let run: URL
 
-        func clusterctl(_ command: String) throws -> ToolRun {
-            try ToolRunner.run("clusterctl", [command, "--root", scratch.root.path, "--node", name,
-                                              "--hooks", hooks.path, "--run-dir", run.path, "--services", services],
+        func clusterctl(_ command: String, root: URL? = nil) throws -> ToolRun {
+            try ToolRunner.run("clusterctl", [command, "--root", (root ?? scratch.root).path, "--node", name,
+                                              "--hooks", hooks.path, "--run-dir", run.path]
+                                   + (services.map { ["--services", $0] } ?? []),
                                environment: ["TANDEM_BIN_DIR": ToolRunner.productsDirectory.path])
         }
 
@@ -123,8 +126,10 @@ struct ClusterScratch {
         }
     }
 
-    func node(_ name: String, hooks: URL, services: String) -> Node {
-        Node(name: name, scratch: self, hooks: hooks, services: services)
+    /// A node with its run directory `run-LABEL` (default: its name).
+    func node(_ name: String, hooks: URL, services: String?, runLabel: String? = nil) -> Node {
+        Node(name: name, scratch: self, hooks: hooks, services: services,
+             run: base.appendingPathComponent("run-\(runLabel ?? name)"))
     }
 
     /// A copy of the project's example hooks, logging into the scratch directory.

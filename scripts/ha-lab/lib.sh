@@ -243,6 +243,13 @@ FAILED_SCENARIOS=()
 # Options every scenario's lab-report gets (a lab may set them).
 LAB_REPORT_OPTIONS=()
 
+# The services a lab runs: Tandem's default (what clusterctl, the OCF agent and the hooks
+# run when nobody says otherwise), unless --services named others. Only an explicit
+# list is passed on to the agent and clusterctl: by default the lab runs the documented
+# default configuration, with nothing overridden.
+DEFAULT_SERVICES="dcmrecv dcmroute"
+SERVICES=$DEFAULT_SERVICES
+EXPLICIT_SERVICES=""
 lab_runs() { [[ " $SERVICES " == *" $1 "* ]]; }
 
 # The data root's tandem.toml, shared by both nodes. [node] name stays unset: each node

@@ -3,17 +3,13 @@ import TOMLKit
 
 extension TandemConfiguration {
     /// Reads `ROOT/tandem.toml`; a missing file means all defaults.
-    public static func load(root: DataRoot,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws
-        -> TandemConfiguration {
-        try load(file: root.configFile, environment: environment)
+    public static func load(root: DataRoot) throws -> TandemConfiguration {
+        try load(file: root.configFile)
     }
 
     /// Reads a configuration file; a missing file means all defaults.
-    public static func load(file: URL,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws
-        -> TandemConfiguration {
-        guard FileManager.default.fileExists(atPath: file.path) else { return defaults(environment: environment) }
+    public static func load(file: URL) throws -> TandemConfiguration {
+        guard FileManager.default.fileExists(atPath: file.path) else { return defaults() }
         let data: Data
         do {
             data = try Data(contentsOf: file)
@@ -23,13 +19,11 @@ extension TandemConfiguration {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(file: file.path, line: nil, key: nil, reason: "not UTF-8 text")
         }
-        return try parse(text, file: file.path, environment: environment)
+        return try parse(text, file: file.path)
     }
 
     /// Parses and validates TOML text; `file` is only used in error messages.
-    public static func parse(_ text: String, file: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws
-        -> TandemConfiguration {
+    public static func parse(_ text: String, file: String) throws -> TandemConfiguration {
         let document: TOMLTable
         do {
             document = try TOMLTable(string: text)
@@ -38,7 +32,7 @@ extension TandemConfiguration {
         }
         let source = ConfigurationSource(file: file, locator: SourceLocator(text: text))
         let root = TableReader(table: document, source: source, header: nil)
-        var configuration = defaults(environment: environment)
+        var configuration = defaults()
         if let table = try root.table("node") {
             configuration.node = try readNode(root.child(table, header: "node"), defaults: configuration.node)
         }
@@ -74,9 +68,10 @@ extension TandemConfiguration {
 
     private static func readNode(_ reader: TableReader, defaults: NodeSettings) throws -> NodeSettings {
         var node = defaults
-        if let name = try reader.string("name") {
-            guard !name.isEmpty else { throw reader.invalid("name", "must not be empty") }
-            node.name = name
+        if try reader.string("name") != nil {
+            throw reader.invalid("name", "a node's name is node-local and cannot come from this file, which both nodes "
+                                 + "read (two nodes of one name would defeat the epoch fencing): remove it and use "
+                                 + "clusterctl --node, $TANDEM_NODE or the host name")
         }
         if let title = try reader.string("ae_title") { node.aeTitle = try aeTitle(title, key: "ae_title", reader) }
         if let port = try reader.int("dicom_port") { node.dicomPort = try self.port(port, key: "dicom_port", reader) }

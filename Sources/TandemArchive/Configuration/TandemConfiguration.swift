@@ -14,7 +14,7 @@ public struct TandemConfiguration: Sendable, Equatable {
     public var limits: LimitsSettings
     public var query: QuerySettings
 
-    public init(node: NodeSettings,
+    public init(node: NodeSettings = NodeSettings(),
                 security: SecuritySettings = SecuritySettings(),
                 storage: StorageSettings = StorageSettings(),
                 peers: [PeerSettings] = [],
@@ -35,9 +35,8 @@ public struct TandemConfiguration: Sendable, Equatable {
     }
 
     /// The configuration used when `tandem.toml` does not exist.
-    public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> TandemConfiguration {
-        TandemConfiguration(node: NodeSettings(name: NodeSettings.defaultName(environment: environment)))
+    public static func defaults() -> TandemConfiguration {
+        TandemConfiguration(node: NodeSettings())
     }
 
     /// The peer with this AE title, if one is configured.
@@ -46,30 +45,20 @@ public struct TandemConfiguration: Sendable, Equatable {
     }
 }
 
-/// `[node]`: who this node is and where it listens.
+/// `[node]`: where the archive listens, the same on both nodes of a pair (the file is shared; a
+/// node's name is not configured here but is node-local, see `NodeIdentity`).
 public struct NodeSettings: Sendable, Equatable {
-    public var name: String
     public var aeTitle: String
     public var dicomPort: Int
     public var httpPort: Int
     public var bind: String
 
-    public init(name: String, aeTitle: String = "TANDEM", dicomPort: Int = 11112, httpPort: Int = 8080,
+    public init(aeTitle: String = "TANDEM", dicomPort: Int = 11112, httpPort: Int = 8080,
                 bind: String = "0.0.0.0") {
-        self.name = name
         self.aeTitle = aeTitle
         self.dicomPort = dicomPort
         self.httpPort = httpPort
         self.bind = bind
-    }
-
-    /// `$TANDEM_NODE`, else the host name: the cluster hooks set the former, a bare node uses the latter.
-    public static func defaultName(environment: [String: String]) -> String {
-        if let name = environment["TANDEM_NODE"], !name.isEmpty { return name }
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let host = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return host.isEmpty ? "localhost" : host
     }
 }
 

@@ -14,21 +14,32 @@ public final class ArchiveIndex: Sendable {
     public let duplicatePolicy: DuplicatePolicy
     let database: any DatabaseWriter
     private let processEpoch: NIOLockedValueBox<Int64>
+    private let writeRefusal: NIOLockedValueBox<PassiveNodeError?>
 
     /// Opens (creating and migrating as needed) the index of `root`.
-    /// - Parameter epoch: this process's fencing epoch; nil means `$TANDEM_EPOCH`, else the current one.
+    /// - Parameters:
+    ///   - epoch: this process's fencing epoch; nil means `$TANDEM_EPOCH`, else the current one — and
+    ///     then only if this node may write without one (`PassiveNodeError` otherwise, on the first write).
+    ///   - createIfMissing: false for every tool but dcmrecv and `clusterctl promote` (docs/design.md,
+    ///     "Cluster model"): a missing index throws `ArchiveNotFoundError` and nothing is created.
     public convenience init(root: DataRoot, storage: StorageSettings = StorageSettings(), epoch: Int64? = nil,
+                            createIfMissing: Bool = true,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        try self.init(root: root, storage: storage, epoch: epoch, environment: environment, busyTimeout: 30)
+        try self.init(root: root, storage: storage, epoch: epoch, createIfMissing: createIfMissing,
+                      environment: environment, busyTimeout: 30)
     }
 
-    /// `init(root:storage:epoch:environment:)` with how long a statement waits for a lock another
-    /// process holds (30 s there).
+    /// `init(root:storage:epoch:createIfMissing:environment:)` with how long a statement waits for a
+    /// lock another process holds (30 s there).
     public init(root: DataRoot, storage: StorageSettings = StorageSettings(), epoch: Int64? = nil,
+                createIfMissing: Bool = true,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 busyTimeout: TimeInterval) throws {
         self.root = root
         self.duplicatePolicy = storage.duplicatePolicy
+        guard createIfMissing || FileManager.default.fileExists(atPath: root.indexFile.path) else {
+            throw ArchiveNotFoundError(root: root.url.path)
+        }
         try root.prepare()
         database = try Self.holdingOpeningLock(of: root) {
             let database = try Self.open(path: root.indexFile.path, journalMode: storage.journalMode,
@@ -36,10 +47,30 @@ public final class ArchiveIndex: Sendable {
             try IndexSchema.migrator.migrate(database)
             return database
         }
-        let startEpoch = try epoch ?? Self.environmentEpoch(environment) ?? database.read { db in
-            try ClusterStateTable.read(db).epoch
+        if let startEpoch = try epoch ?? Self.environmentEpoch(environment) {
+            processEpoch = NIOLockedValueBox(startEpoch)
+            writeRefusal = NIOLockedValueBox(nil)
+        } else {
+            let current = try database.read { db in try ClusterStateTable.read(db) }
+            processEpoch = NIOLockedValueBox(current.epoch)
+            writeRefusal = NIOLockedValueBox(Self.refusalWithoutEpoch(current, environment: environment))
         }
-        processEpoch = NIOLockedValueBox(startEpoch)
+    }
+
+    /// A process without an epoch writes only where the data root was never promoted (a single
+    /// node) or where this node's run directory holds the proof of the current promotion.
+    private static func refusalWithoutEpoch(_ current: ClusterState,
+                                            environment: [String: String]) -> PassiveNodeError? {
+        guard let holder = current.holder else { return nil }
+        let runDirectory = HolderProof.runDirectory(environment: environment)
+        if let proof = HolderProof.load(runDirectory: runDirectory), proof.proves(current) { return nil }
+        return PassiveNodeError(epoch: current.epoch, holder: holder, runDirectory: runDirectory.path)
+    }
+
+    /// Throws `PassiveNodeError` when this process may not write at all (started without an epoch on a
+    /// node that does not hold it). Workers call it before touching anything, files included.
+    public func requireWriteRight() throws {
+        if let refusal = writeRefusal.withLockedValue({ $0 }) { throw refusal }
     }
 
     /// The epoch this process writes under.
@@ -55,6 +86,7 @@ public final class ArchiveIndex: Sendable {
     /// write goes through here, so a process fenced by a promotion elsewhere cannot act.
     /// A full disk (`SQLITE_FULL`) surfaces as `StorageError.outOfResources`, like a full object store.
     public func write<T>(_ updates: (Database) throws -> T) throws -> T {
+        try requireWriteRight()
         let epoch = self.epoch
         do {
             return try database.write { db in
@@ -68,6 +100,7 @@ public final class ArchiveIndex: Sendable {
 
     /// The async form of `write`, which suspends instead of blocking a cooperative thread.
     public func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try requireWriteRight()
         let epoch = self.epoch
         do {
             return try await database.write { db in
@@ -98,13 +131,15 @@ public final class ArchiveIndex: Sendable {
         try database.read { db in try ClusterStateTable.checkEpoch(epoch, db) }
     }
 
-    /// Records `node` as the holder and bumps the epoch, unless `node` already holds it (then
-    /// nothing changes). Not fenced — this is what moves the fence — and this process adopts the
-    /// resulting epoch, so its own follow-up writes (recovery) are allowed.
+    /// Records `node` as the holder under a bumped epoch and a new token, unless `proof` (from this
+    /// node's run directory) shows that `node` holds the current epoch already; then nothing changes.
+    /// Not fenced — this is what moves the fence — and this process adopts the resulting epoch, so
+    /// its own follow-up writes (recovery) are allowed.
     @discardableResult
-    public func promote(node: String) throws -> ClusterState {
-        let state = try database.write { db in try ClusterStateTable.promote(node: node, db) }
+    public func promote(node: String, proof: HolderProof? = nil) throws -> ClusterState {
+        let state = try database.write { db in try ClusterStateTable.promote(node: node, proof: proof, db) }
         processEpoch.withLockedValue { $0 = state.epoch }
+        writeRefusal.withLockedValue { $0 = nil }
         return state
     }
 

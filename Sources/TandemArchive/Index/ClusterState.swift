@@ -6,7 +6,15 @@ public struct ClusterState: Sendable, Equatable {
     public var epoch: Int64
     /// nil until a node is first promoted.
     public var holder: String?
+    /// The random token of the promotion that made `holder` the holder (see `HolderProof`).
+    public var holderToken: String?
     public var updatedAt: Date
+
+    /// The proof the holder's run directory keeps, nil before the first promotion.
+    public var proof: HolderProof? {
+        guard let holder, let holderToken else { return nil }
+        return HolderProof(node: holder, epoch: epoch, token: holderToken)
+    }
 }
 
 /// A write refused because the process's epoch is no longer current: another node (or a later
@@ -24,9 +32,11 @@ public struct FencedError: Error, Equatable, CustomStringConvertible {
 
 enum ClusterStateTable {
     static func read(_ db: Database) throws -> ClusterState {
-        guard let row = try Row.fetchOne(db, sql: "SELECT epoch, holder, updated_at FROM cluster_state WHERE id = 1")
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT epoch, holder, holder_token, updated_at FROM cluster_state WHERE id = 1")
         else { throw DatabaseError(message: "cluster_state has no row") }
-        return ClusterState(epoch: row["epoch"], holder: row["holder"], updatedAt: row["updated_at"])
+        return ClusterState(epoch: row["epoch"], holder: row["holder"], holderToken: row["holder_token"],
+                            updatedAt: row["updated_at"])
     }
 
     static func checkEpoch(_ epoch: Int64, _ db: Database) throws {
@@ -36,12 +46,15 @@ enum ClusterStateTable {
         }
     }
 
-    static func promote(node: String, _ db: Database) throws -> ClusterState {
+    /// Keeps the state only when `proof` proves `node` holds it already; any other promotion, the
+    /// same node name included, bumps the epoch under a new random token.
+    static func promote(node: String, proof: HolderProof?, _ db: Database) throws -> ClusterState {
         let state = try read(db)
-        if state.holder == node { return state }
-        let promoted = ClusterState(epoch: state.epoch + 1, holder: node, updatedAt: Date())
-        try db.execute(sql: "UPDATE cluster_state SET epoch = ?, holder = ?, updated_at = ? WHERE id = 1",
-                       arguments: [promoted.epoch, promoted.holder, promoted.updatedAt])
+        if let proof, proof.node == node, proof.proves(state) { return state }
+        let promoted = ClusterState(epoch: state.epoch + 1, holder: node, holderToken: UUID().uuidString,
+                                    updatedAt: Date())
+        try db.execute(sql: "UPDATE cluster_state SET epoch = ?, holder = ?, holder_token = ?, updated_at = ? WHERE id = 1",
+                       arguments: [promoted.epoch, promoted.holder, promoted.holderToken, promoted.updatedAt])
         return promoted
     }
 }

@@ -44,6 +44,11 @@ enum IndexSchema {
         migrator.registerMigration("query-keys") { db in
             try QuerySchema.addQueryKeys(db)
         }
+        migrator.registerMigration("cluster-holder-token") { db in
+            try db.alter(table: "cluster_state") { table in
+                table.add(column: "holder_token", .text)
+            }
+        }
         return migrator
     }
 

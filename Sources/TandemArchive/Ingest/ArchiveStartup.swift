@@ -5,11 +5,14 @@ extension StorePipeline {
     /// Opens the archive of `root` and brings it in line after a crash before anything is received
     /// (docs/design.md, "Durability"): `incoming/` leftovers removed, unindexed objects re-indexed
     /// (`ArchiveIndex.recover`), vanished files marked missing. The epoch comes from `$TANDEM_EPOCH` unless
-    /// given; recovery writes are fenced like any other.
+    /// given; recovery writes are fenced like any other. Without one, throws `PassiveNodeError` on a
+    /// node that cannot prove it holds the current epoch, before touching anything.
     public static func open(root: DataRoot, storage: StorageSettings, epoch: Int64? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {
         let index = try ArchiveIndex(root: root, storage: storage, epoch: epoch, environment: environment)
+        // Started without an epoch on a passive node: recovery would remove and index files there.
+        try index.requireWriteRight()
         let summary = try index.recover()
         logger.info("archive recovered", metadata: [
             "root": "\(root.url.path)", "epoch": "\(index.epoch)",
