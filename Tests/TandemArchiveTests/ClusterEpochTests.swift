@@ -13,7 +13,7 @@ import Testing
         #expect(index.epoch == 1)
     }
 
-    /// DESIGN.md, "Cluster model": only the proof a promotion handed out keeps the epoch; a node
+    /// docs/design.md, "Cluster model": only the proof a promotion handed out keeps the epoch; a node
     /// name, even the holder's, does not.
     @Test func promoteKeepsTheEpochOnlyForItsOwnProof() throws {
         let temporary = try TemporaryRoot()

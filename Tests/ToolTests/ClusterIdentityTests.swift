@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// DESIGN.md, "Cluster model": a node's identity is node-local, and only the proof in a node's own
+/// docs/design.md, "Cluster model": a node's identity is node-local, and only the proof in a node's own
 /// run directory keeps the epoch on promote. Two nodes of one name (a shared `--node`, or a copied
 /// `TANDEM_NODE`) are still two nodes: the second promote fences the first one's services.
 @Suite("clusterctl: node identity and epochs", .serialized)

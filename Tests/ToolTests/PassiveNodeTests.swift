@@ -3,7 +3,7 @@ import Testing
 
 /// What runs on the passive node of a pair, with the shared storage visible to both: it acts on
 /// nothing and it answers the cluster manager from its own run directory, whatever the shared
-/// volume holds (DESIGN.md, "Cluster model").
+/// volume holds (docs/design.md, "Cluster model").
 @Suite("the passive node", .serialized)
 struct PassiveNodeTests {
     /// A `dcmroute once` from cron has no TANDEM_EPOCH. On the node that does not hold the epoch it

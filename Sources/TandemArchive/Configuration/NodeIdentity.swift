@@ -1,6 +1,6 @@
 import Foundation
 
-/// This node's name: node-local only (DESIGN.md, "Cluster model") — `--node`, else `$TANDEM_NODE`,
+/// This node's name: node-local only (docs/design.md, "Cluster model") — `--node`, else `$TANDEM_NODE`,
 /// else the host name. The shared `tandem.toml` has no say: both nodes read it, and two nodes under
 /// one name could not be told apart in `cluster_state`, the transition log or a job's claim.
 public enum NodeIdentity {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A node's proof that it holds the cluster epoch (DESIGN.md, "Cluster model"). `clusterctl promote`
+/// A node's proof that it holds the cluster epoch (docs/design.md, "Cluster model"). `clusterctl promote`
 /// records a fresh random token with each new epoch in `cluster_state` and writes the same token
 /// into the node's own run directory (`/run/tandem/holder.json`, tmpfs, never the shared volume);
 /// `demote` removes it. Names prove nothing — both nodes of a pair may be called the same — but only
