@@ -15,7 +15,8 @@ import Testing
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
         }
         #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since", "routing-queue", "route-claim-id",
-                             "patient-without-id", "instance-data-set-offset", "query-keys"])
+                             "patient-without-id", "instance-data-set-offset", "query-keys",
+                             "cluster-holder-token"])
     }
 
     @Test func rollbackJournalModeForNFS() throws {

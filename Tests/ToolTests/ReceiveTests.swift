@@ -10,8 +10,10 @@ final class RunningReceiver {
     let process = Process()
     private let log: URL
 
-    /// - Parameter root: the data root; nil for a fresh one under the temp directory.
-    init(root: URL? = nil, aeTitle: String = "TANDEM", extraArguments: [String] = []) throws {
+    /// - Parameters:
+    ///   - root: the data root; nil for a fresh one under the temp directory.
+    ///   - epoch: `TANDEM_EPOCH`, as a promote hook sets it; nil for none.
+    init(root: URL? = nil, aeTitle: String = "TANDEM", extraArguments: [String] = [], epoch: Int64? = nil) throws {
         self.root = root ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-tool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
         log = FileManager.default.temporaryDirectory.appendingPathComponent("dcmrecv-\(UUID().uuidString).log")
@@ -21,6 +23,7 @@ final class RunningReceiver {
         process.arguments = ["--root", self.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--aet", aeTitle]
             + extraArguments
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
+            .merging(epoch.map { ["TANDEM_EPOCH": "\($0)"] } ?? [:]) { $1 }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

@@ -124,7 +124,7 @@ struct RouteTests {
         try lab.startRouter()  // epoch 1
         usleep(500_000)
         _ = try await lab.sql("UPDATE cluster_state SET epoch = epoch + 1, holder = 'node2' WHERE id = 1")  // node2 promoted
-        try await lab.startReceiver()  // the new active node's receiver, epoch 2
+        try await lab.startReceiver(epoch: 2)  // the new active node's receiver, started by its hooks
         let fresh = try lab.study(count: 3)
         try await lab.send(fresh.map(\.file))
         try await lab.send(old.map(\.file))

@@ -25,7 +25,6 @@ final class RoutingLab: @unchecked Sendable {
         destinationPort = try PeerProcess.freePort()
         let configuration = """
             [node]
-            name = "node1"
             ae_title = "TANDEM"
 
             [[peer]]
@@ -41,8 +40,9 @@ final class RoutingLab: @unchecked Sendable {
         try configuration.write(to: root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
     }
 
-    func startReceiver() async throws {
-        receiver = try await offPool { [root] in Unchecked(try RunningReceiver(root: root)) }.value
+    /// - Parameter epoch: `TANDEM_EPOCH` for the receiver (a promoted node's hooks set it).
+    func startReceiver(epoch: Int64? = nil) async throws {
+        receiver = try await offPool { [root] in Unchecked(try RunningReceiver(root: root, epoch: epoch)) }.value
     }
 
     /// SIGTERM to dcmrecv, waiting for it to exit.

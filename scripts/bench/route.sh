@@ -22,7 +22,7 @@ wait_port "$SCP_PORT"
 ROOT=$WORK/root
 mkdir -p "$ROOT"
 {
-    printf '[node]\nname = "bench"\nae_title = "TANDEM"\n'
+    printf '[node]\nae_title = "TANDEM"\n'
     for round in $(seq "$ROUNDS"); do
         printf '\n[[peer]]\nae_title = "DEST%s"\nhost = "127.0.0.1"\nport = %s\n' "$round" "$SCP_PORT"
     done
