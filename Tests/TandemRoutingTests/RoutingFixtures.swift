@@ -48,7 +48,7 @@ struct RoutedArchive {
     /// Routing settings sending to `PACS` on `port`, with a short lease for the tests that watch it.
     func settings(port: Int, lease: Duration = .seconds(30), routes: [RouteSettings] = []) -> RoutingSettings {
         let configuration = TandemConfiguration(
-            node: NodeSettings(name: "node1", aeTitle: "TANDEM"),
+            node: NodeSettings(aeTitle: "TANDEM"),
             peers: [PeerSettings(aeTitle: "PACS", host: "127.0.0.1", port: port)], routes: routes)
         var settings = RoutingSettings(configuration: configuration, owner: "test-worker")
         settings.lease = lease
