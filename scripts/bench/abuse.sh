@@ -8,6 +8,7 @@
 # and the legitimate sender's success rate and latency. Every phase is bounded and stops by itself.
 # Usage: scripts/bench/abuse.sh [SECONDS]   (default 40; TANDEM_BIN=DIR to use already built tools)
 # Environment: SILENT (200) HALF (50) BIG (50) SLOW (20) SOURCES (10) ZERO_MB (96) ITEMS_MB (16)
+#              SERVERS ("dcmrecv storescp orthanc")
 source "$(dirname "$0")/common.sh"
 SECONDS_PER_SERVER=${1:-40}
 SILENT=${SILENT:-200} HALF=${HALF:-50} BIG=${BIG:-50} SLOW=${SLOW:-20} SOURCES=${SOURCES:-10}
@@ -50,7 +51,7 @@ hostile_store() {
 }
 
 printf '%-9s %-14s %-34s %-34s %-22s %s\n' server peak-rss echo store empty-items zero-length
-for kind in dcmrecv storescp orthanc; do
+for kind in ${SERVERS:-dcmrecv storescp orthanc}; do
     port=$(free_port)
     pid=$(start_server "$kind" "$port" "$WORK/$kind")
     PIDS+=("$pid")
