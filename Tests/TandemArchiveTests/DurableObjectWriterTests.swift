@@ -9,7 +9,7 @@ import Testing
         location = try ObjectLocation(studyUID: "1.2.826.0.1.1", seriesUID: "1.2.826.0.1.1.2", sopInstanceUID: "1.2.826.0.1.1.2.3")
     }
 
-    @Test func commitPublishesTheWholeObjectAndClearsIncoming() throws {
+    @Test func commitPublishesTheWholeObjectAndSettleClearsItsJournalEntry() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let writer = try DurableObjectWriter(root: temporary.root, minFreeBytes: 0)
@@ -26,8 +26,15 @@ import Testing
         let contents = try Data(contentsOf: temporary.root.url(relativePath: stored.relativePath))
         #expect(contents.count == 100_004)
         #expect(contents.prefix(4) == Data("DICM".utf8))
-        #expect(temporary.files(in: temporary.root.incomingDirectory).isEmpty)
         #expect(temporary.files(in: temporary.root.objectsDirectory) == [stored.relativePath])
+        // Until settled, the temp name is a second link to the object: its journal entry.
+        var status = stat()
+        #expect(stat(writer.temporaryURL.path, &status) == 0 && status.st_nlink == 2)
+        writer.discard()  // a committed object is only ever settled
+        #expect(temporary.files(in: temporary.root.incomingDirectory).count == 1)
+        writer.settle()
+        #expect(temporary.files(in: temporary.root.incomingDirectory).isEmpty)
+        #expect(try Data(contentsOf: temporary.root.url(relativePath: stored.relativePath)).count == 100_004)
     }
 
     @Test func aSecondCopyNeverReplacesTheFirst() throws {

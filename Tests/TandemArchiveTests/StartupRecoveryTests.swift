@@ -2,26 +2,23 @@ import Foundation
 import Testing
 @testable import TandemArchive
 
+/// Start-up recovery settles the journal in `incoming/`, whatever moment the crash hit.
 @Suite struct StartupRecoveryTests {
-    /// A pid that certainly belongs to no running process: one that has just exited.
-    private func deadProcessID() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
-    }
-
     private func touch(_ url: URL) {
         #expect(FileManager.default.createFile(atPath: url.path, contents: Data("x".utf8)))
     }
 
-    @Test func removesLeftoversOfDeadWritersOnly() throws {
+    private static let noParse: @Sendable (URL) throws -> InstanceRecord = { url in
+        Issue.record("unexpected parse of \(url)")
+        throw CancellationError()
+    }
+
+    @Test func removesUnpublishedLeftoversOfDeadWritersOnly() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
         let incoming = temporary.root.incomingDirectory
-        touch(incoming.appendingPathComponent("\(try deadProcessID()).abcd1234.\(UUID().uuidString).part"))
+        touch(incoming.appendingPathComponent("\(try IndexFixtures.deadProcessID()).abcd1234.\(UUID().uuidString).part"))
         touch(incoming.appendingPathComponent("\(getpid()).00000000.\(UUID().uuidString).part"))  // an earlier life of this pid
         touch(incoming.appendingPathComponent("junk"))
         let live = try DurableObjectWriter(root: temporary.root, minFreeBytes: 0)
@@ -32,14 +29,28 @@ import Testing
         live.discard()
     }
 
-    @Test func reindexesCompleteObjectsWithoutRows() throws {
+    /// Promotion housekeeping has no DICOM parser: it leaves journal entries to dcmrecv's recovery.
+    @Test func housekeepingLeavesJournalEntriesOfPublishedObjects() throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        _ = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root,
+                                     journaled: true)
+        let entries = try IndexFixtures.crashWriters(in: temporary.root)
+        #expect(try index.removeIncomingLeftovers() == 0)
+        #expect(temporary.files(in: temporary.root.incomingDirectory) == entries.map { "incoming/" + $0 })
+    }
+
+    /// Crash between link and commit: the object is published, its row is not.
+    @Test func indexesAPublishedObjectWithoutRow() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
         let indexed = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root)
         _ = try index.insert([indexed])
-        // Crash between rename and commit: the file is in place, the row is not.
-        let orphan = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.2"), contents: "bb", in: temporary.root)
+        let orphan = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.2"), contents: "bb", in: temporary.root,
+                                              journaled: true)
+        let entries = try IndexFixtures.crashWriters(in: temporary.root)
 
         var parsed: [URL] = []
         let summary = try index.recover { url in
@@ -48,70 +59,85 @@ import Testing
             record.filePath = "objects/somewhere/else.dcm"
             return record
         }
-        #expect(parsed == [temporary.root.url(relativePath: orphan.filePath)])
-        #expect(summary.reindexed == 1)
+        #expect(parsed.map(\.lastPathComponent) == entries)
+        #expect(summary.reindexed == 1 && summary.settled == 0)
         let row = try #require(try index.instance(sopInstanceUID: "1.2.3.1.1.2"))
         #expect(row.record.filePath == orphan.filePath)
         #expect(row.record.fileSize == 2)
         #expect(try index.study(studyInstanceUID: "1.2.3.1")?.numberOfInstances == 2)
+        #expect(temporary.files(in: temporary.root.incomingDirectory).isEmpty)
+        #expect(IndexFixtures.contents(of: orphan, in: temporary.root) == "bb")
     }
 
-    @Test func dropsUnindexedCopiesOfIndexedInstances() throws {
+    /// Crash between commit and settle: indexed already, only the entry goes.
+    @Test func settlesTheEntryOfAnIndexedObject() throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root,
+                                              journaled: true)
+        _ = try index.insert([record])
+        try IndexFixtures.crashWriters(in: temporary.root)
+
+        let summary = try index.recover { _ in IndexFixtures.record(sop: "1.2.3.1.1.1") }
+        #expect(summary.settled == 1 && summary.reindexed == 0)
+        #expect(try index.counts().instances == 1)
+        #expect(temporary.files(in: temporary.root.incomingDirectory).isEmpty)
+        #expect(IndexFixtures.contents(of: record, in: temporary.root) == "a")
+    }
+
+    @Test func dropsAPublishedCopyOfAnIndexedInstance() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let index = try ArchiveIndex(root: temporary.root, storage: StorageSettings(duplicatePolicy: .overwrite),
                                      environment: [:])
         let indexed = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "acked", in: temporary.root)
         _ = try index.insert([indexed])
-        let copy = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "never acked", in: temporary.root)
+        let copy = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "never acked",
+                                            in: temporary.root, journaled: true)
+        try IndexFixtures.crashWriters(in: temporary.root)
 
         let summary = try index.recover { _ in IndexFixtures.record(sop: "1.2.3.1.1.1") }
-        #expect(summary.droppedDuplicates == 1)
-        #expect(summary.reindexed == 0)
+        #expect(summary.droppedDuplicates == 1 && summary.reindexed == 0)
         #expect(IndexFixtures.contents(of: copy, in: temporary.root) == nil)
         #expect(IndexFixtures.contents(of: indexed, in: temporary.root) == "acked")
         #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.record.filePath == indexed.filePath)
+        #expect(temporary.files(in: temporary.root.incomingDirectory).isEmpty)
     }
 
-    @Test func reportsUnreadableFilesAndLeavesThem() throws {
+    @Test func leavesAnEntryItCannotParse() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        let stray = temporary.root.objectsDirectory.appendingPathComponent("notes.txt")
-        touch(stray)
+        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root,
+                                              journaled: true)
+        let entries = try IndexFixtures.crashWriters(in: temporary.root)
         struct NotDICOM: Error {}
         let summary = try index.recover { _ in throw NotDICOM() }
-        #expect(summary.unreadable.map(\.relativePath) == ["objects/notes.txt"])
-        #expect(FileManager.default.fileExists(atPath: stray.path))
+        #expect(summary.unreadable.map(\.relativePath) == entries.map { "incoming/" + $0 })
+        #expect(temporary.files(in: temporary.root.incomingDirectory).count == 1)
+        #expect(IndexFixtures.contents(of: record, in: temporary.root) == "a")
         #expect(try index.counts().instances == 0)
     }
 
-    @Test func marksMissingFilesAndNoticesTheirReturn() throws {
+    /// Recovery costs what was in flight: it neither lists `objects/` nor reads every row.
+    /// Orphans and missing files are `checkConsistency`'s (`clusterctl fsck`).
+    @Test func leavesTheRestOfTheArchiveToTheConsistencyCheck() throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root)
-        _ = try index.insert([record])
-        let file = temporary.root.url(relativePath: record.filePath)
-        let aside = temporary.root.url.appendingPathComponent("aside.dcm")
-        try FileManager.default.moveItem(at: file, to: aside)
-        let noParse: (URL) throws -> InstanceRecord = { url in Issue.record("unexpected parse of \(url)"); throw CancellationError() }
+        let lost = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root)
+        _ = try index.insert([lost])
+        try FileManager.default.removeItem(at: temporary.root.url(relativePath: lost.filePath))
+        _ = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.2"), contents: "b", in: temporary.root)
+        let live = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.3"), contents: "c", in: temporary.root,
+                                            journaled: true)
 
-        let first = try index.recover(parse: noParse)
-        #expect(first.newlyMissing == ["1.2.3.1.1.1"])
-        #expect(first.missing == 1)
-        #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.missingSince != nil)
-        #expect(try index.counts().missingInstances == 1)
-
-        let second = try index.recover(parse: noParse)
-        #expect(second.newlyMissing.isEmpty)
-        #expect(second.missing == 1)
-
-        try FileManager.default.moveItem(at: aside, to: file)
-        let third = try index.recover(parse: noParse)
-        #expect(third.reappeared == 1)
-        #expect(third.missing == 0)
+        let summary = try index.recover(parse: Self.noParse)
+        #expect(summary == RecoverySummary())
         #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.missingSince == nil)
+        #expect(try index.counts().instances == 1)
+        #expect(IndexFixtures.contents(of: live, in: temporary.root) == "c")
     }
 
     @Test func aNewCopyReplacesAnInstanceWhoseFileIsMissing() throws {
@@ -121,7 +147,7 @@ import Testing
         let lost = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root)
         _ = try index.insert([lost])
         try FileManager.default.removeItem(at: temporary.root.url(relativePath: lost.filePath))
-        _ = try index.recover { _ in throw CancellationError() }
+        _ = try index.checkConsistency(repair: true, parse: Self.noParse)
 
         let resent = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "again", in: temporary.root)
         #expect(try index.insert([resent]) == [.overwritten])

@@ -30,9 +30,10 @@ extension ArchiveIndex {
         return (outcomes, writer.unreferencedFiles)
     }
 
-    /// Best effort: a file left behind here is found by start-up recovery and dropped again,
-    /// because its SOP instance is already indexed under another path.
-    private func removeFiles(_ relativePaths: [String]) {
+    /// Best effort: a file left behind here is dropped again because its SOP instance is indexed
+    /// under another path — by start-up recovery when it is a new copy (still journaled in
+    /// `incoming/`), by `clusterctl fsck --repair` when it is an overwritten old file.
+    func removeFiles(_ relativePaths: [String]) {
         for path in relativePaths {
             unlink(root.url(relativePath: path).path)
         }

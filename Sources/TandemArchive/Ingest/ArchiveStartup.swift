@@ -17,8 +17,8 @@ extension StorePipeline {
         logger.info("archive recovered", metadata: [
             "root": "\(root.url.path)", "epoch": "\(index.epoch)",
             "removed_incoming": "\(summary.removedIncoming)", "reindexed": "\(summary.reindexed)",
-            "dropped_duplicates": "\(summary.droppedDuplicates)", "unreadable": "\(summary.unreadable.count)",
-            "missing": "\(summary.missing)"])
+            "settled": "\(summary.settled)", "dropped_duplicates": "\(summary.droppedDuplicates)",
+            "unreadable": "\(summary.unreadable.count)"])
         for object in summary.unreadable {
             logger.warning("unreadable object left in place", metadata: [
                 "path": "\(object.relativePath)", "reason": "\(object.reason)"])

@@ -145,7 +145,7 @@ public final class InstanceReception: @unchecked Sendable {
         case .refused(let result):
             return result
         case let .committed(record):
-            return try await index(record, bytes: bytes)
+            return try await index(record, journaledBy: writer, bytes: bytes)
         }
     }
 
@@ -170,7 +170,8 @@ public final class InstanceReception: @unchecked Sendable {
                 record.fileSize = stored.size
                 return .committed(record)
             } catch {
-                return .refused(StorePipeline.result(for: error, bytes: bytes))  // the writer removed its temp file
+                // Before the link the writer removed its temp file; after it, recovery settles the entry.
+                return .refused(StorePipeline.result(for: error, bytes: bytes))
             }
         }
     }
@@ -203,17 +204,20 @@ public final class InstanceReception: @unchecked Sendable {
         }
     }
 
-    /// Indexes a committed object; on failure the file is removed again under the fence, so
-    /// nothing unacknowledged stays archived. A fenced process leaves it: the new active node's
-    /// recovery may already have indexed it, and removing it would leave a row without its file.
-    private func index(_ record: InstanceRecord, bytes: Int64) async throws(FencedError) -> StoreResult {
+    /// Indexes a committed object, then settles its journal entry; on failure the file is removed
+    /// again under the fence, so nothing unacknowledged stays archived. A fenced process leaves
+    /// object and entry alone: the new active node's recovery may already have indexed it, and
+    /// removing it would leave a row without its file.
+    private func index(_ record: InstanceRecord, journaledBy writer: DurableObjectWriter,
+                       bytes: Int64) async throws(FencedError) -> StoreResult {
         let outcome: InsertOutcome
         do {
             outcome = try await pipeline.committer.insert(record)
+            writer.settle()
         } catch {
             if let fenced = error as? FencedError { throw fenced }
-            // Fenced meanwhile, or the index unavailable: the file stays for recovery to settle.
-            try? await pipeline.index.discardUnindexedObject(record.filePath)
+            // Fenced meanwhile, or the index unavailable: object and entry stay for recovery to settle.
+            if (try? await pipeline.index.discardUnindexedObject(record.filePath)) != nil { writer.settle() }
             if let invalid = error as? IndexError {
                 return StoreResult(.doesNotMatchAnnouncement, reason: invalid.description, bytes: bytes)
             }

@@ -1,38 +1,39 @@
 import Foundation
 import GRDB
 
-/// What start-up recovery found and did.
+/// What start-up recovery found in `incoming/` and did.
 public struct RecoverySummary: Sendable, Equatable {
-    /// Partial receives removed from `incoming/`.
+    /// Temp files of dead writers that were never published under `objects/`: removed.
     public var removedIncoming = 0
-    /// Complete objects that had no index row (a crash between rename and commit), now indexed.
+    /// Published objects that had no index row (a crash between link and commit): now indexed.
     public var reindexed = 0
-    /// Unindexed files whose SOP instance was already indexed under another path (an overwrite
-    /// interrupted before the old file went, or a never-acknowledged second copy): removed.
+    /// Journal entries of objects already indexed (a crash between commit and settle): removed.
+    public var settled = 0
+    /// Published objects whose SOP instance was already indexed under another path (an
+    /// overwrite interrupted before the old file went, or a never-acknowledged second copy): removed.
     public var droppedDuplicates = 0
-    /// Unindexed files the parser refused; left in place for an operator to inspect.
+    /// Journal entries that could not be settled (unparsable, or their object not where its
+    /// UIDs say): left in place for an operator to inspect.
     public var unreadable: [UnreadableObject] = []
-    /// SOP Instance UIDs whose file disappeared since the last check, now marked `missing_since`.
-    public var newlyMissing: [String] = []
-    /// Instances marked missing earlier whose file is back.
-    public var reappeared = 0
-    /// All instances currently marked missing.
-    public var missing = 0
 
     public init() {}
 }
 
-/// An object file that could not be re-indexed.
-public struct UnreadableObject: Sendable, Equatable {
+/// An object file that could not be (re-)indexed.
+public struct UnreadableObject: Sendable, Equatable, Codable {
     public var relativePath: String
     public var reason: String
 }
 
 extension ArchiveIndex {
-    /// Brings the data root and the index back in line after a crash (docs/design.md, "Durability"):
-    /// removes `incoming/` leftovers, indexes object files that have no row with ingest's own
-    /// reading of a Part 10 file (`IndexAttributes`), and marks rows whose file is gone. Writes
-    /// are fenced like any other.
+    /// Brings the data root and the index back in line after a crash (docs/design.md,
+    /// "Durability") by settling the journal in `incoming/` — never by walking `objects/`, so it
+    /// costs what was in flight, not the archive's size. Each file whose writer is gone is either
+    /// an unpublished temp file (one link: removed) or the journal entry of a published object
+    /// (two links: the object is found under `objects/`, indexed keep-first if it has no row,
+    /// and the entry removed), read with ingest's own reading of a Part 10 file
+    /// (`IndexAttributes`). Writes are fenced like any other. The whole-archive check is
+    /// `checkConsistency` (`clusterctl fsck`).
     public func recover() throws -> RecoverySummary {
         try recover(parse: IndexAttributes.recoveredRecord(fileAt:))
     }
@@ -40,94 +41,111 @@ extension ArchiveIndex {
     /// Recovery with `parse` reading an object file into a record; its `filePath` and `fileSize`
     /// are replaced by the file's actual ones. Tests pass stand-ins for files that are not DICOM.
     func recover(parse: (URL) throws -> InstanceRecord) throws -> RecoverySummary {
+        // A process started under a superseded epoch settles nothing, even with nothing to write.
+        try checkEpoch()
         var summary = RecoverySummary()
-        summary.removedIncoming = try removeIncomingLeftovers()
-        try reindexOrphans(parse: parse, into: &summary)
-        try markMissingFiles(into: &summary)
+        for entry in try abandonedIncomingFiles() {
+            if entry.isPublished {
+                try settle(entry, parse: parse, into: &summary)
+            } else if unlink(entry.url.path) == 0 {
+                summary.removedIncoming += 1
+            }
+        }
         return summary
     }
 
-    /// Removes partial receives whose writer is gone: those of processes no longer running, and
-    /// those of an earlier process that had this process's id. A live process's files stay.
+    /// Removes the temp files of dead writers that were never published; journal entries of
+    /// published objects stay for `recover(parse:)`, which has the parser (promotion housekeeping
+    /// runs this before the hooks start `dcmrecv`). Returns how many were removed.
     @discardableResult
     public func removeIncomingLeftovers() throws -> Int {
+        try abandonedIncomingFiles().filter { !$0.isPublished && unlink($0.url.path) == 0 }.count
+    }
+
+    /// A file in `incoming/` whose writer is gone.
+    struct IncomingFile {
+        let url: URL
+        let status: stat
+        /// A second link: the object was published under `objects/` and may lack its row.
+        var isPublished: Bool { status.st_nlink > 1 }
+    }
+
+    /// Files in `incoming/` of processes no longer running, or of an earlier process that had
+    /// this process's id. A live process's files stay.
+    func abandonedIncomingFiles() throws -> [IncomingFile] {
         let incoming = root.incomingDirectory
-        guard FileManager.default.fileExists(atPath: incoming.path) else { return 0 }
-        var removed = 0
-        for name in try FileManager.default.contentsOfDirectory(atPath: incoming.path) {
-            if let owner = IncomingFileName(name), owner.mayStillBeWriting { continue }
-            if unlink(incoming.appendingPathComponent(name).path) == 0 { removed += 1 }
-        }
-        return removed
-    }
-
-    private func reindexOrphans(parse: (URL) throws -> InstanceRecord, into summary: inout RecoverySummary) throws {
-        for relativePath in objectFiles() {
-            let indexed = try read { db in
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE file_path = ?",
-                                  arguments: [relativePath]) ?? false
-            }
-            if indexed { continue }
-            let url = root.url(relativePath: relativePath)
-            var record: InstanceRecord
-            do {
-                record = try parse(url)
-            } catch {
-                summary.unreadable.append(UnreadableObject(relativePath: relativePath, reason: "\(error)"))
-                continue
-            }
-            record.filePath = relativePath
-            record.fileSize = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
-            do {
-                // Keep-first whatever the configured policy: an indexed row was acknowledged, an orphan was not.
-                switch try insert([record], policy: .keepFirst).first {
-                case .duplicateKept: summary.droppedDuplicates += 1
-                default: summary.reindexed += 1
-                }
-            } catch let error as IndexError {
-                summary.unreadable.append(UnreadableObject(relativePath: relativePath, reason: error.description))
-            }
+        guard FileManager.default.fileExists(atPath: incoming.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: incoming.path).compactMap { name in
+            if let owner = IncomingFileName(name), owner.mayStillBeWriting { return nil }
+            let url = incoming.appendingPathComponent(name)
+            var status = stat()
+            guard lstat(url.path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+            return IncomingFile(url: url, status: status)
         }
     }
 
-    /// Regular files under `objects/`, relative to the root.
-    private func objectFiles() -> [String] {
-        let objects = root.objectsDirectory
-        guard let enumerator = FileManager.default.enumerator(at: objects,
-                                                              includingPropertiesForKeys: [.isRegularFileKey])
-        else { return [] }
-        let prefix = root.url.path + "/"
-        return enumerator.compactMap { item in
-            guard let url = item as? URL,
-                  (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
-                  url.path.hasPrefix(prefix) else { return nil }
-            return String(url.path.dropFirst(prefix.count))
+    private func settle(_ entry: IncomingFile, parse: (URL) throws -> InstanceRecord,
+                        into summary: inout RecoverySummary) throws {
+        let entryPath = "incoming/" + entry.url.lastPathComponent
+        var record: InstanceRecord
+        do {
+            record = try parse(entry.url)
+        } catch {
+            summary.unreadable.append(UnreadableObject(relativePath: entryPath, reason: "\(error)"))
+            return
         }
+        guard let published = publishedPath(of: record, sameFileAs: entry.status) else {
+            summary.unreadable.append(UnreadableObject(
+                relativePath: entryPath, reason: "its other link is not in its series directory under objects/"))
+            return
+        }
+        record.filePath = published
+        record.fileSize = Int64(entry.status.st_size)
+        do {
+            switch try indexRecovered(record) {
+            case nil: summary.settled += 1
+            case .duplicateKept?: summary.droppedDuplicates += 1
+            default: summary.reindexed += 1
+            }
+        } catch let error as IndexError {
+            summary.unreadable.append(UnreadableObject(relativePath: entryPath, reason: error.description))
+            return
+        }
+        unlink(entry.url.path)
     }
 
-    private func markMissingFiles(into summary: inout RecoverySummary) throws {
-        let rows = try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, sop_instance_uid, file_path, missing_since FROM instance")
-        }
-        var lost: [(id: Int64, uid: String)] = []
-        var found: [Int64] = []
-        for row in rows {
-            let exists = access(root.url(relativePath: row["file_path"]).path, F_OK) == 0
-            let markedMissing = (row["missing_since"] as Date?) != nil
-            if !exists && !markedMissing { lost.append((row["id"], row["sop_instance_uid"])) }
-            if exists && markedMissing { found.append(row["id"]) }
-        }
-        let now = Date()
-        summary.missing = try write { db in
-            for entry in lost {
-                try db.execute(sql: "UPDATE instance SET missing_since = ? WHERE id = ?", arguments: [now, entry.id])
+    /// Where under `objects/` the file with `status`'s inode was linked: its series directory,
+    /// under its SOP Instance UID with or without a duplicate's suffix. One directory is read.
+    private func publishedPath(of record: InstanceRecord, sameFileAs status: stat) -> String? {
+        guard let location = try? ObjectLocation(studyUID: record.study.studyInstanceUID,
+                                                 seriesUID: record.series.seriesInstanceUID,
+                                                 sopInstanceUID: record.sopInstanceUID) else { return nil }
+        let directory = location.directoryComponents.joined(separator: "/")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.url.path + "/" + directory)) ?? []
+        let sop = location.sopInstanceUID.value
+        for name in names where name == location.fileName() || name.hasPrefix(sop + ".") && name.hasSuffix(".dcm") {
+            var candidate = stat()
+            let relativePath = directory + "/" + name
+            if lstat(root.url(relativePath: relativePath).path, &candidate) == 0,
+               candidate.st_ino == status.st_ino, candidate.st_dev == status.st_dev {
+                return relativePath
             }
-            for id in found {
-                try db.execute(sql: "UPDATE instance SET missing_since = NULL WHERE id = ?", arguments: [id])
-            }
-            return try Int.fetchOne(db, sql: "SELECT count(*) FROM instance WHERE missing_since IS NOT NULL") ?? 0
         }
-        summary.newlyMissing = lost.map(\.uid)
-        summary.reappeared = found.count
+        return nil
+    }
+
+    /// Indexes a recovered object keep-first whatever the configured policy (an indexed row was
+    /// acknowledged, a recovered object was not), unless a row already points at its file: nil
+    /// then. Checked inside the write, so a receiver that indexed it meanwhile wins.
+    func indexRecovered(_ record: InstanceRecord) throws -> InsertOutcome? {
+        let (outcome, unreferenced) = try write { db -> (InsertOutcome?, [String]) in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE file_path = ?", arguments: [record.filePath]) ?? false {
+                return (nil, [])
+            }
+            var writer = CatalogueWriter(db: db, policy: .keepFirst)
+            return (try writer.insert(record), writer.unreferencedFiles)
+        }
+        removeFiles(unreferenced)
+        return outcome
     }
 }

@@ -2,11 +2,16 @@ import Foundation
 
 /// Receives one object into `ROOT/incoming/` and publishes it under `objects/` only once it is
 /// complete and durable (docs/design.md, "Durability"). The receiver appends P-DATA fragments as they
-/// arrive, then calls `commit(to:)` before it indexes the object and acknowledges it.
+/// arrive, calls `commit(to:)`, indexes the object, acknowledges it, and then `settle()`s it.
 ///
-/// A crash before `commit` returns leaves at most a file in `incoming/` (removed at start-up) or a
-/// complete object without an index row (re-indexed at start-up) — never a partial object under
-/// `objects/`. A full disk or quota raises `StorageError.outOfResources` and removes the temp file.
+/// The temp name in `incoming/` outlives the commit: from the link until `settle()` it is the
+/// object's journal entry, a second hard link that says "linked under `objects/`, maybe not yet
+/// indexed". Start-up recovery reads `incoming/` only — never the whole archive — and settles each
+/// entry whose writer is gone: a file with one link was never published (removed); one with two
+/// is found under `objects/` and indexed if it has no row. So a crash at any point leaves at most
+/// a file in `incoming/`, never a published object that nothing will index, and recovery costs
+/// what was in flight, not the archive's size. A full disk or quota raises
+/// `StorageError.outOfResources` and removes the temp file.
 ///
 /// Calls are serialised by a lock, so the writer may move between threads (an event loop and a
 /// blocking-I/O pool); it is meant for one object stream at a time.
@@ -19,6 +24,8 @@ public final class DurableObjectWriter: @unchecked Sendable {
     /// The open temp file; nil once committed or discarded.
     private var descriptor: Int32?
     private var written: Int64 = 0
+    /// Set once linked under `objects/`: from then on only `settle()` removes the temp name.
+    private var linked = false
 
     /// Refuses to start (out of resources) when the data root has less than `minFreeBytes` available.
     public init(root: DataRoot, minFreeBytes: Int64 = StorageSettings.defaultMinFreeBytes) throws {
@@ -66,38 +73,44 @@ public final class DurableObjectWriter: @unchecked Sendable {
         }
     }
 
-    /// Makes the object durable and visible at `location`: fsync the file, create (and fsync) missing
-    /// directories, link it under its final name without replacing any existing file, fsync that
-    /// directory, then drop the temp name. An instance already on disk under the plain name gets a
-    /// suffixed one, so a first copy is never overwritten before the index has decided what to keep.
+    /// Makes the object durable and visible at `location`: fsync the file, make its directory
+    /// chain durable, link it under its final name without replacing any existing file, fsync
+    /// that directory. The temp name stays as the journal entry until `settle()`. An instance
+    /// already on disk under the plain name gets a suffixed one, so a first copy is never
+    /// overwritten before the index has decided what to keep.
+    ///
+    /// Once linked, a failure leaves both names: the object was not acknowledged, and recovery
+    /// settles it like any other entry (indexing it is allowed, removing it could race with
+    /// another node's recovery that already indexed it).
     public func commit(to location: ObjectLocation) throws -> StoredObject {
         try lock.withLock {
             guard let descriptor else { throw StorageError.finished }
             let temporaryPath = temporaryURL.path
+            let directory: String, relativePath: String
             do {
                 try DurableFileSystem.sync(descriptor, temporaryPath)
                 close(descriptor)
                 self.descriptor = nil
-                let directory = try DurableDirectories.shared.makeDurable(location.directoryComponents,
-                                                                          under: root.url.path)
-                let relativePath = try linkWithoutReplacing(temporaryPath, location: location)
-                let finalPath = root.url.path + "/" + relativePath
-                do {
-                    try DurableFileSystem.syncDirectory(directory)
-                } catch {
-                    unlink(finalPath)
-                    throw error
-                }
-                unlink(temporaryPath)
-                return StoredObject(relativePath: relativePath, url: URL(fileURLWithPath: finalPath), size: written)
+                directory = try DurableDirectories.shared.makeDurable(location.directoryComponents, under: root.url.path)
+                relativePath = try linkWithoutReplacing(temporaryPath, location: location)
+                linked = true
             } catch {
                 abandon()
                 throw error
             }
+            try DurableFileSystem.syncDirectory(directory)
+            return StoredObject(relativePath: relativePath, url: root.url(relativePath: relativePath), size: written)
         }
     }
 
-    /// Drops the object (a failed or refused transfer).
+    /// Removes the journal entry of a committed object, once the index holds its outcome (or the
+    /// unindexed object was removed under the fence). Before that, a crash leaves the entry for
+    /// recovery; a fenced process never settles, leaving the entry to the new active node.
+    public func settle() {
+        lock.withLock { _ = unlink(temporaryURL.path) }
+    }
+
+    /// Drops the object (a failed or refused transfer); does nothing once it is committed.
     public func discard() {
         lock.withLock { abandon() }
     }
@@ -112,13 +125,14 @@ public final class DurableObjectWriter: @unchecked Sendable {
         }
     }
 
-    /// Closes and removes the temp file; the writer is finished afterwards.
+    /// Closes and removes the temp file, unless it is a committed object's journal entry; the
+    /// writer is finished afterwards.
     private func abandon() {
         if let descriptor {
             close(descriptor)
         }
         descriptor = nil
-        unlink(temporaryURL.path)
+        if !linked { unlink(temporaryURL.path) }
     }
 }
 

@@ -182,6 +182,7 @@ struct StorePipelineTests {
         await #expect(throws: FencedError.self) { try await sent.store(with: pipeline) }
         #expect(try pipeline.index.counts().instances == 0)
         #expect(scratch.files(under: "objects").count == 1)
+        #expect(scratch.files(under: "incoming").count == 1)  // its journal entry, for the new node to settle
     }
 
     @Test("start-up recovery indexes a committed object that has no row, with the DICOM parser")
@@ -198,9 +199,13 @@ struct StorePipelineTests {
         _ = try writer.commit(to: ObjectLocation(studyUID: sent.studyInstanceUID,
                                                  seriesUID: headerOnly.string(.seriesInstanceUID) ?? "",
                                                  sopInstanceUID: sent.sopInstanceUID))
+        // The process dies before indexing: its journal entry is a dead writer's.
+        let crashed = scratch.root.incomingDirectory.appendingPathComponent("999999999.deadbeef.0.part")
+        try FileManager.default.moveItem(at: writer.temporaryURL, to: crashed)
         let pipeline = try scratch.pipeline()
         let indexed = try #require(try pipeline.index.instance(sopInstanceUID: sent.sopInstanceUID))
         #expect(indexed.record.callingAE == "SITE1")
         #expect(try pipeline.index.study(studyInstanceUID: sent.studyInstanceUID)?.patientName == "Ōta^Ken")
+        #expect(scratch.files(under: "incoming").isEmpty)
     }
 }
