@@ -9,7 +9,7 @@ import TandemCluster
 struct ClusterCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clusterctl",
-        abstract: "Node role for the active/passive pair: status, promote, demote, monitor.",
+        abstract: "Node role for the active/passive pair: status, promote, demote, monitor; fsck checks the archive.",
         discussion: """
         Called by the cluster manager (the ocf:tandem:tandem agent, keepalived's tandem-notify).
         The epoch it bumps on promote is the fencing token every write transaction checks.
@@ -18,7 +18,7 @@ struct ClusterCtl: ParsableCommand {
           clusterctl status --root /srv/tandem --json
         """,
         version: TandemVersion.string,
-        subcommands: [Promote.self, Demote.self, Monitor.self, Status.self])
+        subcommands: [Promote.self, Demote.self, Monitor.self, Status.self, Fsck.self])
 }
 
 /// Options every subcommand shares: where the data, hooks and node-local state are.
