@@ -2,7 +2,9 @@
 """Checks a data root against the list of acknowledged SOP Instance UIDs.
 
 Every acknowledged instance must be indexed, its file present and completely readable, and
-every indexed row must point at a complete object (nothing partial indexed).
+every indexed row must point at a complete object (nothing partial indexed). Once recovery has
+run and the receiver is idle, every file under objects/ must be indexed (no orphan: recovery
+settled its journal entry) and incoming/ must be empty.
 Prints "acknowledged A indexed I present P bad B" and exits 1 on any violation.
 
 Usage: verify-archive.py ROOT ACKFILE
@@ -32,6 +34,16 @@ for uid, relative in rows.items():
             present += 1
     except Exception as error:  # a missing or unreadable file is exactly what this check is for
         problems.append(f"unreadable {relative}: {error}")
+
+indexed_paths = set(rows.values())
+for directory, _, names in os.walk(os.path.join(root, "objects")):
+    for name in names:
+        relative = os.path.relpath(os.path.join(directory, name), root)
+        if relative not in indexed_paths:
+            problems.append(f"orphan (a file no row points at): {relative}")
+leftovers = os.listdir(os.path.join(root, "incoming"))
+if leftovers:
+    problems.append(f"{len(leftovers)} file(s) left in incoming/: {leftovers[:3]}")
 
 print(f"acknowledged {len(acked)} indexed {len(rows)} present {present} bad {len(problems)}")
 for problem in problems[:20]:
