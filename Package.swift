@@ -72,7 +72,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster", "TandemReceiver",
+        .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Developer tool: writes synthetic studies for tests, benchmarks and the README sample.

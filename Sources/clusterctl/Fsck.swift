@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import TandemArchive
 import TandemCLI
-import TandemReceiver
 
 /// The whole-archive consistency check that start-up recovery no longer does (it settles only
 /// what was in flight): every file under `objects/` against every index row.
@@ -45,7 +44,7 @@ struct Fsck: ParsableCommand {
         do {
             let configuration = try TandemConfiguration.load(root: dataRoot)
             let index = try ArchiveIndex(root: dataRoot, storage: configuration.storage)
-            report = try index.checkConsistency(repair: repair, parse: IndexAttributes.recoveredRecord(fileAt:))
+            report = try index.checkConsistency(repair: repair)
         } catch let error as ConfigurationError {
             throw fail(.configuration, "\(error)")
         } catch let fenced as FencedError {

@@ -3,10 +3,11 @@ import Logging
 
 extension StorePipeline {
     /// Opens the archive of `root` and brings it in line after a crash before anything is received
-    /// (docs/design.md, "Durability"): `incoming/` leftovers removed, unindexed objects re-indexed
-    /// (`ArchiveIndex.recover`), vanished files marked missing. The epoch comes from `$TANDEM_EPOCH` unless
-    /// given; recovery writes are fenced like any other. Without one, throws `PassiveNodeError` on a
-    /// node that cannot prove it holds the current epoch, before touching anything.
+    /// (docs/design.md, "Durability"): the `incoming/` journal settled (`ArchiveIndex.recover`),
+    /// which costs the work in flight, not the archive's size. The epoch comes from
+    /// `$TANDEM_EPOCH` unless given; recovery writes are fenced like any other. Without one,
+    /// throws `PassiveNodeError` on a node that cannot prove it holds the current epoch, before
+    /// touching anything.
     public static func open(root: DataRoot, storage: StorageSettings, epoch: Int64? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {

@@ -39,7 +39,7 @@ public struct MissingObject: Sendable, Equatable, Codable {
 extension ArchiveIndex {
     /// Compares the whole of `objects/` with the whole index: files without rows (orphans) and
     /// rows without files (missing). With `repair`, orphans are indexed keep-first (or removed
-    /// when their SOP instance is indexed elsewhere) with `parse`, missing rows are marked
+    /// when their SOP instance is indexed elsewhere), missing rows are marked
     /// `missing_since` (queries and routing then know; a copy received again restores them), and
     /// rows whose file is back are unmarked.
     ///
@@ -47,8 +47,14 @@ extension ArchiveIndex {
     /// read in pages of `pageSize` (each a short read, which never blocks a WAL writer), and
     /// each repair is its own small fenced write that checks again, inside it, that the problem
     /// is still there. A file still journaled in `incoming/` is in flight, not an orphan.
-    public func checkConsistency(repair: Bool, pageSize: Int = 500,
-                                 parse: (URL) throws -> InstanceRecord) throws -> ConsistencyReport {
+    /// Orphans are read with ingest's own `IndexAttributes`.
+    public func checkConsistency(repair: Bool, pageSize: Int = 500) throws -> ConsistencyReport {
+        try checkConsistency(repair: repair, pageSize: pageSize, parse: IndexAttributes.recoveredRecord(fileAt:))
+    }
+
+    /// The check with `parse` reading an orphan into a record (tests pass stand-ins).
+    func checkConsistency(repair: Bool, pageSize: Int = 500,
+                          parse: (URL) throws -> InstanceRecord) throws -> ConsistencyReport {
         var report = ConsistencyReport()
         var page: [String] = []
         for relativePath in objectFiles() {
