@@ -17,8 +17,8 @@ struct Fsck: ParsableCommand {
 
         Safe while the archive serves: rows are read in short pages and each repair is its own \
         small fenced write, so ingest waits at most for one of them. Repairs write under the \
-        current epoch: run it on the active node. Exit 0 when nothing was found, 1 when \
-        something was (repaired or not: the report says), 75 when fenced.
+        current epoch: run it on the active node (elsewhere it exits 7, passive). Exit 0 when \
+        nothing was found, 1 when something was (repaired or not: the report says), 75 when fenced.
 
         Examples:
           clusterctl fsck --root /srv/tandem
@@ -49,6 +49,8 @@ struct Fsck: ParsableCommand {
             throw fail(.configuration, "\(error)")
         } catch let fenced as FencedError {
             throw fail(.temporaryFailure, "\(fenced)")
+        } catch let refusal as PassiveNodeError {
+            throw fail(.passiveNode, "\(refusal); --repair runs on the active node")
         } catch {
             throw fail(.ioError, "cannot check the archive at \(dataRoot.url.path): \(error)")
         }
