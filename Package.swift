@@ -86,7 +86,8 @@ let package = Package(
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
         .testTarget(name: "TandemRoutingTests", dependencies: ["TandemRouting", "TandemArchive", "TandemSend", "DICOMNetwork",
                                                        "DICOMSynthetic"]),
-        .testTarget(name: "TandemSendTests", dependencies: ["TandemSend", "DICOMSynthetic"]),
+        .testTarget(name: "TandemSendTests", dependencies: ["TandemSend", "DICOMSynthetic",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.
         .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic", "TandemSend"]),

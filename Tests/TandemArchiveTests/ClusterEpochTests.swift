@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 @testable import TandemArchive
 
@@ -116,18 +117,12 @@ import Testing
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let root = temporary.root
-        let failures = LockedFailures()
+        let failures = NIOLockedValueBox<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
-            do { _ = try ArchiveIndex(root: root, environment: [:]) } catch { failures.append("\(error)") }
+            do { _ = try ArchiveIndex(root: root, environment: [:]) } catch { failures.withLockedValue { $0.append("\(error)") } }
         }
-        #expect(failures.all.isEmpty, "\(failures.all)")
+        let seen = failures.withLockedValue { $0 }
+        #expect(seen.isEmpty, "\(seen)")
         #expect(try ArchiveIndex(root: root, environment: [:]).counts().instances == 0)
     }
-}
-
-final class LockedFailures: @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var failures: [String] = []
-    func append(_ failure: String) { lock.withLock { failures.append(failure) } }
-    var all: [String] { lock.withLock { failures } }
 }

@@ -1,14 +1,14 @@
 import DICOMCore
 import Foundation
+import NIOConcurrencyHelpers
 import Testing
 @testable import TandemSend
 
 @Suite struct SendReporterTests {
-    final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: [String] = []
-        func append(_ line: String) { lock.withLock { stored.append(line) } }
-        var all: [String] { lock.withLock { stored } }
+    final class Lines: Sendable {
+        private let stored = NIOLockedValueBox<[String]>([])
+        func append(_ line: String) { stored.withLockedValue { $0.append(line) } }
+        var all: [String] { stored.withLockedValue { $0 } }
     }
 
     @Test func countsOutcomesAndPrintsJSONLinesWithASummary() throws {
