@@ -14,14 +14,16 @@ mkdir -p "$ROOT"
 
 "$BIN/dcmrecv" --root "$ROOT" --port "$PORT" --aet TANDEM &
 receiver=$!
-"$BIN/dcmroute" run --root "$ROOT" &
-router=$!
-trap 'kill -TERM "$receiver" "$router" 2>/dev/null; wait "$receiver" "$router"' INT TERM
+trap 'kill -TERM "$receiver" 2>/dev/null; wait "$receiver"' INT TERM
 for _ in $(seq 100); do
     "$BIN/dcmsend" -q --echo -aec TANDEM 127.0.0.1 "$PORT" 2>/dev/null && break
     kill -0 "$receiver" 2>/dev/null || { echo "dcmrecv did not start" >&2; exit 1; }
     sleep 0.1
 done
+# dcmroute opens only an existing archive: start it once dcmrecv has created the data root.
+"$BIN/dcmroute" run --root "$ROOT" &
+router=$!
+trap 'kill -TERM "$receiver" "$router" 2>/dev/null; wait "$receiver" "$router"' INT TERM
 
 sample=$(mktemp -d)
 "$BIN/dcmsynth" --out "$sample" --modality CT --series 2 --instances 20 --instance-size 128k >/dev/null
