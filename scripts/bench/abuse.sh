@@ -22,24 +22,6 @@ LEGIT=$(find "$WORK/legit" -type f | head -1)
 $DRIVER dataset empty-items "$WORK/empty-items.dcm" --size $((ITEMS_MB << 20)) >/dev/null
 $DRIVER dataset zero-length "$WORK/zero-length.dcm" --size $((ZERO_MB << 20)) >/dev/null
 
-# start_server KIND PORT DIR: starts one receiver in the background, prints its PID.
-start_server() {
-    local kind=$1 port=$2 dir=$3
-    rm -rf "$dir"; mkdir -p "$dir"
-    case $kind in
-    dcmrecv) "$BIN/dcmrecv" -q --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH --any-called-aet >/dev/null 2>&1 & ;;
-    storescp) LD_PRELOAD=$SHIM /usr/bin/storescp --fork -od "$dir" "$port" >/dev/null 2>&1 & ;;
-    orthanc)
-        cat > "$dir/orthanc.json" <<JSON
-{ "Name": "bench", "StorageDirectory": "$dir/storage", "IndexDirectory": "$dir/index",
-  "DicomAet": "BENCH", "DicomPort": $port, "HttpPort": $(free_port), "DicomCheckCalledAet": false,
-  "DicomAlwaysAllowStore": true, "RemoteAccessAllowed": false, "StorageCompression": false,
-  "Plugins": [], "LogExportedResources": false }
-JSON
-        LD_PRELOAD=$SHIM Orthanc "$dir/orthanc.json" >/dev/null 2>&1 & ;;
-    esac
-    echo $!
-}
 
 # hostile_store PORT FILE: storescu's exit status and seconds for one hostile data set (at most 300 s).
 hostile_store() {

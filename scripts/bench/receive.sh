@@ -16,24 +16,6 @@ command -v Orthanc >/dev/null || { echo "Orthanc is missing: apt-get install ort
 for q in 0 1 2 3; do mkdir -p "$WORK/small4/$q"; done
 i=0; for f in $(find "$WORK/small" -type f | sort); do ln -s "$f" "$WORK/small4/$((i % 4))/"; i=$((i + 1)); done
 
-# start_server KIND PORT DIR: starts one receiver in the background, prints its PID.
-start_server() {
-    local kind=$1 port=$2 dir=$3
-    rm -rf "$dir"; mkdir -p "$dir"
-    case $kind in
-    dcmrecv) "$BIN/dcmrecv" -q --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH --any-called-aet >/dev/null 2>&1 & ;;
-    storescp) LD_PRELOAD=$SHIM /usr/bin/storescp --fork -od "$dir" "$port" >/dev/null 2>&1 & ;;
-    orthanc)
-        cat > "$dir/orthanc.json" <<JSON
-{ "Name": "bench", "StorageDirectory": "$dir/storage", "IndexDirectory": "$dir/index",
-  "DicomAet": "BENCH", "DicomPort": $port, "HttpPort": $(free_port), "DicomCheckCalledAet": false,
-  "DicomAlwaysAllowStore": true, "RemoteAccessAllowed": false, "StorageCompression": false,
-  "Plugins": [], "LogExportedResources": false }
-JSON
-        LD_PRELOAD=$SHIM Orthanc "$dir/orthanc.json" >/dev/null 2>&1 & ;;
-    esac
-    echo $!
-}
 
 feed_one() { LD_PRELOAD=$SHIM /usr/bin/storescu -aec BENCH +sd +r 127.0.0.1 "$1" "$2"; }
 feed_four() {
