@@ -21,15 +21,19 @@ extension Association {
 
     /// Sends a DIMSE message: the command set, then the data set if any, fragmented to the
     /// peer's maximum PDU length (PS3.8 Annex E). A file data set is read one batch at a time.
+    /// Tasks sending on the same association at once each send their whole message in turn.
     public func send(command: [UInt8], presentationContextID: UInt8, dataSet: DataSetSource? = nil) async throws {
         guard acceptedContexts[presentationContextID] != nil else {
             throw AssociationError.presentationContextNotAccepted(presentationContextID)
         }
-        try await sendFragments(of: command, contextID: presentationContextID, isCommand: true)
-        switch dataSet {
-        case nil: return
-        case .bytes(let bytes): try await sendFragments(of: bytes, contextID: presentationContextID, isCommand: false)
-        case .file(let path, let offset, let length): try await sendFile(path, offset: offset, length: length, contextID: presentationContextID)
+        try await sendLock.withLock {
+            try await sendFragments(of: command, contextID: presentationContextID, isCommand: true)
+            switch dataSet {
+            case nil: return
+            case .bytes(let bytes): try await sendFragments(of: bytes, contextID: presentationContextID, isCommand: false)
+            case .file(let path, let offset, let length):
+                try await sendFile(path, offset: offset, length: length, contextID: presentationContextID)
+            }
         }
     }
 

@@ -4,7 +4,8 @@ import NIOCore
 /// An established association (PS3.8 §7.1), driven by `AssociationStateMachine` over one
 /// connection. One task reads it (`receive()`, the data set fragments): the requestor's body
 /// or the acceptor's `DIMSEServiceRouter`. Sending is open to other tasks meanwhile, such as an
-/// operation sending pending responses while the router watches for its C-CANCEL.
+/// operation sending pending responses while the router watches for its C-CANCEL. Each message
+/// goes out whole: concurrent senders take turns message by message.
 ///
 /// Nothing is read from the socket until the reader asks for the next message or data set
 /// fragment, so a slow consumer slows the peer down instead of filling memory.
@@ -27,6 +28,8 @@ public final class Association: @unchecked Sendable {
     let connection: UpperLayerConnection
     /// This side's requests on an association the router serves, awaiting their responses.
     let responseWaiters = ResponseWaiters()
+    /// Keeps each outgoing DIMSE message whole when several tasks send.
+    let sendLock = MessageSendLock()
     private let lastMessageID = NIOLockedValueBox<UInt16>(0)
     // The reader's state, touched only by the reading task.
     /// PDVs of the last P-DATA-TF not yet consumed.
