@@ -30,7 +30,7 @@ struct ClusterToolTests {
         #expect(try await ExternalTool.runOffPool("echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(lab.port)"]).status == 0)
 
         kill(pid, SIGSTOP)
-        #expect(PeerProcess.canConnect(lab.port))  // what the old connect check saw
+        #expect(LoopbackPort.canConnect(lab.port))  // what the old connect check saw
         let stuck = try await offPool { try node1.clusterctl("monitor") }
         let status = try await offPool { try node1.clusterctl("status") }
         kill(pid, SIGCONT)
@@ -93,7 +93,7 @@ struct ClusterScratch {
 
     init() throws {
         base = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cluster-tool-\(UUID().uuidString)")
-        port = try PeerProcess.freePort()
+        port = try LoopbackPort.free()
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try "[node]\nae_title = \"TANDEM\"\ndicom_port = \(port)\nbind = \"127.0.0.1\"\n"
             .write(to: root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
@@ -228,7 +228,7 @@ struct ClusterScratch {
             process.environment = ProcessInfo.processInfo.environment.merging(["TANDEM_EPOCH": "\(epoch)"]) { $1 }
         }, log: base.appendingPathComponent("dcmrecv.log"))
         for _ in 0..<400 where receiver.process.isRunning {
-            if PeerProcess.canConnect(port) { return receiver }
+            if LoopbackPort.canConnect(port) { return receiver }
             usleep(50_000)
         }
         receiver.kill()

@@ -18,7 +18,7 @@ final class RunningReceiver {
         try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
         log = FileManager.default.temporaryDirectory.appendingPathComponent("dcmrecv-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmrecv")
         process.arguments = ["--root", self.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--aet", aeTitle]
             + extraArguments
@@ -63,41 +63,10 @@ final class RunningReceiver {
 
     private func waitUntilListening() throws {
         for _ in 0..<400 where process.isRunning {
-            if Self.accepts(port: port) { return }
+            if LoopbackPort.canConnect(port) { return }
             usleep(50_000)
         }
         throw ExternalTool.Failure("dcmrecv is not listening: \(logText)")
-    }
-
-    /// True when a TCP connection to 127.0.0.1:port succeeds.
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw ExternalTool.Failure("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -22,7 +22,7 @@ final class RoutingLab: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-route-\(UUID().uuidString)")
         root = directory.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        destinationPort = try PeerProcess.freePort()
+        destinationPort = try LoopbackPort.free()
         let configuration = """
             [node]
             ae_title = "TANDEM"
@@ -67,7 +67,7 @@ final class RoutingLab: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         destination = process
-        guard try await eventually(seconds: 20, { PeerProcess.canConnect(self.destinationPort) }) else {
+        guard try await eventually(seconds: 20, { LoopbackPort.canConnect(self.destinationPort) }) else {
             throw ExternalTool.Failure("storescp did not start")
         }
     }
@@ -244,7 +244,7 @@ enum ScriptedDestination {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        guard try await eventually(seconds: 20, { PeerProcess.canConnect(lab.destinationPort) }) else {
+        guard try await eventually(seconds: 20, { LoopbackPort.canConnect(lab.destinationPort) }) else {
             kill(process.processIdentifier, SIGKILL)
             throw ExternalTool.Failure("the pynetdicom destination did not start")
         }

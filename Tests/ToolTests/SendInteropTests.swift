@@ -117,7 +117,7 @@ import Testing
     }
 
     @Test func aClosedPortExits75() throws {
-        let port = try PeerProcess.freePort()
+        let port = try LoopbackPort.free()
         let echo = try ToolRunner.run("dcmsend", ["--echo", "127.0.0.1", "\(port)"])
         #expect(echo.status == 75)
         defer { try? FileManager.default.removeItem(at: scratch) }

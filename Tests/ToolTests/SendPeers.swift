@@ -10,13 +10,13 @@ final class PeerProcess {
 
     /// DCMTK's storescp; `options` go before the port (e.g. `+xa`, `-od DIR`).
     static func storescp(_ options: [String]) throws -> PeerProcess {
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         return try PeerProcess(executable: "/usr/bin/storescp", arguments: options + ["\(port)"], port: port)
     }
 
     /// A pynetdicom storage SCP that only answers to the called AE title `aeTitle`.
     static func pynetdicomRequiringCalledAE(_ aeTitle: String) throws -> PeerProcess {
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let script = """
             import sys
             from pynetdicom import AE, AllStoragePresentationContexts
@@ -50,7 +50,7 @@ final class PeerProcess {
     /// Polls for at most 20 s.
     private func waitUntilListening() throws {
         for _ in 0..<200 {
-            if Self.canConnect(port) { return }
+            if LoopbackPort.canConnect(port) { return }
             guard process.isRunning else { break }
             usleep(100_000)
         }
@@ -58,41 +58,7 @@ final class PeerProcess {
         throw PeerError.didNotStart(process.arguments ?? [])
     }
 
-    enum PeerError: Error { case didNotStart([String]), noPort }
-
-    static func canConnect(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = loopback(port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    /// A port nobody listens on right now: bound to port 0, read back, released.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PeerError.noPort }
-        defer { close(fd) }
-        var address = loopback(0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw PeerError.noPort }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func loopback(_ port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
-    }
+    enum PeerError: Error { case didNotStart([String]) }
 }
 
 /// Runs a DCMTK tool (e.g. `dcmcjpls IN OUT`) and fails unless it exits 0.
