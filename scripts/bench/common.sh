@@ -13,6 +13,9 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+# A benchmark stopped by timeout(1) or ^C still stops its servers and removes its files.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # Debian's DCMTK and Orthanc leave Nagle's algorithm on; the shim turns TCP_NODELAY on for them.
 SHIM=$WORK/nodelay-shim.so
