@@ -10,25 +10,8 @@ struct RouteFencingTests {
     func staleWorkersAreFenced() async throws {
         let scratch = try ClusterScratch()
         defer { scratch.remove() }
-        let received = scratch.base.appendingPathComponent("received")
-        try FileManager.default.createDirectory(at: received, withIntermediateDirectories: true)
-        let destination = try await offPool { Unchecked(try PeerProcess.storescp(["-od", received.path])) }.value
+        let (destination, received) = try await scratch.routeEverythingToStorescp()
         defer { destination.stop() }
-        try """
-            [node]
-            ae_title = "TANDEM"
-            dicom_port = \(scratch.port)
-            bind = "127.0.0.1"
-
-            [[peer]]
-            ae_title = "DEST"
-            host = "127.0.0.1"
-            port = \(destination.port)
-
-            [[route]]
-            name = "all"
-            to = ["DEST"]
-            """.write(to: scratch.root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
 
         let (node1, node2) = try scratch.standInNodes()
         defer {
