@@ -55,11 +55,34 @@ public struct AssociationPolicy: Sendable {
     /// Known callers whose host resolved to no address: they cannot associate (worth a warning).
     public var unresolvedCallers: [KnownCaller] { knownCallers.filter(\.addresses.isEmpty) }
 
-    /// Rejects, or accepts with the presentation contexts this caller may use.
+    /// Rejects, or accepts with the presentation contexts this caller may use. A known caller
+    /// whose every proposed context needs a service it was not granted is rejected outright
+    /// (A-ASSOCIATE-RJ, rejected-permanent, no reason given): nothing would remain to serve.
     public func decision(on request: AAssociateRQ, from peer: PeerAddress?) -> AssociationDecision {
         if let rejection = rejection(of: request, from: peer) { return .reject(rejection) }
-        let caller = knownCallers.first { $0.aeTitle == request.callingAETitle.value }
-        return .accept(presentationContexts(allowingStorage: !requireKnownCallers || caller?.services.contains(.store) == true))
+        let contexts = presentationContexts(services: grantedServices(to: request))
+        let answers = request.presentationContexts.map(contexts.answer)
+        if answers.contains(where: { $0.result == .userRejection }), !answers.contains(where: { $0.result == .acceptance }) {
+            return .reject(.user(.rejectedPermanent, .noReasonGiven))
+        }
+        return .accept(contexts)
+    }
+
+    /// The services the calling AE title may use: all of them unless callers are checked.
+    public func grantedServices(to request: AAssociateRQ) -> Set<PeerService> {
+        guard requireKnownCallers else { return Set(PeerService.allCases) }
+        return knownCallers.first { $0.aeTitle == request.callingAETitle.value }?.services ?? []
+    }
+
+    /// The proposed abstract syntaxes refused because the caller lacks their service, with that
+    /// service (for the log: an administrator sees what to add to the peer's `services`).
+    public func refusedForService(in request: AAssociateRQ) -> [(abstractSyntax: String, service: PeerService)] {
+        let granted = grantedServices(to: request)
+        return request.presentationContexts.compactMap { proposed in
+            guard case .requires(let service)? = ServedSOPClasses.access(to: proposed.abstractSyntax),
+                  !granted.contains(service) else { return nil }
+            return (proposed.abstractSyntax, service)
+        }
     }
 
     /// The rejection for this request, if any (PS3.8 Table 9-21, source "service user"). With
@@ -79,37 +102,36 @@ public struct AssociationPolicy: Sendable {
         return nil
     }
 
-    /// Every context served, storage included.
-    public var presentationContexts: PresentationContextPolicy { presentationContexts(allowingStorage: true) }
+    /// Every context served, to a caller granted every service.
+    public var presentationContexts: PresentationContextPolicy { presentationContexts(services: Set(PeerService.allCases)) }
 
-    /// Verification and every storage SOP class are accepted, each with the first transfer syntax
-    /// the requestor proposed — or, with `preferUncompressed`, its first uncompressed one. The data
-    /// set is stored exactly as received, so any syntax can be archived.
+    /// The SOP classes of `ServedSOPClasses` are accepted. A storage context takes the first
+    /// transfer syntax the requestor proposed — or, with `preferUncompressed`, its first
+    /// uncompressed one: the data set is stored exactly as received, so any syntax can be
+    /// archived. Other contexts carry identifiers this side decodes, so they take the first
+    /// uncompressed syntax proposed.
     ///
-    /// A caller without the "store" service has its storage contexts refused with "user-rejection"
-    /// (PS3.8 §9.3.3.2), as DCMTK's dcmqrscp refuses storage contexts to a read-only peer: the
-    /// association still serves what the caller may do (C-ECHO), the refusal is known at
-    /// negotiation, before any data set is sent, and a C-STORE on a refused context cannot happen
-    /// (it would be a PDV on a context not accepted, answered with A-ABORT).
-    public func presentationContexts(allowingStorage: Bool) -> PresentationContextPolicy {
+    /// A context whose service (`[[peer]] services`) the caller was not granted is refused with
+    /// "user-rejection" (PS3.8 §9.3.3.2), as DCMTK's dcmqrscp refuses storage contexts to a
+    /// read-only peer: the association still serves what the caller may do, the refusal is known
+    /// at negotiation, and a request on a refused context cannot happen (it would be a PDV on a
+    /// context not accepted, answered with A-ABORT).
+    public func presentationContexts(services: Set<PeerService>) -> PresentationContextPolicy {
         let preferUncompressed = self.preferUncompressed
-        return PresentationContextPolicy { proposed in
-            guard Self.isServed(proposed.abstractSyntax) else {
+        return PresentationContextPolicy(answer: { proposed in
+            guard let access = ServedSOPClasses.access(to: proposed.abstractSyntax) else {
                 return PresentationContextAC(id: proposed.id, result: .abstractSyntaxNotSupported, transferSyntax: "")
             }
-            guard allowingStorage || proposed.abstractSyntax == CEchoRequest.verificationSOPClassUID else {
+            if case .requires(let service) = access, !services.contains(service) {
                 return PresentationContextAC(id: proposed.id, result: .userRejection, transferSyntax: "")
             }
             let offered = proposed.transferSyntaxes.filter { !$0.isEmpty }
             let uncompressed = offered.first { TransferSyntax(uid: $0).isUncompressed }
-            guard let chosen = (preferUncompressed ? uncompressed : nil) ?? offered.first else {
+            let chosen = access.carriesIdentifiers ? uncompressed : (preferUncompressed ? uncompressed : nil) ?? offered.first
+            guard let chosen else {
                 return PresentationContextAC(id: proposed.id, result: .transferSyntaxesNotSupported, transferSyntax: "")
             }
             return PresentationContextAC(id: proposed.id, result: .acceptance, transferSyntax: chosen)
-        }
-    }
-
-    static func isServed(_ abstractSyntax: String) -> Bool {
-        abstractSyntax == CEchoRequest.verificationSOPClassUID || UIDDictionary.isStorageSOPClass(abstractSyntax)
+        }, extendedNegotiation: QueryNegotiation.answer)
     }
 }

@@ -49,14 +49,14 @@ public enum ReceiverService {
     }
 
     /// - Parameter signals: SIGTERM/SIGINT as they arrive; the first one stops the service.
-    public static func run(pipeline: StorePipeline, policy: AssociationPolicy, listener: ListenerSettings,
-                           signals: AsyncStream<Int32>, logger: Logger) async throws -> ReceiverStop {
+    public static func run(pipeline: StorePipeline, policy: AssociationPolicy, query: QuerySettings = QuerySettings(),
+                           listener: ListenerSettings, signals: AsyncStream<Int32>, logger: Logger) async throws -> ReceiverStop {
         let (stops, stopper) = AsyncStream.makeStream(of: ReceiverStop.self)
         let forwarding = Task {
             for await number in signals { stopper.yield(.signal(number)) }
         }
         defer { forwarding.cancel() }
-        let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, logger: logger) { fenced in
+        let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, query: query, logger: logger) { fenced in
             stopper.yield(.fenced(fenced.description))
         }
         let configuration = try AssociationConfiguration(aeTitle: AETitle(policy.aeTitle))

@@ -5,43 +5,62 @@ import Logging
 import TandemArchive
 
 /// The archive's SCP: decides on associations, and routes Verification (C-ECHO, PS3.4 Annex A)
-/// to `VerificationProvider` and the Storage service class (C-STORE, PS3.4 Annex B) of every
-/// storage SOP class to itself. Each data set streams into the store
+/// to `VerificationProvider`, the Storage service class (C-STORE, PS3.4 Annex B) of every
+/// storage SOP class to itself, and Query/Retrieve FIND (C-FIND, PS3.4 C.4.1) to
+/// `QueryServiceProvider`. Each data set streams into the store
 /// pipeline fragment by fragment; the response is sent only after the pipeline's verdict.
 public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProvider {
     public let pipeline: StorePipeline
     public let policy: AssociationPolicy
+    /// `[query]`: how C-FIND matches.
+    public let query: QuerySettings
     let logger: Logger
     /// Called once the archive refused a write because this process was fenced.
     let onFenced: @Sendable (FencedError) -> Void
 
-    public init(pipeline: StorePipeline, policy: AssociationPolicy, logger: Logger,
-                onFenced: @escaping @Sendable (FencedError) -> Void) {
+    public init(pipeline: StorePipeline, policy: AssociationPolicy, query: QuerySettings = QuerySettings(),
+                logger: Logger, onFenced: @escaping @Sendable (FencedError) -> Void) {
         self.pipeline = pipeline
         self.policy = policy
+        self.query = query
         self.logger = logger
         self.onFenced = onFenced
     }
 
+    /// The acceptor logs a rejection with AE titles and peer; each context refused because the
+    /// caller lacks its service is logged here, naming the service.
     public func decide(on request: AAssociateRQ, from peer: PeerAddress?) async -> AssociationDecision {
-        policy.decision(on: request, from: peer)  // the acceptor logs a rejection with AE titles and peer
+        let decision = policy.decision(on: request, from: peer)
+        if policy.rejection(of: request, from: peer) == nil {
+            for refused in policy.refusedForService(in: request) {
+                logger.notice("presentation context refused: service not granted", metadata: [
+                    "calling": "\(request.callingAETitle.value)", "service": "\(refused.service.rawValue)",
+                    "abstract_syntax": "\(UIDDictionary.entry(for: refused.abstractSyntax)?.keyword ?? refused.abstractSyntax)"])
+            }
+        }
+        return decision
     }
 
-    /// One line per association: who, how much was stored, how long it took, how it ended.
+    /// One line per association: who, how much was stored, how many queries were answered with
+    /// how many matches, how long it took, how it ended.
     public func associationEnded(_ summary: AssociationSummary) async {
         let counts = summary.counts
         logger.info("association ended", metadata: [
             "calling": "\(summary.callingAETitle)", "called": "\(summary.calledAETitle)",
             "peer": "\(summary.peer.map { "\($0)" } ?? "unknown")", "stored": "\(counts.completed)",
             "failed": "\(counts.failed)", "bytes": "\(counts.bytes)",
+            "queries": "\(counts.queries)", "matches": "\(counts.matches)",
             "seconds": "\(Self.seconds(summary.duration))", "end": "\(summary.end)"])
     }
 
-    /// Verification on its SOP class; storage on every storage SOP class the policy accepts.
+    /// Verification on its SOP class; storage on every storage SOP class the policy accepts;
+    /// C-FIND on the Patient Root and Study Root FIND SOP classes.
     public var router: DIMSEServiceRouter {
         DIMSEServiceRouter([
             .init([CEchoRequest.verificationSOPClassUID], to: VerificationProvider()),
             .init(where: UIDDictionary.isStorageSOPClass, to: self),
+            .init(Set(ServedSOPClasses.findModels.keys),
+                  to: QueryServiceProvider(index: pipeline.index, settings: query, aeTitle: policy.aeTitle, logger: logger)),
         ])
     }
 

@@ -9,7 +9,7 @@ import TandemReceiver
 struct DcmRecv: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcmrecv",
-        abstract: "The archive's DICOM listener (SCP): C-ECHO and C-STORE into the data root.",
+        abstract: "The archive's DICOM listener (SCP): C-ECHO, C-STORE into the data root, C-FIND.",
         discussion: """
         Listens for DICOM associations and stores every received instance durably under the
         data root before acknowledging it. Settings come from ROOT/tandem.toml; options override
@@ -78,7 +78,7 @@ struct DcmRecv: AsyncParsableCommand {
         }
         let stop: ReceiverStop
         do {
-            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, listener: listener,
+            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query, listener: listener,
                                                  signals: signals, logger: logger)
         } catch let error as ReceiverService.BindError {
             throw Self.fail(.ioError, "dcmrecv: \(error)")

@@ -30,11 +30,13 @@ public struct AssociationConfiguration: Sendable {
     var frameLimit: UInt32 { max(maximumIncomingPDULength, maximumReceivePDULength) }
 
     func userInformation(
-        roleSelections: [RoleSelection] = [], asynchronousOperationsWindow: AsynchronousOperationsWindow? = nil
+        roleSelections: [RoleSelection] = [], asynchronousOperationsWindow: AsynchronousOperationsWindow? = nil,
+        extendedNegotiations: [SOPClassExtendedNegotiation] = []
     ) -> UserInformation {
         UserInformation(
             maximumLength: maximumReceivePDULength, implementationClassUID: implementationClassUID,
             implementationVersionName: implementationVersionName,
-            asynchronousOperationsWindow: asynchronousOperationsWindow, roleSelections: roleSelections)
+            asynchronousOperationsWindow: asynchronousOperationsWindow, roleSelections: roleSelections,
+            extendedNegotiations: extendedNegotiations)
     }
 }

@@ -47,6 +47,10 @@ public struct ServiceCounts: Hashable, Sendable {
     public var failed = 0
     /// Data set bytes of the completed operations.
     public var bytes: Int64 = 0
+    /// C-FIND operations answered (PS3.4 C.4.1), whatever their final status.
+    public var queries = 0
+    /// Matches sent in C-FIND pending responses.
+    public var matches = 0
 
     public init() {}
 }

@@ -2,9 +2,15 @@
 /// decides which abstract syntaxes it serves and which transfer syntax it prefers.
 public struct PresentationContextPolicy: Sendable {
     public let answer: @Sendable (PresentationContextRQ) -> PresentationContextAC
+    /// The answer to a SOP class extended negotiation sub-item (PS3.7 §D.3.3.5) for a SOP class
+    /// of an accepted context, e.g. relational queries for C-FIND (PS3.4 C.5.1.1); nil: none sent,
+    /// which the requestor takes as no extended behaviour.
+    public let extendedNegotiation: @Sendable (SOPClassExtendedNegotiation) -> SOPClassExtendedNegotiation?
 
-    public init(answer: @escaping @Sendable (PresentationContextRQ) -> PresentationContextAC) {
+    public init(answer: @escaping @Sendable (PresentationContextRQ) -> PresentationContextAC,
+                extendedNegotiation: @escaping @Sendable (SOPClassExtendedNegotiation) -> SOPClassExtendedNegotiation? = { _ in nil }) {
         self.answer = answer
+        self.extendedNegotiation = extendedNegotiation
     }
 
     /// Accepts the listed abstract syntaxes with the first of our transfer syntaxes (in our
@@ -48,6 +54,12 @@ enum AssociationNegotiation {
         scpRoleSOPClasses: Set<String>
     ) -> AAssociateAC {
         let contexts = request.presentationContexts.map(policy.answer)
+        let proposedSyntaxes = Dictionary(request.presentationContexts.map { ($0.id, $0.abstractSyntax) },
+                                          uniquingKeysWith: { first, _ in first })
+        let acceptedSOPClasses = Set(contexts.filter { $0.result == .acceptance }.compactMap { proposedSyntaxes[$0.id] })
+        let extendedNegotiations = request.userInformation.extendedNegotiations
+            .filter { acceptedSOPClasses.contains($0.sopClassUID) }
+            .compactMap(policy.extendedNegotiation)
         // Role selection (PS3.7 §D.3.3.4): the requestor may act as SCU of anything we accept;
         // it may act as SCP only for the classes the caller allows (e.g. C-GET storage).
         let roles = request.userInformation.roleSelections.map { proposed in
@@ -61,7 +73,8 @@ enum AssociationNegotiation {
         return AAssociateAC(
             calledAETitle: request.calledAETitle, callingAETitle: request.callingAETitle,
             presentationContexts: contexts,
-            userInformation: configuration.userInformation(roleSelections: roles, asynchronousOperationsWindow: window))
+            userInformation: configuration.userInformation(roleSelections: roles, asynchronousOperationsWindow: window,
+                                                           extendedNegotiations: extendedNegotiations))
     }
 
     /// The contexts accepted in `answer`, with the abstract syntax the request proposed.

@@ -42,6 +42,11 @@ public struct QueryRequest: Sendable {
         let rule: MatchingRule
     }
 
+    /// Keys that asked for matching the archive does not perform (a value on an attribute the
+    /// index does not keep or only returns, a sequence item holding values): every entity is
+    /// taken to match them, and C-FIND says so with the pending status FF01H (PS3.4 C.4.1.1.4).
+    public private(set) var unsupportedMatchingKeys: [Tag] = []
+
     /// Keys on indexed attributes, each with its parsed matching.
     let indexedKeys: [ResolvedKey]
     /// VRs of keys the index does not keep (known attributes answered with an empty value).
@@ -55,17 +60,29 @@ public struct QueryRequest: Sendable {
     /// Reads a C-FIND identifier: its Query/Retrieve Level, then each element as a key. Text is
     /// decoded with the identifier's own Specific Character Set (0008,0005), so a name sent in
     /// ISO_IR 100 or ISO_IR 192 matches the Unicode the index keeps. A sequence element is a
-    /// key on an attribute the index does not keep: it is answered empty, its item not matched.
+    /// key on an attribute the index does not keep: it holds at most one item (Sequence Matching,
+    /// PS3.4 C.2.2.2.6), is answered empty, and its item's values are not matched.
     public init(identifier: DataSet, model: QueryInformationModel,
                 options: QueryOptions = QueryOptions()) throws(QueryError) {
         guard let levelText = identifier.string(.queryRetrieveLevel) else { throw .missingLevel }
         guard let level = QueryLevel(rawValue: levelText) else { throw .unknownLevel(levelText) }
-        var keys: [(Tag, VR?, String)] = []
+        var keys: [(Tag, VR?, String)] = [], sequencesWithValues: [Tag] = []
         for element in identifier where !element.tag.isGroupLength {
-            let value = element.vr == .SQ ? "" : identifier.string(element.tag) ?? ""
-            keys.append((element.tag, element.vr, value))
+            guard element.vr == .SQ else {
+                keys.append((element.tag, element.vr, identifier.string(element.tag) ?? ""))
+                continue
+            }
+            let items = identifier.items(element.tag) ?? []
+            guard items.count <= 1 else {
+                throw .malformedValue(element.tag, "a sequence key holds a single item (PS3.4 C.2.2.2.6)")
+            }
+            if let item = items.first, item.contains(where: { ($0.bytes?.isEmpty == false) || $0.vr == .SQ }) {
+                sequencesWithValues.append(element.tag)
+            }
+            keys.append((element.tag, element.vr, ""))
         }
         try self.init(model: model, level: level, keys: keys, options: options)
+        unsupportedMatchingKeys += sequencesWithValues
     }
 
     private init(model: QueryInformationModel, level: QueryLevel, keys: [(Tag, VR?, String)],
@@ -75,6 +92,7 @@ public struct QueryRequest: Sendable {
         self.level = level
         self.options = options
         var indexed: [ResolvedKey] = [], unindexed: [Tag: VR] = [:], tags: [Tag] = [], seen: Set<Tag> = []
+        var unsupported: [Tag] = []
         for (tag, vr, value) in keys where !QueryAttribute.controlTags.contains(tag) && seen.insert(tag).inserted {
             guard tag.group != 0, !tag.isPrivate, let entry = DataDictionary.entry(for: tag) else {
                 throw .unknownAttribute(tag)
@@ -83,8 +101,10 @@ public struct QueryRequest: Sendable {
             tags.append(tag)
             guard let attribute = QueryAttribute.byTag[tag] else {
                 unindexed[tag] = entry.vr
+                if !value.isEmpty { unsupported.append(tag) }
                 continue
             }
+            if case .returnOnly = attribute.matching, !value.isEmpty { unsupported.append(tag) }
             let keyLevel = model.level(of: attribute.entity)
             guard keyLevel <= level else { throw .keyNotAllowed(tag, level: level) }
             indexed.append(ResolvedKey(attribute: attribute, rule: try MatchingRule.parse(value, for: attribute)))
@@ -106,6 +126,7 @@ public struct QueryRequest: Sendable {
         }
         indexedKeys = indexed
         unindexedKeys = unindexed
+        unsupportedMatchingKeys = unsupported
         returnTags = tags
     }
 }
