@@ -27,16 +27,22 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
         self.onFenced = onFenced
     }
 
-    /// The acceptor logs a rejection with AE titles and peer; each context refused because the
-    /// caller lacks its service is logged here, naming the service.
+    /// The acceptor logs a rejection with AE titles and peer; contexts refused because the caller
+    /// lacks their service are logged here, one line naming the services and the first SOP classes.
     public func decide(on request: AAssociateRQ, from peer: PeerAddress?) async -> AssociationDecision {
         let decision = policy.decision(on: request, from: peer)
-        if policy.rejection(of: request, from: peer) == nil {
-            for refused in policy.refusedForService(in: request) {
-                logger.notice("presentation context refused: service not granted", metadata: [
-                    "calling": "\(request.callingAETitle.value)", "service": "\(refused.service.rawValue)",
-                    "abstract_syntax": "\(UIDDictionary.entry(for: refused.abstractSyntax)?.keyword ?? refused.abstractSyntax)"])
+        let refused = policy.rejection(of: request, from: peer) == nil ? policy.refusedForService(in: request) : []
+        if !refused.isEmpty {
+            let services = Set(refused.map(\.service.rawValue)).sorted()
+            var sopClasses: [String] = []
+            for (abstractSyntax, _) in refused {
+                let name = UIDDictionary.entry(for: abstractSyntax)?.keyword ?? abstractSyntax
+                if !sopClasses.contains(name) { sopClasses.append(name) }
             }
+            logger.notice("presentation contexts refused: service not granted", metadata: [
+                "calling": "\(request.callingAETitle.value)", "services": "\(services.joined(separator: ","))",
+                "contexts": "\(refused.count)",
+                "sop_classes": "\(sopClasses.prefix(3).joined(separator: ","))\(sopClasses.count > 3 ? ",…" : "")"])
         }
         return decision
     }

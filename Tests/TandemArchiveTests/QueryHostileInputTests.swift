@@ -86,4 +86,34 @@ import Testing
         #expect(QueryError.invalidPaging("x").offendingElement == nil)
         #expect(QueryError.wrongVR(.patientName, expected: .PN, found: .DA).description.contains("PatientName"))
     }
+
+    @Test func aSequenceKeyHoldsOneItem() throws {
+        var identifier = DataSet()
+        try identifier.set(.queryRetrieveLevel, vr: .CS, string: "STUDY")
+        var item = DataSet()
+        try item.set(Tag(0x0008, 0x0100), vr: .SH, string: "")  // Code Value
+        identifier.set(Tag(0x0008, 0x1032), items: [item])  // Procedure Code Sequence
+        let request = try QueryRequest(identifier: identifier, model: .studyRoot)
+        #expect(request.returnTags.contains(Tag(0x0008, 0x1032)))
+        #expect(request.unsupportedMatchingKeys.isEmpty)
+
+        identifier.set(Tag(0x0008, 0x1032), items: [item, item])
+        #expect(throws: QueryError.malformedValue(Tag(0x0008, 0x1032), "a sequence key holds a single item (PS3.4 C.2.2.2.6)")) {
+            try QueryRequest(identifier: identifier, model: .studyRoot)
+        }
+    }
+
+    @Test func valuesTheIndexCannotMatchAreNamed() throws {
+        var identifier = DataSet()
+        try identifier.set(.queryRetrieveLevel, vr: .CS, string: "STUDY")
+        try identifier.set(Tag(0x0010, 0x4000), vr: .LT, string: "comment")  // Patient Comments: not indexed
+        try identifier.set(.numberOfStudyRelatedInstances, vr: .IS, string: "3")  // computed: returned only
+        try identifier.set(.studyDescription, vr: .LO, string: "")  // a return key asks for no matching
+        var item = DataSet()
+        try item.set(Tag(0x0008, 0x0100), vr: .SH, string: "X1")
+        identifier.set(Tag(0x0008, 0x1032), items: [item])
+        let request = try QueryRequest(identifier: identifier, model: .studyRoot)
+        #expect(Set(request.unsupportedMatchingKeys)
+            == [Tag(0x0010, 0x4000), .numberOfStudyRelatedInstances, Tag(0x0008, 0x1032)])
+    }
 }

@@ -92,7 +92,7 @@ struct AssociationPolicyTests {
         #expect(PeerAddress.resolve("no-such-host.invalid").isEmpty)
     }
 
-    @Test("storage and verification contexts take the first proposed syntax; other classes are refused")
+    @Test("storage and verification contexts take the first proposed syntax; classes not served are refused")
     func firstProposedSyntax() {
         let answer = AssociationPolicy(aeTitle: "TANDEM").presentationContexts.answer
         let ct = answer(PresentationContextRQ(id: 1, abstractSyntax: Self.ctImage,
@@ -101,9 +101,80 @@ struct AssociationPolicyTests {
         let echo = answer(PresentationContextRQ(id: 3, abstractSyntax: CEchoRequest.verificationSOPClassUID,
                                                 transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid]))
         #expect(echo.result == .acceptance)
-        let find = answer(PresentationContextRQ(id: 5, abstractSyntax: "1.2.840.10008.5.1.4.1.2.2.1",
-                                                transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid]))
-        #expect(find.result == .abstractSyntaxNotSupported)
+        let worklist = answer(PresentationContextRQ(id: 5, abstractSyntax: "1.2.840.10008.5.1.4.31",
+                                                    transferSyntaxes: [TransferSyntax.implicitVRLittleEndian.uid]))
+        #expect(worklist.result == .abstractSyntaxNotSupported)
+    }
+
+    static let studyRootFind = "1.2.840.10008.5.1.4.1.2.2.1"
+
+    @Test("a query context takes the first uncompressed syntax proposed: its identifier is decoded here")
+    func querySyntax() {
+        let answer = AssociationPolicy(aeTitle: "TANDEM").presentationContexts.answer
+        let mixed = answer(PresentationContextRQ(id: 1, abstractSyntax: Self.studyRootFind, transferSyntaxes: [
+            Self.jpegLossless, TransferSyntax.implicitVRLittleEndian.uid]))
+        #expect(mixed == PresentationContextAC(id: 1, result: .acceptance, transferSyntax: TransferSyntax.implicitVRLittleEndian.uid))
+        let compressedOnly = answer(PresentationContextRQ(id: 3, abstractSyntax: Self.studyRootFind,
+                                                          transferSyntaxes: [Self.jpegLossless]))
+        #expect(compressedOnly.result == .transferSyntaxesNotSupported)
+    }
+
+    @Test("each service gates its contexts; a caller left with nothing is rejected, and the refusals name the service")
+    func serviceGating() throws {
+        let find = PresentationContextRQ(id: 1, abstractSyntax: Self.studyRootFind,
+                                         transferSyntaxes: [TransferSyntax.explicitVRLittleEndian.uid])
+        let store = PresentationContextRQ(id: 3, abstractSyntax: Self.ctImage,
+                                          transferSyntaxes: [TransferSyntax.explicitVRLittleEndian.uid])
+        let policy = AssociationPolicy(aeTitle: "TANDEM", requireKnownCallers: true, knownCallers: [
+            PeerSettings(aeTitle: "VIEWER", host: "127.0.0.1", port: 104, services: [.find]),
+            PeerSettings(aeTitle: "SITE1", host: "127.0.0.1", port: 104, services: [.store])]) { _ in ["127.0.0.1"] }
+
+        let viewer = try Self.request(calling: "VIEWER", contexts: [find, store])
+        guard case .accept(let answer) = policy.decision(on: viewer, from: Self.loopback) else {
+            Issue.record("VIEWER rejected")
+            return
+        }
+        #expect(answer.answer(find).result == .acceptance)
+        #expect(answer.answer(store).result == .userRejection)
+        #expect(policy.refusedForService(in: viewer).map(\.service) == [.store])
+
+        let site = try Self.request(calling: "SITE1", contexts: [find])
+        guard case .reject(let rejection) = policy.decision(on: site, from: Self.loopback) else {
+            Issue.record("SITE1 accepted with nothing to serve")
+            return
+        }
+        #expect(rejection == .user(.rejectedPermanent, .noReasonGiven))
+        #expect(policy.refusedForService(in: site).map(\.service) == [.find])
+        #expect(policy.refusedForService(in: viewer).count == 1)
+
+        // Without require_known_callers every service is granted.
+        let open = AssociationPolicy(aeTitle: "TANDEM")
+        #expect(open.refusedForService(in: site).isEmpty)
+        guard case .accept = open.decision(on: site, from: Self.loopback) else {
+            Issue.record("rejected without require_known_callers")
+            return
+        }
+    }
+
+    @Test("relational queries are granted when asked for on a FIND SOP class, nothing else (PS3.4 C.5.1.1)")
+    func relationalQueryNegotiation() throws {
+        let asked = SOPClassExtendedNegotiation(sopClassUID: Self.studyRootFind, serviceClassApplicationInformation: [1, 1, 1])
+        let reply = try #require(QueryNegotiation.answer(asked))
+        #expect(reply.serviceClassApplicationInformation == [1, 0, 0])
+        #expect(QueryNegotiation.answer(SOPClassExtendedNegotiation(
+            sopClassUID: Self.studyRootFind, serviceClassApplicationInformation: [0]))?.serviceClassApplicationInformation == [0])
+        #expect(QueryNegotiation.answer(SOPClassExtendedNegotiation(
+            sopClassUID: Self.ctImage, serviceClassApplicationInformation: [1])) == nil)
+        #expect(QueryNegotiation.answer(SOPClassExtendedNegotiation(
+            sopClassUID: Self.studyRootFind, serviceClassApplicationInformation: [])) == nil)
+
+        let rq = try Self.request(contexts: [PresentationContextRQ(id: 1, abstractSyntax: Self.studyRootFind,
+                                                                   transferSyntaxes: [TransferSyntax.explicitVRLittleEndian.uid])])
+        let user = UserInformation(maximumLength: 0, implementationClassUID: "1.2", extendedNegotiations: [reply])
+        let answer = AAssociateAC(calledAETitle: rq.calledAETitle, callingAETitle: rq.callingAETitle,
+                                  presentationContexts: [], userInformation: user)
+        #expect(QueryNegotiation.grantsRelationalQueries(answer, sopClassUID: Self.studyRootFind))
+        #expect(!QueryNegotiation.grantsRelationalQueries(answer, sopClassUID: "1.2.840.10008.5.1.4.1.2.1.1"))
     }
 
     @Test("prefer_uncompressed picks the first uncompressed syntax proposed, else the first one")

@@ -60,7 +60,7 @@ struct ReceiveAccessTests {
         #expect(receiver.stop() == 0)
     }
 
-    @Test("a known caller without the store service may echo; its storage contexts are refused, nothing is stored")
+    @Test("a known caller without the store service may echo; proposing only storage it is rejected, nothing is stored")
     func noStoreService() async throws {
         let receiver = try RunningReceiver.configured(Self.configuration)
         defer { receiver.remove() }
@@ -70,8 +70,37 @@ struct ReceiveAccessTests {
         let refused = try await ExternalTool.runOffPool("storescu", ["-aet", "VIEWER", "-aec", "TANDEM", "127.0.0.1",
                                                         "\(receiver.port)", files[0].path])
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("No Acceptable Presentation Contexts"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("Association Rejected"), "\(refused.stderr)")
         #expect(try receiver.indexedInstances().isEmpty)
+        let refusals = try await receiver.waitForLogEvents("presentation contexts refused: service not granted", count: 1)
+        #expect(refusals.map { $0["services"] } == ["store"])
+        #expect(refusals.first?["calling"] == "VIEWER")
+        #expect(receiver.stop() == 0)
+    }
+
+    @Test("the find service gates C-FIND: a caller with it is answered, one without is rejected; each association logs its queries")
+    func findService() async throws {
+        let receiver = try RunningReceiver.configured(Self.configuration)
+        defer { receiver.remove() }
+        try await QueryArchiveFixture.store(into: receiver, callingAE: "SITE1")
+        let answered = try await FindRun.run("-S", ["QueryRetrieveLevel=STUDY", "PatientName=GARCIA*"],
+                                             port: receiver.port, callingAE: "VIEWER")
+        #expect(answered.finalStatus == "Success", "\(answered.log)")
+        #expect(answered.responses.count == 3)
+        let refused = try await FindRun.run("-S", ["QueryRetrieveLevel=STUDY"], port: receiver.port, callingAE: "SITE1")
+        #expect(refused.log.contains("Association Rejected"), "\(refused.log)")
+        #expect(refused.responses.isEmpty)
+
+        let refusals = try await receiver.waitForLogEvents("presentation contexts refused: service not granted", count: 1)
+        #expect(refusals.map { $0["services"] } == ["find"])
+        #expect(refusals.first?["calling"] == "SITE1")
+        #expect(refusals.first?["contexts"] == "1")
+        #expect(refusals.first?["sop_classes"] == "StudyRootQueryRetrieveInformationModelFind")
+        let summaries = try await receiver.waitForLogEvents("association ended", count: 2)
+        let viewer = try #require(summaries.first { $0["calling"] == "VIEWER" })
+        #expect(viewer["queries"] == "1")
+        #expect(viewer["matches"] == "3")
+        #expect(viewer["stored"] == "0")
         #expect(receiver.stop() == 0)
     }
 }
