@@ -2,7 +2,10 @@
 # dcmrecv (durable) vs DCMTK storescp (not durable) vs Orthanc (SQLite), each fed by DCMTK
 # storescu, alternating in one run. Sets: 500 x 512 KB CT over one association; 2,000 x ~12 KB
 # over one and over four associations. Then dcmrecv's peak memory receiving one 1 GB instance.
-# Prints median seconds and the ratios storescp/dcmrecv and orthanc/dcmrecv (above 1: dcmrecv faster).
+# Prints median seconds and the ratios storescp/dcmrecv and orthanc/dcmrecv (above 1: dcmrecv faster),
+# and dcmrecv's time as a multiple of what the disk allows, measured in the same rounds by
+# disk-limit.py: the serial durable limit (per file: write, fdatasync, link, directory fsync) and
+# the time to write the set's bytes at the disk's sequential bandwidth.
 # Usage: scripts/bench/receive.sh [ROUNDS]   (TANDEM_BIN=DIR to use already built tools)
 # DCMTK is called from /usr/bin: Python packages put programs named storescu/storescp earlier on PATH.
 source "$(dirname "$0")/common.sh"
@@ -25,7 +28,14 @@ feed_four() {
 }
 
 declare -A times
+set_bytes() { find "$WORK/$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total }'; }
 for round in $(seq "$ROUNDS"); do
+    for set in ct small; do
+        count=$(find "$WORK/$set" -type f | wc -l); size=$(( $(set_bytes "$set") / count ))
+        times[disk,$set]="${times[disk,$set]:-} $(python3 "$BENCH_DIR/disk-limit.py" serial "$WORK/disk-$set" "$count" "$size")"
+        rm -rf "$WORK/disk-$set"
+    done
+    bandwidth="${bandwidth:-} $(python3 "$BENCH_DIR/disk-limit.py" sequential "$WORK/disk-seq" 256)"
     for kind in dcmrecv storescp orthanc; do
         for set in ct small small4; do
             port=$(free_port); pid=$(start_server "$kind" "$port" "$WORK/srv-$kind"); PIDS+=("$pid")
@@ -38,9 +48,14 @@ for round in $(seq "$ROUNDS"); do
     echo "round $round done" >&2
 done
 
+mbps=$(median $bandwidth)
+echo "disk: sequential ${mbps} MB/s; serial durable limit ct $(median ${times[disk,ct]})s, small $(median ${times[disk,small]})s"
 for set in ct small small4; do
     d=$(median ${times[dcmrecv,$set]}); s=$(median ${times[storescp,$set]}); o=$(median ${times[orthanc,$set]})
-    echo "$set: dcmrecv ${d}s  storescp ${s}s (x$(ratio "$s" "$d"))  orthanc ${o}s (x$(ratio "$o" "$d"))"
+    stream=$(python3 -c "print(f'{$(set_bytes "${set%4}") / 1048576 / $mbps:.3f}')")
+    limit=""
+    if [ "$set" != small4 ]; then limit="  dcmrecv/serial-limit x$(ratio "$d" "$(median ${times[disk,$set]})")"; fi
+    echo "$set: dcmrecv ${d}s  storescp ${s}s (x$(ratio "$s" "$d"))  orthanc ${o}s (x$(ratio "$o" "$d"))$limit  dcmrecv/sequential x$(ratio "$d" "$stream")"
 done
 
 # Peak memory of dcmrecv while it receives one 1 GB instance.
