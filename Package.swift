@@ -25,6 +25,15 @@ let package = Package(
         // zlib, for the Deflated Explicit VR Little Endian transfer syntax (PS3.5 §A.5).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
+        // Codec libraries behind a C interface: GDCM (JPEG 8/12/16-bit and lossless, JPEG-LS,
+        // JPEG 2000) and libjpeg for rendered output. Debian 12: libgdcm-dev, libjpeg-dev (no
+        // pkg-config file for GDCM, hence the explicit include path and libraries).
+        .target(name: "CImagingCodecs",
+                cSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0"])],
+                cxxSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0"])],
+                linkerSettings: [.linkedLibrary("gdcmMSFF"), .linkedLibrary("gdcmDSED"),
+                                 .linkedLibrary("gdcmCommon"), .linkedLibrary("jpeg"),
+                                 .linkedLibrary("stdc++")]),
         // DICOM data model: PS3.5 encoding, PS3.6 dictionary, PS3.10 files. Foundation only.
         .target(name: "DICOMCore", dependencies: ["CZlib"]),
         // Synthetic studies for tests, benchmarks and the README sample.
@@ -38,6 +47,9 @@ let package = Package(
             .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Pixels: frames of a data set, decoding behind one codec interface, rendering to 8-bit,
+        // PNG/JPEG output, thumbnails, transcoding to native syntaxes. No network, no archive.
+        .target(name: "DICOMImaging", dependencies: ["DICOMCore", "CImagingCodecs", "CZlib"]),
         // Archive: data root, configuration, ingest (durable writes, indexing), SQLite index, jobs, epoch.
         .target(name: "TandemArchive", dependencies: [
             "DICOMCore",
@@ -80,6 +92,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMSynthetic"]),
+        .testTarget(name: "DICOMImagingTests", dependencies: ["DICOMImaging", "DICOMCore"]),
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive", "DICOMCore", "DICOMSynthetic",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "TandemArchive", "DICOMNetwork"]),
@@ -90,6 +103,6 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.
-        .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic", "TandemSend"]),
+        .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic", "TandemSend", "DICOMImaging"]),
     ]
 )
