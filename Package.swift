@@ -25,15 +25,15 @@ let package = Package(
         // zlib, for the Deflated Explicit VR Little Endian transfer syntax (PS3.5 §A.5).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
-        // Codec libraries behind a C interface: GDCM (JPEG 8/12/16-bit and lossless, JPEG-LS,
-        // JPEG 2000) and libjpeg for rendered output. Debian 12: libgdcm-dev, libjpeg-dev (no
-        // pkg-config file for GDCM, hence the explicit include path and libraries).
+        // Codec libraries behind a C interface (Debian 12 packages in scripts/install-deps.sh):
+        // the IJG 8/12/16-bit builds GDCM ships (libgdcm-dev) for JPEG incl. lossless, CharLS
+        // (libcharls-dev) for JPEG-LS, OpenJPEG (libopenjp2-7-dev) for JPEG 2000 and HTJ2K, and
+        // libjpeg (libjpeg-dev) for rendered output. GDCM has no pkg-config file, hence the paths.
         .target(name: "CImagingCodecs",
-                cSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0"])],
-                cxxSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0"])],
-                linkerSettings: [.linkedLibrary("gdcmMSFF"), .linkedLibrary("gdcmDSED"),
-                                 .linkedLibrary("gdcmCommon"), .linkedLibrary("jpeg"),
-                                 .linkedLibrary("stdc++")]),
+                cSettings: [.unsafeFlags(["-I/usr/include/gdcm-3.0", "-I/usr/include/openjpeg-2.5"])],
+                linkerSettings: [.linkedLibrary("gdcmjpeg8"), .linkedLibrary("gdcmjpeg12"),
+                                 .linkedLibrary("gdcmjpeg16"), .linkedLibrary("charls"),
+                                 .linkedLibrary("openjp2"), .linkedLibrary("jpeg")]),
         // DICOM data model: PS3.5 encoding, PS3.6 dictionary, PS3.10 files. Foundation only.
         .target(name: "DICOMCore", dependencies: ["CZlib"]),
         // Synthetic studies for tests, benchmarks and the README sample.

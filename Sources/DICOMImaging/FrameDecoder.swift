@@ -21,12 +21,12 @@ public struct FrameDecoders: Sendable {
         byUID = decoders
     }
 
-    /// Native syntaxes, RLE (PS3.5 Annex G, built in) and GDCM's JPEG, JPEG-LS and JPEG 2000.
+    /// Native syntaxes, RLE (PS3.5 Annex G, built in), JPEG, JPEG-LS, JPEG 2000 and HTJ2K.
     public static let standardDecoders: [String: any FrameDecoder] = {
         var table: [String: any FrameDecoder] = [:]
         for syntax in TransferSyntax.uncompressed { table[syntax.uid] = NativeFrameDecoder() }
         table[TransferSyntax.rleLossless.uid] = RLEFrameDecoder()
-        for syntax in GDCMFrameDecoder.transferSyntaxes { table[syntax.uid] = GDCMFrameDecoder() }
+        for (syntax, library) in CodecFrameDecoder.transferSyntaxes { table[syntax.uid] = CodecFrameDecoder(library: library) }
         return table
     }()
 
