@@ -58,8 +58,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        // The DICOM listener: association policy and the storage SCP over the archive's ingest.
-        .target(name: "TandemReceiver", dependencies: ["DICOMCore", "DICOMNetwork", "TandemArchive",
+        // The DICOM listener: association policy, the storage SCP over the archive's ingest, and
+        // retrieve and storage commitment (whose sub-operations and reports go out with TandemSend).
+        .target(name: "TandemReceiver", dependencies: ["DICOMCore", "DICOMNetwork", "TandemArchive", "TandemSend",
             .product(name: "Logging", package: "swift-log")]),
         .target(name: "TandemRouting", dependencies: ["TandemArchive", "TandemSend", "DICOMCore", "DICOMNetwork",
                                                 .product(name: "Logging", package: "swift-log")]),

@@ -1,3 +1,4 @@
+import DICOMCore
 import Dispatch
 import DICOMNetwork
 import Foundation
@@ -50,13 +51,14 @@ public enum ReceiverService {
 
     /// - Parameter signals: SIGTERM/SIGINT as they arrive; the first one stops the service.
     public static func run(pipeline: StorePipeline, policy: AssociationPolicy, query: QuerySettings = QuerySettings(),
+                           peers: [PeerSettings] = [],
                            listener: ListenerSettings, signals: AsyncStream<Int32>, logger: Logger) async throws -> ReceiverStop {
         let (stops, stopper) = AsyncStream.makeStream(of: ReceiverStop.self)
         let forwarding = Task {
             for await number in signals { stopper.yield(.signal(number)) }
         }
         defer { forwarding.cancel() }
-        let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, query: query, logger: logger) { fenced in
+        let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, query: query, peers: peers, logger: logger) { fenced in
             stopper.yield(.fenced(fenced.description))
         }
         let configuration = try AssociationConfiguration(aeTitle: AETitle(policy.aeTitle))
@@ -64,6 +66,8 @@ public enum ReceiverService {
         do {
             acceptor = try await AssociationAcceptor(host: listener.bind, port: listener.port,
                                                      configuration: configuration, handler: handler,
+                                                     // C-GET: the requestor stores what it retrieves (PS3.4 C.4.3.3).
+                                                     scpRoleSOPClasses: Set(UIDDictionary.storageSOPClasses),
                                                      limits: listener.connectionLimits(policy: policy), logger: logger)
         } catch {
             throw BindError(address: "\(listener.bind):\(listener.port)", reason: "\(error)")

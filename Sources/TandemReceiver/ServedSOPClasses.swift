@@ -29,11 +29,25 @@ public enum ServedSOPClasses {
         "1.2.840.10008.5.1.4.1.2.2.1": .studyRoot,
     ]
 
-    /// Nil for an abstract syntax the receiver does not serve.
+    /// Query/Retrieve MOVE and GET SOP classes and their information models (PS3.4 C.6).
+    public static let moveModels: [String: QueryInformationModel] = [
+        "1.2.840.10008.5.1.4.1.2.1.2": .patientRoot,
+        "1.2.840.10008.5.1.4.1.2.2.2": .studyRoot,
+    ]
+    public static let getModels: [String: QueryInformationModel] = [
+        "1.2.840.10008.5.1.4.1.2.1.3": .patientRoot,
+        "1.2.840.10008.5.1.4.1.2.2.3": .studyRoot,
+    ]
+
+    /// Nil for an abstract syntax the receiver does not serve. Storage commitment goes with
+    /// "store": a peer that may store may ask what was stored.
     public static func access(to abstractSyntax: String) -> ServiceAccess? {
         if abstractSyntax == CEchoRequest.verificationSOPClassUID { return .anyCaller }
         if UIDDictionary.isStorageSOPClass(abstractSyntax) { return .requires(.store) }
         if findModels[abstractSyntax] != nil { return .requires(.find) }
+        if moveModels[abstractSyntax] != nil { return .requires(.move) }
+        if getModels[abstractSyntax] != nil { return .requires(.get) }
+        if abstractSyntax == StorageCommitmentProvider.sopClassUID { return .requires(.store) }
         return nil
     }
 }

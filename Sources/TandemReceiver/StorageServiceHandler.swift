@@ -6,23 +6,27 @@ import TandemArchive
 
 /// The archive's SCP: decides on associations, and routes Verification (C-ECHO, PS3.4 Annex A)
 /// to `VerificationProvider`, the Storage service class (C-STORE, PS3.4 Annex B) of every
-/// storage SOP class to itself, and Query/Retrieve FIND (C-FIND, PS3.4 C.4.1) to
-/// `QueryServiceProvider`. Each data set streams into the store
+/// storage SOP class to itself, Query/Retrieve FIND (C-FIND, PS3.4 C.4.1) to
+/// `QueryServiceProvider`, C-MOVE and C-GET to `RetrieveServiceProvider` and Storage Commitment
+/// to `StorageCommitmentProvider`. Each data set streams into the store
 /// pipeline fragment by fragment; the response is sent only after the pipeline's verdict.
 public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProvider {
     public let pipeline: StorePipeline
     public let policy: AssociationPolicy
     /// `[query]`: how C-FIND matches.
     public let query: QuerySettings
+    /// `[[peer]]`: C-MOVE destinations, and where storage commitment reports go on a new association.
+    public let peers: [PeerSettings]
     let logger: Logger
     /// Called once the archive refused a write because this process was fenced.
     let onFenced: @Sendable (FencedError) -> Void
 
     public init(pipeline: StorePipeline, policy: AssociationPolicy, query: QuerySettings = QuerySettings(),
-                logger: Logger, onFenced: @escaping @Sendable (FencedError) -> Void) {
+                peers: [PeerSettings] = [], logger: Logger, onFenced: @escaping @Sendable (FencedError) -> Void) {
         self.pipeline = pipeline
         self.policy = policy
         self.query = query
+        self.peers = peers
         self.logger = logger
         self.onFenced = onFenced
     }
@@ -60,13 +64,18 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
     }
 
     /// Verification on its SOP class; storage on every storage SOP class the policy accepts;
-    /// C-FIND on the Patient Root and Study Root FIND SOP classes.
+    /// C-FIND on the Patient Root and Study Root FIND SOP classes; C-MOVE and C-GET on their
+    /// SOP classes; storage commitment on the push model.
     public var router: DIMSEServiceRouter {
-        DIMSEServiceRouter([
+        let retrieve = RetrieveServiceProvider(index: pipeline.index, aeTitle: policy.aeTitle, peers: peers, logger: logger)
+        let commitment = StorageCommitmentProvider(index: pipeline.index, aeTitle: policy.aeTitle, peers: peers, logger: logger)
+        return DIMSEServiceRouter([
             .init([CEchoRequest.verificationSOPClassUID], to: VerificationProvider()),
             .init(where: UIDDictionary.isStorageSOPClass, to: self),
             .init(Set(ServedSOPClasses.findModels.keys),
                   to: QueryServiceProvider(index: pipeline.index, settings: query, aeTitle: policy.aeTitle, logger: logger)),
+            .init(Set(ServedSOPClasses.moveModels.keys).union(ServedSOPClasses.getModels.keys), to: retrieve),
+            .init([StorageCommitmentProvider.sopClassUID], to: commitment),
         ])
     }
 

@@ -3,14 +3,14 @@ import DICOMNetwork
 import Foundation
 
 /// The bytes of one file's data set as they go on the wire.
-enum OutgoingDataSet {
+public enum OutgoingDataSet {
     /// The data set as stored: streamed from the file, after its meta information, one fragment
     /// at a time, never loaded whole.
     ///
     /// A data set of odd length (seen from writers that leave a deflated stream unpadded) gets the
     /// single trailing NUL that PS3.5 §A.5 prescribes: peers refuse odd-length data set fragments
     /// (DCMTK aborts the association). Such a file is small enough to be read whole.
-    static func asStored(_ file: InstanceSummary) throws -> DataSetSource {
+    public static func asStored(_ file: InstanceSummary) throws -> DataSetSource {
         let length = file.size - file.dataSetOffset
         guard file.dataSetOffset >= 0, length > 0 else {
             throw SendFailure.unreadable("\(file.path): no data set after the file meta information")
@@ -30,7 +30,7 @@ enum OutgoingDataSet {
 
     /// The data set re-encoded in another uncompressed syntax. The file is read whole, which the
     /// conversion needs; files already in an accepted syntax never take this path.
-    static func converted(_ file: InstanceSummary, to syntax: TransferSyntax) throws -> DataSetSource {
+    public static func converted(_ file: InstanceSummary, to syntax: TransferSyntax) throws -> DataSetSource {
         do {
             let parsed = try DICOMFile(path: file.path)
             return .bytes(try DataSetWriter.encode(parsed.dataSet, transferSyntax: syntax))

@@ -16,6 +16,10 @@ public struct SendSettings: Sendable {
     public var associationTimeout: Duration = .seconds(30)
     /// Waiting for a DIMSE response.
     public var dimseTimeout: Duration = .seconds(120)
+    /// Set on the C-STORE sub-operations of a C-MOVE: who asked for it, and its Message ID
+    /// (PS3.7 Table 9.3-1, Move Originator AE Title and Message ID).
+    public var moveOriginatorAETitle: String?
+    public var moveOriginatorMessageID: UInt16?
 
     public init(host: String, port: Int, callingAETitle: AETitle, calledAETitle: AETitle) {
         self.host = host
@@ -140,7 +144,9 @@ public struct StoreSender: Sendable {
             return .failed(file, "\(error)", cause: .unreadable)
         }
         let request = CStoreRequest(messageID: messageID, affectedSOPClassUID: file.sopClassUID,
-                                    affectedSOPInstanceUID: file.sopInstanceUID)
+                                    affectedSOPInstanceUID: file.sopInstanceUID,
+                                    moveOriginatorAETitle: settings.moveOriginatorAETitle,
+                                    moveOriginatorMessageID: settings.moveOriginatorMessageID)
         try await association.send(command: try request.encode(), presentationContextID: contextID, dataSet: dataSet)
         let response = try await storeResponse(on: association, to: messageID)
         let bytes = dataSet.byteCount

@@ -9,7 +9,7 @@ import TandemReceiver
 struct DcmRecv: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcmrecv",
-        abstract: "The archive's DICOM listener (SCP): C-ECHO, C-STORE into the data root, C-FIND.",
+        abstract: "The archive's DICOM listener (SCP): C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET, storage commitment.",
         discussion: """
         Listens for DICOM associations and stores every received instance durably under the
         data root before acknowledging it. Settings come from ROOT/tandem.toml; options override
@@ -78,7 +78,8 @@ struct DcmRecv: AsyncParsableCommand {
         }
         let stop: ReceiverStop
         do {
-            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query, listener: listener,
+            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query, peers: settings.peers,
+                                                 listener: listener,
                                                  signals: signals, logger: logger)
         } catch let error as ReceiverService.BindError {
             throw Self.fail(.ioError, "dcmrecv: \(error)")

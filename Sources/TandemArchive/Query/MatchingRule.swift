@@ -109,7 +109,7 @@ enum MatchingRule: Equatable, Sendable {
         }
     }
 
-    private static func isUID(_ text: String) -> Bool {
+    static func isUID(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 64
             && text.utf8.allSatisfy { $0 == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }

@@ -1,0 +1,241 @@
+import DICOMCore
+import DICOMSynthetic
+import Foundation
+import Testing
+
+/// `dcmrecv` as Query/Retrieve SCP for DCMTK's movescu and getscu, and as Storage Commitment SCP
+/// for pynetdicom: every instance arrives once, unknown destinations and refused sub-operations
+/// get their statuses, commitment lists only what the archive holds.
+@Suite("dcmrecv retrieve and storage commitment with DCMTK and pynetdicom peers", .serialized)
+struct RetrieveTests {
+    /// A receiver with `peers` in its tandem.toml, holding a synthetic study of two series of
+    /// three instances, stored with storescu.
+    struct Archive {
+        let receiver: RunningReceiver
+        let studyUID: String
+        /// SOP Instance UID → its SOP Class and Series Instance UID.
+        let instances: [String: (sopClass: String, series: String)]
+
+        init(peers: String) async throws {
+            receiver = try RunningReceiver.configured(peers)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-retrieve-in-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let files = try SyntheticStudy(StudySpecification(seriesCount: 2, instancesPerSeries: 3, instanceSize: 40 * 1024))
+                .write(to: directory)
+            var instances: [String: (String, String)] = [:]
+            var study = ""
+            for file in files {
+                let dataSet = try DICOMFile(path: file.path, options: .headerOnly).dataSet
+                instances[dataSet.string(.sopInstanceUID) ?? ""] = (dataSet.string(.sopClassUID) ?? "",
+                                                                    dataSet.string(.seriesInstanceUID) ?? "")
+                study = dataSet.string(.studyInstanceUID) ?? ""
+            }
+            studyUID = study
+            self.instances = instances
+            let stored = try await ExternalTool.runOffPool("storescu", ["-aec", "TANDEM", "+sd", "+r", "127.0.0.1",
+                                                                        "\(receiver.port)", directory.path])
+            try #require(stored.status == 0, "\(stored.stderr)")
+        }
+    }
+
+    static func peer(_ aeTitle: String, port: Int) -> String {
+        "[[peer]]\nae_title = \"\(aeTitle)\"\nhost = \"127.0.0.1\"\nport = \(port)\n"
+    }
+
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The SOP Instance UIDs of the files in `directory`, one entry per file.
+    static func receivedUIDs(in directory: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path).map { name in
+            try DICOMFile(path: directory.appendingPathComponent(name).path, options: .headerOnly).dataSet
+                .string(.sopInstanceUID) ?? ""
+        }
+    }
+
+    @Test("movescu to a storescp [[peer]]: every instance of the study arrives exactly once")
+    func moveStudyToStorescp() async throws {
+        let output = try Self.temporaryDirectory("tandem-move-out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        // +uf: a file per received object, so an instance sent twice would show as two files.
+        let destination = try PeerProcess.storescp(["-aet", "DEST", "+uf", "-od", output.path])
+        defer { destination.stop() }
+        let archive = try await Archive(peers: Self.peer("DEST", port: destination.port))
+        defer { archive.receiver.remove() }
+        let moved = try await ExternalTool.runOffPool("movescu", [
+            "-v", "-S", "-aec", "TANDEM", "-aem", "DEST", "-k", "QueryRetrieveLevel=STUDY",
+            "-k", "StudyInstanceUID=\(archive.studyUID)", "127.0.0.1", "\(archive.receiver.port)"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let received = try Self.receivedUIDs(in: output)
+        #expect(received.count == archive.instances.count)
+        #expect(Set(received) == Set(archive.instances.keys))
+        let logged = try await archive.receiver.waitForLogEvents("C-MOVE", count: 1)
+        #expect(logged.first?["status"] == "0000H" && logged.first?["completed"] == "6" && logged.first?["failed"] == "0")
+    }
+
+    @Test("movescu of one series by its UIDs moves that series only")
+    func moveSeries() async throws {
+        let output = try Self.temporaryDirectory("tandem-move-out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let destination = try PeerProcess.storescp(["-aet", "DEST", "+uf", "-od", output.path])
+        defer { destination.stop() }
+        let archive = try await Archive(peers: Self.peer("DEST", port: destination.port))
+        defer { archive.receiver.remove() }
+        let series = try #require(archive.instances.values.first?.series)
+        let moved = try await ExternalTool.runOffPool("movescu", [
+            "-S", "-aec", "TANDEM", "-aem", "DEST", "-k", "QueryRetrieveLevel=SERIES",
+            "-k", "StudyInstanceUID=\(archive.studyUID)", "-k", "SeriesInstanceUID=\(series)",
+            "127.0.0.1", "\(archive.receiver.port)"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let expected = archive.instances.filter { $0.value.series == series }.keys
+        #expect(try Self.receivedUIDs(in: output).sorted() == expected.sorted())
+    }
+
+    @Test("movescu to a destination that is not a [[peer]] is refused with A801, nothing sent")
+    func moveToUnknownDestination() async throws {
+        let archive = try await Archive(peers: "")
+        defer { archive.receiver.remove() }
+        let moved = try await ExternalTool.runOffPool("movescu", [
+            "-v", "-S", "-aec", "TANDEM", "-aem", "NOBODY", "-k", "QueryRetrieveLevel=STUDY",
+            "-k", "StudyInstanceUID=\(archive.studyUID)", "127.0.0.1", "\(archive.receiver.port)"])
+        let output = (moved.stdout + moved.stderr).lowercased()
+        #expect(output.contains("refused: movedestinationunknown"), "\(output)")  // A801H as DCMTK names it
+        #expect(archive.receiver.logEvents("C-MOVE refused: unknown move destination").count == 1)
+    }
+
+    @Test("getscu retrieves the study on its own association")
+    func getStudy() async throws {
+        let output = try Self.temporaryDirectory("tandem-get-out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let archive = try await Archive(peers: "")
+        defer { archive.receiver.remove() }
+        let got = try await ExternalTool.runOffPool("getscu", [
+            "-S", "-aec", "TANDEM", "-od", output.path, "-k", "QueryRetrieveLevel=STUDY",
+            "-k", "StudyInstanceUID=\(archive.studyUID)", "127.0.0.1", "\(archive.receiver.port)"])
+        #expect(got.status == 0, "\(got.stderr)")
+        let received = try Self.receivedUIDs(in: output)
+        #expect(received.count == archive.instances.count)
+        #expect(Set(received) == Set(archive.instances.keys))
+        let logged = try await archive.receiver.waitForLogEvents("C-GET", count: 1)
+        #expect(logged.first?["status"] == "0000H" && logged.first?["completed"] == "6")
+    }
+
+    /// pynetdicom's C-GET with no storage context: every sub-operation fails, and the final
+    /// response says so (A702H) with the Failed SOP Instance UID List.
+    @Test("a C-GET whose caller offers no storage contexts fails with A702 and lists the instances")
+    func getWithoutStorageContexts() async throws {
+        let archive = try await Archive(peers: "")
+        defer { archive.receiver.remove() }
+        let script = """
+            import json, sys
+            from pydicom.dataset import Dataset
+            from pynetdicom import AE
+            from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelGet as GET
+            ae = AE(ae_title="GETTER"); ae.add_requested_context(GET)
+            assoc = ae.associate("127.0.0.1", int(sys.argv[1]), ae_title="TANDEM")
+            query = Dataset(); query.QueryRetrieveLevel = "STUDY"; query.StudyInstanceUID = sys.argv[2]
+            final = None
+            for status, identifier in assoc.send_c_get(query, GET):
+                if status and status.Status not in (0xFF00, 0xFF01):
+                    failed = identifier.get("FailedSOPInstanceUIDList", []) if identifier else []
+                    final = {"status": status.Status, "failed": int(status.get("NumberOfFailedSuboperations", 0)),
+                             "list": [failed] if isinstance(failed, str) else list(failed)}
+            assoc.release()
+            print(json.dumps(final))
+            """
+        let run = try await ExternalTool.runOffPool("env", ["python3", "-c", script, "\(archive.receiver.port)", archive.studyUID])
+        try #require(run.status == 0, "\(run.stderr)")
+        let final = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(final["status"] as? Int == 0xA702)
+        #expect(final["failed"] as? Int == 6)
+        #expect(Set(final["list"] as? [String] ?? []) == Set(archive.instances.keys))
+    }
+
+    /// A Storage Commitment SCU after pynetdicom: N-ACTION for two stored instances and one the
+    /// archive never received, N-EVENT-REPORT awaited on the same association.
+    static let commitmentScript = """
+        import json, sys, threading
+        from pydicom.dataset import Dataset
+        from pynetdicom import AE, evt
+        from pynetdicom.sop_class import StorageCommitmentPushModel as COMMIT
+        port, release_at_once = int(sys.argv[1]), sys.argv[2] == "release"
+        references = json.loads(sys.argv[3])
+        result, done = {}, threading.Event()
+        def on_report(event):
+            info = event.event_information
+            result["event_type"] = event.event_type
+            result["transaction"] = info.TransactionUID
+            result["committed"] = [item.ReferencedSOPInstanceUID for item in info.get("ReferencedSOPSequence", [])]
+            result["failed"] = {item.ReferencedSOPInstanceUID: int(item.FailureReason)
+                                for item in info.get("FailedSOPSequence", [])}
+            done.set()
+            return 0x0000, None
+        ae = AE(ae_title="COMMITTER")
+        ae.add_requested_context(COMMIT)
+        ae.add_supported_context(COMMIT, scu_role=False, scp_role=True)
+        handlers = [(evt.EVT_N_EVENT_REPORT, on_report)]
+        server = None
+        if release_at_once:
+            server = ae.start_server(("127.0.0.1", int(sys.argv[4])), block=False, evt_handlers=handlers)
+        assoc = ae.associate("127.0.0.1", port, ae_title="TANDEM", evt_handlers=handlers)
+        request = Dataset(); request.TransactionUID = "1.2.826.0.1.3680043.10.1.99"
+        request.ReferencedSOPSequence = []
+        for sop_class, sop_instance in references:
+            item = Dataset(); item.ReferencedSOPClassUID = sop_class; item.ReferencedSOPInstanceUID = sop_instance
+            request.ReferencedSOPSequence.append(item)
+        status, _ = assoc.send_n_action(request, 1, COMMIT, "1.2.840.10008.1.20.1.1")
+        result["action_status"] = status.Status if status else None
+        if release_at_once:
+            assoc.release()
+        done.wait(20)
+        if not release_at_once:
+            assoc.release()
+        if server:
+            server.shutdown()
+        print(json.dumps(result))
+        """
+
+    static func references(_ archive: Archive) throws -> ([[String]], unknown: String) {
+        let stored = archive.instances.sorted { $0.key < $1.key }.prefix(2).map { [$0.value.sopClass, $0.key] }
+        let unknown = "1.2.826.0.1.3680043.10.1.404"
+        return (stored + [[stored[0][0], unknown]], unknown)
+    }
+
+    static func expectReport(_ run: ToolRun, archive: Archive, references: [[String]], unknown: String) throws {
+        try #require(run.status == 0, "\(run.stderr)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+        #expect(result["action_status"] as? Int == 0)
+        #expect(result["event_type"] as? Int == 2)
+        #expect(result["transaction"] as? String == "1.2.826.0.1.3680043.10.1.99")
+        #expect(Set(result["committed"] as? [String] ?? []) == Set(references.prefix(2).map { $0[1] }))
+        #expect(result["failed"] as? [String: Int] == [unknown: 0x0112])  // No such object instance
+    }
+
+    @Test("pynetdicom storage commitment: stored instances committed, an unknown one failed, on the same association")
+    func commitmentOnSameAssociation() async throws {
+        let archive = try await Archive(peers: "")
+        defer { archive.receiver.remove() }
+        let (references, unknown) = try Self.references(archive)
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: references), as: UTF8.self)
+        let run = try await ExternalTool.runOffPool("env", ["python3", "-c", Self.commitmentScript, "\(archive.receiver.port)",
+                                                                "keep", json])
+        try Self.expectReport(run, archive: archive, references: references, unknown: unknown)
+    }
+
+    @Test("pynetdicom storage commitment: released at once, the report comes on a new association to the [[peer]]")
+    func commitmentOnNewAssociation() async throws {
+        let listenPort = try PeerProcess.freePort()
+        let archive = try await Archive(peers: Self.peer("COMMITTER", port: listenPort))
+        defer { archive.receiver.remove() }
+        let (references, unknown) = try Self.references(archive)
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: references), as: UTF8.self)
+        let run = try await ExternalTool.runOffPool("env", ["python3", "-c", Self.commitmentScript, "\(archive.receiver.port)",
+                                                                "release", json, "\(listenPort)"])
+        try Self.expectReport(run, archive: archive, references: references, unknown: unknown)
+        let logged = try await archive.receiver.waitForLogEvents("storage commitment reported", count: 1)
+        #expect(logged.first?["association"] == "new")
+    }
+}
