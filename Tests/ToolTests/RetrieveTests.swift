@@ -227,7 +227,7 @@ struct RetrieveTests {
 
     @Test("pynetdicom storage commitment: released at once, the report comes on a new association to the [[peer]]")
     func commitmentOnNewAssociation() async throws {
-        let listenPort = try PeerProcess.freePort()
+        let listenPort = try LoopbackPort.free()
         let archive = try await Archive(peers: Self.peer("COMMITTER", port: listenPort))
         defer { archive.receiver.remove() }
         let (references, unknown) = try Self.references(archive)
