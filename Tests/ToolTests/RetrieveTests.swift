@@ -123,6 +123,77 @@ struct RetrieveTests {
         #expect(logged.first?["status"] == "0000H" && logged.first?["completed"] == "6")
     }
 
+    /// A C-MOVE SCU after pynetdicom: prints the pending responses' count and the final
+    /// response (status, counts, Failed SOP Instance UID List); "cancel" sends a C-CANCEL after
+    /// the first pending response.
+    static let moveScript = """
+        import json, sys
+        from pydicom.dataset import Dataset
+        from pynetdicom import AE
+        from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelMove as MOVE
+        port, destination, study, cancel = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] == "cancel"
+        ae = AE(ae_title="MOVER"); ae.add_requested_context(MOVE)
+        ae.dimse_timeout = 60
+        assoc = ae.associate("127.0.0.1", port, ae_title="TANDEM")
+        query = Dataset(); query.QueryRetrieveLevel = "STUDY"; query.StudyInstanceUID = study
+        pending, final = 0, None
+        for status, identifier in assoc.send_c_move(query, destination, MOVE, msg_id=7):
+            if status is None:
+                break
+            counts = {key: int(status.get("NumberOf" + key + "Suboperations", -1))
+                      for key in ("Remaining", "Completed", "Failed", "Warning")}
+            if status.Status in (0xFF00, 0xFF01):
+                pending += 1
+                if cancel and pending == 1:
+                    assoc.send_c_cancel(7, assoc.accepted_contexts[0].context_id)
+                continue
+            failed = identifier.get("FailedSOPInstanceUIDList", []) if identifier else []
+            final = {"status": status.Status, "counts": counts, "list": [failed] if isinstance(failed, str) else list(failed)}
+        assoc.release()
+        print(json.dumps({"pending": pending, "final": final}))
+        """
+
+    static func move(_ archive: Archive, to destination: String, cancel: Bool = false) async throws -> [String: Any] {
+        let run = try await ExternalTool.runOffPool("env", ["python3", "-c", moveScript, "\(archive.receiver.port)",
+                                                            destination, archive.studyUID, cancel ? "cancel" : "run"])
+        try #require(run.status == 0, "\(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+    }
+
+    @Test("C-CANCEL of a C-MOVE to a slow destination: pending counts meanwhile, then Cancel with the rest remaining")
+    func moveCancelled() async throws {
+        let output = try Self.temporaryDirectory("tandem-move-out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let destination = try PeerProcess.storescp(["-aet", "DEST", "+uf", "-od", output.path, "--sleep-after", "1"])
+        defer { destination.stop() }
+        let archive = try await Archive(peers: Self.peer("DEST", port: destination.port))
+        defer { archive.receiver.remove() }
+        let answer = try await Self.move(archive, to: "DEST", cancel: true)
+        let final = try #require(answer["final"] as? [String: Any])
+        let counts = try #require(final["counts"] as? [String: Int])
+        #expect((answer["pending"] as? Int ?? 0) >= 1)
+        #expect(final["status"] as? Int == 0xFE00)
+        let remaining = try #require(counts["Remaining"])
+        #expect(remaining >= 1)
+        #expect(remaining + counts["Completed", default: 0] + counts["Failed", default: 0] + counts["Warning", default: 0] == 6)
+        #expect(try Self.receivedUIDs(in: output).count == counts["Completed"])
+    }
+
+    @Test("a destination that aborts the association: every instance not stored is failed and listed (A702), dcmrecv serves on")
+    func moveToAbortingDestination() async throws {
+        let destination = try PeerProcess.storescp(["-aet", "DEST", "--ignore", "--abort-after"])
+        defer { destination.stop() }
+        let archive = try await Archive(peers: Self.peer("DEST", port: destination.port))
+        defer { archive.receiver.remove() }
+        let answer = try await Self.move(archive, to: "DEST")
+        let final = try #require(answer["final"] as? [String: Any])
+        #expect(final["status"] as? Int == 0xA702)
+        #expect((final["counts"] as? [String: Int])?["Failed"] == 6)
+        #expect(Set(final["list"] as? [String] ?? []) == Set(archive.instances.keys))
+        let echo = try await ExternalTool.runOffPool("echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(archive.receiver.port)"])
+        #expect(echo.status == 0)
+    }
+
     /// pynetdicom's C-GET with no storage context: every sub-operation fails, and the final
     /// response says so (A702H) with the Failed SOP Instance UID List.
     @Test("a C-GET whose caller offers no storage contexts fails with A702 and lists the instances")
