@@ -80,7 +80,7 @@ public struct AssociationPolicy: Sendable {
         let granted = grantedServices(to: request)
         return request.presentationContexts.compactMap { proposed in
             guard case .requires(let service)? = ServedSOPClasses.access(to: proposed.abstractSyntax),
-                  !granted.contains(service) else { return nil }
+                  !Self.permits(proposed.abstractSyntax, service: service, to: granted) else { return nil }
             return (proposed.abstractSyntax, service)
         }
     }
@@ -100,6 +100,14 @@ public struct AssociationPolicy: Sendable {
             }
         }
         return nil
+    }
+
+    /// Whether a caller granted `services` may have a context of `abstractSyntax`, which needs
+    /// `service`. A storage context also serves a C-GET, whose sub-operations come back on it
+    /// (PS3.4 C.4.3.3): a caller that may "get" has it, and its C-STOREs are refused (0124H) by
+    /// `StorageServiceHandler.store` unless it may also "store".
+    static func permits(_ abstractSyntax: String, service: PeerService, to services: Set<PeerService>) -> Bool {
+        services.contains(service) || (services.contains(.get) && UIDDictionary.isStorageSOPClass(abstractSyntax))
     }
 
     /// Every context served, to a caller granted every service.
@@ -122,7 +130,7 @@ public struct AssociationPolicy: Sendable {
             guard let access = ServedSOPClasses.access(to: proposed.abstractSyntax) else {
                 return PresentationContextAC(id: proposed.id, result: .abstractSyntaxNotSupported, transferSyntax: "")
             }
-            if case .requires(let service) = access, !services.contains(service) {
+            if case .requires(let service) = access, !Self.permits(proposed.abstractSyntax, service: service, to: services) {
                 return PresentationContextAC(id: proposed.id, result: .userRejection, transferSyntax: "")
             }
             let offered = proposed.transferSyntaxes.filter { !$0.isEmpty }

@@ -89,6 +89,12 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
             return DIMSEResult(.sopClassNotSupported,
                                errorComment: "SOP Class UID is not the presentation context's abstract syntax")
         }
+        // A caller that may only retrieve has storage contexts for its C-GETs, not to store.
+        guard policy.grantedServices(to: association.request).contains(.store) else {
+            for try await _ in dataSet {}
+            association.updateServiceCounts { $0.failed += 1 }
+            return DIMSEResult(.notAuthorized, errorComment: "this peer may not store (its [[peer]] services)")
+        }
         let result = try await ingest(request, fragments: dataSet, context: context.presentationContext,
                                       association: association)
         association.updateServiceCounts { counts in

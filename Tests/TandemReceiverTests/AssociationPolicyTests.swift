@@ -83,6 +83,22 @@ struct AssociationPolicyTests {
         }
     }
 
+    @Test("a caller that may get but not store has storage contexts, for its C-GET sub-operations")
+    func getServiceKeepsStorageContexts() throws {
+        let contexts = [PresentationContextRQ(id: 1, abstractSyntax: Self.ctImage,
+                                              transferSyntaxes: [TransferSyntax.explicitVRLittleEndian.uid])]
+        let policy = AssociationPolicy(aeTitle: "TANDEM", requireKnownCallers: true, knownCallers: [
+            PeerSettings(aeTitle: "WORKSTATION", host: "127.0.0.1", port: 104, services: [.get])]) { _ in ["127.0.0.1"] }
+        let request = try Self.request(calling: "WORKSTATION", contexts: contexts)
+        guard case .accept(let answer) = policy.decision(on: request, from: Self.loopback) else {
+            Issue.record("WORKSTATION rejected")
+            return
+        }
+        #expect(answer.answer(contexts[0]).result == .acceptance)
+        #expect(policy.refusedForService(in: request).isEmpty)
+        #expect(!policy.grantedServices(to: request).contains(.store))
+    }
+
     @Test("peer addresses: IPv4-mapped IPv6 is its IPv4 form; localhost resolves to loopback")
     func peerAddresses() {
         #expect(PeerAddress(host: "::FFFF:127.0.0.1", port: 104) == PeerAddress(host: "127.0.0.1", port: 104))

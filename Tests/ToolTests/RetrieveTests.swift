@@ -194,6 +194,24 @@ struct RetrieveTests {
         #expect(echo.status == 0)
     }
 
+    @Test("with require_known_callers, a peer that may get but not store retrieves with getscu, and its C-STORE is refused (0124)")
+    func getOnlyPeer() async throws {
+        let output = try Self.temporaryDirectory("tandem-get-out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let archive = try await Archive(peers: "[security]\nrequire_known_callers = true\n"
+            + Self.peer("STORESCU", port: 104) + "[[peer]]\nae_title = \"VIEWER\"\nhost = \"127.0.0.1\"\nport = 104\nservices = [\"get\"]\n")
+        defer { archive.receiver.remove() }
+        let got = try await ExternalTool.runOffPool("getscu", [
+            "-S", "-aet", "VIEWER", "-aec", "TANDEM", "-od", output.path, "-k", "QueryRetrieveLevel=STUDY",
+            "-k", "StudyInstanceUID=\(archive.studyUID)", "127.0.0.1", "\(archive.receiver.port)"])
+        #expect(got.status == 0, "\(got.stderr)")
+        #expect(Set(try Self.receivedUIDs(in: output)) == Set(archive.instances.keys))
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: output.path).first)
+        let stored = try await ExternalTool.runOffPool("storescu", ["-v", "-aet", "VIEWER", "-aec", "TANDEM", "127.0.0.1",
+                                                                    "\(archive.receiver.port)", output.appendingPathComponent(file).path])
+        #expect((stored.stdout + stored.stderr).contains("Status: 0x124"), "\(stored.stdout + stored.stderr)")
+    }
+
     /// pynetdicom's C-GET with no storage context: every sub-operation fails, and the final
     /// response says so (A702H) with the Failed SOP Instance UID List.
     @Test("a C-GET whose caller offers no storage contexts fails with A702 and lists the instances")
