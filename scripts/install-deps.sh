@@ -7,10 +7,10 @@ for cmd in /usr/bin/storescp /usr/bin/dcmdump /usr/bin/sqlite3 /usr/bin/time; do
 [ -f /usr/include/sqlite3.h ] && [ -f /usr/include/zlib.h ] || need_apt=1
 # Pixel codecs (DICOMImaging) and the reference decoders its tests compare with.
 [ -f /usr/include/gdcm-3.0/gdcmjpeg/12/jpeglib.h ] && [ -f /usr/include/charls/charls.h ] \
-    && [ -f /usr/include/openjpeg-2.5/openjpeg.h ] && [ -f /usr/include/jpeglib.h ] && [ -x /usr/bin/gdcmconv ] || need_apt=1
+    && [ -f /usr/include/openjpeg-2.5/openjpeg.h ] && [ -f /usr/include/jpeglib.h ] && [ -x /usr/bin/gdcmconv ] && [ -x /usr/bin/ojph_compress ] || need_apt=1
 if [ "$need_apt" = 1 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dcmtk libsqlite3-dev sqlite3 zlib1g-dev time \
-        libgdcm-dev libgdcm-tools libcharls-dev libopenjp2-7-dev libjpeg-dev >/dev/null
+        libgdcm-dev libgdcm-tools libcharls-dev libopenjp2-7-dev libjpeg-dev openjph-tools >/dev/null
 fi
 python3 -c 'import pydicom, pynetdicom' 2>/dev/null || python3 -m pip install -q pydicom pynetdicom
