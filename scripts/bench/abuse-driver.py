@@ -5,7 +5,9 @@
        [--sources K] [--seconds S]
       Opens the connections (spread over source addresses 127.0.0.2 .. 127.0.0.(K+1)), prints
       "ready OPEN" once they are connected, holds them until stdin closes or S seconds pass
-      (default 60) or SIGTERM arrives, then prints "held OPEN closed-by-peer CLOSED" and exits.
+      (default 60) or SIGTERM arrives, then prints "held OPEN closed-by-peer CLOSED unaccepted U"
+      and exits. A connection the server does not accept within 2 s counts as unaccepted, so a
+      server that stops accepting cannot keep the harness waiting.
         silent       connects and sends nothing
         half-header  sends 3 bytes: half an A-ASSOCIATE-RQ PDU header
         big-start    an A-ASSOCIATE-RQ header claiming 1 MiB, then 60 KB of its body
@@ -35,6 +37,7 @@ import time
 
 HOST = "127.0.0.1"
 STOP = []  # set by SIGTERM: hold and sample finish and print their closing line
+CONNECT_TIMEOUT = 2.0  # seconds for a connection to be accepted and take its first bytes
 
 
 def watch_stdin(selector):
@@ -152,14 +155,20 @@ def hold(args):
         + ["slowloris"] * args.slowloris
     selector = selectors.DefaultSelector()
     sockets = []
+    unaccepted = 0
+    deadline = time.monotonic() + args.seconds
     for index, kind in enumerate(plan):
+        if STOP or time.monotonic() >= deadline:
+            break
         source = f"127.0.0.{2 + index % max(args.sources, 1)}"
         connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         connection.bind((source, 0))
+        connection.settimeout(CONNECT_TIMEOUT)
         try:
             connection.connect((HOST, args.port))
         except OSError:
             connection.close()
+            unaccepted += 1
             continue
         try:
             if kind == "half-header":
@@ -174,7 +183,6 @@ def hold(args):
     print(f"ready {len(sockets)}", flush=True)
     watch_stdin(selector)
     request = associate_rq()
-    deadline = time.monotonic() + args.seconds
     next_drip = time.monotonic()
     while time.monotonic() < deadline and not STOP:
         for key, _ in selector.select(timeout=0.2):
@@ -204,7 +212,7 @@ def hold(args):
     closed = sum(1 for entry in sockets if not entry[3])
     for entry in sockets:
         entry[0].close()
-    print(f"held {len(sockets)} closed-by-peer {closed}", flush=True)
+    print(f"held {len(sockets)} closed-by-peer {closed} unaccepted {unaccepted}", flush=True)
 
 
 def legit(args):
