@@ -106,6 +106,41 @@ struct RetrieveTests {
         #expect(archive.receiver.logEvents("C-MOVE refused: unknown move destination").count == 1)
     }
 
+    @Test("a C-MOVE to dcmrecv's own AE title completes without sending: the instances are already there")
+    func moveToItself() async throws {
+        let archive = try await Archive(peers: "")
+        defer { archive.receiver.remove() }
+        let answer = try await Self.move(archive, to: "TANDEM")
+        let final = try #require(answer["final"] as? [String: Any])
+        #expect(final["status"] as? Int == 0)
+        #expect((final["counts"] as? [String: Int])?["Completed"] == 6)
+        #expect(try archive.receiver.indexedInstances().count == 6)
+    }
+
+    @Test("a C-MOVE to a [[peer]] that does not answer fails every instance (A702) and says why")
+    func moveToUnreachableDestination() async throws {
+        let archive = try await Archive(peers: Self.peer("DEST", port: try LoopbackPort.free()))
+        defer { archive.receiver.remove() }
+        let answer = try await Self.move(archive, to: "DEST")
+        let final = try #require(answer["final"] as? [String: Any])
+        #expect(final["status"] as? Int == 0xA702)
+        #expect((final["counts"] as? [String: Int])?["Failed"] == 6)
+        #expect(Set(final["list"] as? [String] ?? []) == Set(archive.instances.keys))
+        let logged = try await archive.receiver.waitForLogEvents("C-MOVE", count: 1)
+        #expect(logged.first?["comment"]?.isEmpty == false)
+    }
+
+    @Test("a retrieve at a level that does not exist is refused with A900")
+    func moveAtUnknownLevel() async throws {
+        let archive = try await Archive(peers: "")
+        defer { archive.receiver.remove() }
+        let moved = try await ExternalTool.runOffPool("movescu", [
+            "-v", "-S", "-aec", "TANDEM", "-aem", "TANDEM", "-k", "QueryRetrieveLevel=WARD",
+            "-k", "StudyInstanceUID=\(archive.studyUID)", "127.0.0.1", "\(archive.receiver.port)"])
+        let output = (moved.stdout + moved.stderr).lowercased()
+        #expect(output.contains("error: datasetdoesnotmatchsopclass"), "\(output)")  // A900H as DCMTK names it
+    }
+
     @Test("getscu retrieves the study on its own association")
     func getStudy() async throws {
         let output = try Self.temporaryDirectory("tandem-get-out")
