@@ -69,9 +69,10 @@ let package = Package(
         .target(name: "TandemSend", dependencies: ["DICOMCore", "DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log")]),
-        // Shared command-line plumbing: exit codes, logging options, data-root option.
+        // The frame every executable runs in: logging, the data root, opening the archive, signals,
+        // and the one table from the libraries' failures to exit codes.
         .target(name: "TandemCLI", dependencies: [
-            "DICOMCore", "TandemArchive",
+            "DICOMNetwork", "TandemArchive", "TandemCluster", "TandemReceiver", "TandemSend",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -98,6 +99,8 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "TandemArchive", "DICOMNetwork"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
+        .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemArchive", "TandemCluster", "TandemSend",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "TandemRoutingTests", dependencies: ["TandemRouting", "TandemArchive", "TandemSend", "DICOMNetwork",
                                                        "DICOMSynthetic"]),
         .testTarget(name: "TandemSendTests", dependencies: ["TandemSend", "DICOMSynthetic",

@@ -21,9 +21,10 @@ public enum TandemExit: Int32, Sendable {
     public var exitCode: ExitCode { ExitCode(rawValue) }
 }
 
-/// An error that carries its own exit code and a message for stderr.
+/// A failure that carries its own exit code and what to say on stderr.
 public struct ToolError: Error, CustomStringConvertible {
     public let exit: TandemExit
+    /// Said on stderr after the tool's name, one line each.
     public let message: String
 
     public init(_ exit: TandemExit, _ message: String) {
@@ -32,11 +33,4 @@ public struct ToolError: Error, CustomStringConvertible {
     }
 
     public var description: String { message }
-
-    /// Writes the message to stderr and gives the exit code to throw: ArgumentParser exits 1
-    /// for any error that is not an `ExitCode`.
-    public var reported: ExitCode {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        return exit.exitCode
-    }
 }

@@ -72,13 +72,13 @@ public struct ClusterNode: Sendable {
     var roleFile: URL { settings.runDirectory.appendingPathComponent("role.json") }
     var transitions: TransitionLog { TransitionLog(root: settings.root) }
 
-    public func promote(now: Date = Date()) throws -> Report {
+    public func promote(now: Date = Date()) async throws -> Report {
         let current = try readAuthority { try authority.current() }
         let role = RoleRecord.load(from: roleFile)
         // Only this node's own run directory can show that it holds the epoch: a name proves nothing.
         let proof = role?.role == .active ? HolderProof.load(runDirectory: settings.runDirectory) : nil
         let held = try readAuthority { try authority.promote(node: settings.node, proof: proof) }
-        if held == proof, allServicesRunning() {
+        if held == proof, await allServicesRunning() {
             return Report(changed: false, epoch: held.epoch, hooks: [])
         }
         var report = Report(changed: true, epoch: held.epoch, hooks: [])
@@ -91,8 +91,8 @@ public struct ClusterNode: Sendable {
             // Claimed before the hooks run: if they fail half-way, monitor reports
             // "failed" and the cluster manager's stop (demote) cleans up.
             try RoleRecord(role: .active, node: settings.node, epoch: held.epoch, since: now).save(to: roleFile)
-            report.hooks = try hookRunner("promote.d").run(environment: hookEnvironment(role: .active, epoch: held.epoch))
-            try verifyServices()
+            report.hooks = try await hookRunner("promote.d").run(environment: hookEnvironment(role: .active, epoch: held.epoch))
+            try await verifyServices()
         } catch {
             record(.promote, epoch: held.epoch, outcome: .failed, detail: "\(error)", now: now, into: &report)
             throw error
@@ -104,7 +104,7 @@ public struct ClusterNode: Sendable {
 
     /// Needs nothing but the node-local run directory (no index, no configuration): a stop must
     /// succeed on a node whose shared volume is broken or not mounted.
-    public func demote(now: Date = Date()) throws -> Report {
+    public func demote(now: Date = Date()) async throws -> Report {
         // First of all: from now on this node admits no writer started without an epoch.
         try HolderProof.remove(runDirectory: settings.runDirectory)
         let role = RoleRecord.load(from: roleFile)
@@ -113,7 +113,7 @@ public struct ClusterNode: Sendable {
         }
         var report = Report(changed: true, epoch: role?.epoch, hooks: [])
         do {
-            report.hooks = try hookRunner("demote.d").run(environment: hookEnvironment(role: .passive, epoch: role?.epoch))
+            report.hooks = try await hookRunner("demote.d").run(environment: hookEnvironment(role: .passive, epoch: role?.epoch))
             try RoleRecord(role: .passive, node: settings.node, epoch: role?.epoch, since: now).save(to: roleFile)
         } catch {
             record(.demote, epoch: role?.epoch, outcome: .failed, detail: "\(error)", now: now, into: &report)
@@ -130,7 +130,7 @@ public struct ClusterNode: Sendable {
 
     /// On a passive node it reads nothing but the run directory, so it answers "stopped" whatever
     /// the shared volume holds.
-    public func monitor() -> Health {
+    public func monitor() async -> Health {
         let role = RoleRecord.load(from: roleFile)
         guard role?.role == .active else {
             let stray = settings.services.filter { checker.isRunning($0.name) }.map(\.name)
@@ -145,11 +145,11 @@ public struct ClusterNode: Sendable {
         } catch {
             return .failed("cluster state unavailable: \(error)")
         }
-        let down = servicesDown()
+        let down = await servicesDown()
         return down.isEmpty ? .running : .failed("not answering: \(down.joined(separator: ", "))")
     }
 
-    public func status(transitionLimit: Int = 10) -> ClusterStatus {
+    public func status(transitionLimit: Int = 10) async -> ClusterStatus {
         let role = RoleRecord.load(from: roleFile)
         var status = ClusterStatus(node: settings.node, role: role?.role ?? .passive, epoch: role?.epoch,
                                    since: role?.since)
@@ -158,10 +158,10 @@ public struct ClusterNode: Sendable {
         } catch {
             status.clusterError = "\(error)"
         }
-        status.services = settings.services.map { service in
-            let check = checker.check(service)
-            return .init(name: service.name, state: check.state,
-                         detail: check.state == .notAnswering ? check.detail : nil)
+        for service in settings.services {
+            let check = await checker.check(service)
+            status.services.append(.init(name: service.name, state: check.state,
+                                         detail: check.state == .notAnswering ? check.detail : nil))
         }
         status.queueDepth = try? housekeeping?.queueDepth()
         status.transitions = transitions.recent(limit: transitionLimit)
@@ -186,30 +186,32 @@ public struct ClusterNode: Sendable {
         ]
     }
 
-    func allServicesRunning() -> Bool {
-        settings.services.allSatisfy { checker.state(of: $0) == .running }
+    func allServicesRunning() async -> Bool {
+        await servicesDown().isEmpty
     }
 
     /// The services that do not run or do not answer their probe, each with the probe's
     /// finding (e.g. "dcmrecv (no C-ECHO from 127.0.0.1:11112: no A-ASSOCIATE answer in time)").
-    func servicesDown() -> [String] {
-        settings.services.compactMap { service in
-            let check = checker.check(service)
+    func servicesDown() async -> [String] {
+        var down: [String] = []
+        for service in settings.services {
+            let check = await checker.check(service)
             switch check.state {
-            case .running: return nil
-            case .stopped: return service.name
-            case .notAnswering: return service.name + (check.detail.map { " (\($0))" } ?? "")
+            case .running: continue
+            case .stopped: down.append(service.name)
+            case .notAnswering: down.append(service.name + (check.detail.map { " (\($0))" } ?? ""))
             }
         }
+        return down
     }
 
-    func verifyServices() throws {
+    func verifyServices() async throws {
         let deadline = Date().addingTimeInterval(settings.verifyTimeout)
         while true {
-            let down = servicesDown()
+            let down = await servicesDown()
             if down.isEmpty { return }
             if Date() >= deadline { throw ClusterError.servicesNotAnswering(down) }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 

@@ -28,14 +28,9 @@ public struct EchoProbe: Sendable {
         public let detail: String
     }
 
-    /// Runs the echo and waits for it. Synchronous because `clusterctl`'s logic is; safe to
-    /// call from any thread (see `ProbeThread`).
-    public func run() -> Outcome {
-        let probe = self
-        return runBlocking { await probe.echo() }
-    }
-
-    func echo() async -> Outcome {
+    /// Runs the echo on a fresh association and says what answered; never throws: a probe's
+    /// failure is its finding.
+    public func run() async -> Outcome {
         let called: AETitle, calling: AETitle
         do {
             called = try AETitle(calledAETitle)
@@ -79,72 +74,5 @@ public struct EchoProbe: Sendable {
         case .connectionClosed?: return "connection closed by the listener"
         default: return "\(error)"
         }
-    }
-}
-
-/// A thread of its own that runs the probe's async work. `clusterctl`'s logic is synchronous
-/// and blocks while a probe runs; when the caller sits on a thread of Swift's cooperative pool
-/// (test functions do, and the pool is as small as the machine), blocking there could starve
-/// the very work it waits for. Tasks started with this executor as their preference run here.
-@available(macOS 15.0, *)
-final class ProbeThread: TaskExecutor, @unchecked Sendable {
-    static let shared = ProbeThread()
-
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-
-    private init() {
-        let thread = Thread { [self] in runJobs() }
-        thread.name = "tandem-cluster-probe"
-        thread.start()
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func runJobs() -> Never {
-        while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
-    }
-}
-
-/// Runs `body` to completion on the probe thread and returns its result, blocking the caller.
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
-    let result = ResultBox<T>()
-    if #available(macOS 15.0, *) {
-        Task(executorPreference: ProbeThread.shared) { result.set(await body()) }
-    } else {
-        Task.detached { result.set(await body()) }
-    }
-    return result.wait()
-}
-
-/// One value handed from the probe's task to the blocked caller.
-private final class ResultBox<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var value: T?
-
-    func set(_ newValue: T) {
-        condition.lock()
-        value = newValue
-        condition.signal()
-        condition.unlock()
-    }
-
-    func wait() -> T {
-        condition.lock()
-        defer { condition.unlock() }
-        while value == nil { condition.wait() }
-        return value!
     }
 }

@@ -8,6 +8,7 @@ import Glibc
 public struct HookRunner: Sendable {
     /// Status reported for a hook that was killed after its timeout.
     public static let timedOutStatus: Int32 = -1
+    static let pollInterval = Duration.milliseconds(20)
 
     public struct Result: Sendable, Equatable {
         public let name: String
@@ -40,10 +41,10 @@ public struct HookRunner: Sendable {
 
     /// Runs every hook with `environment` added to ours; throws `ClusterError.hookFailed`
     /// for the first failure. Returns the results of the hooks that ran.
-    public func run(environment: [String: String]) throws -> [Result] {
+    public func run(environment: [String: String]) async throws -> [Result] {
         var results: [Result] = []
         for hook in hooks() {
-            let result = try runOne(hook, environment: environment)
+            let result = try await runOne(hook, environment: environment)
             results.append(result)
             if result.status != 0 {
                 throw ClusterError.hookFailed(name: result.name, status: result.status, output: result.output)
@@ -52,7 +53,8 @@ public struct HookRunner: Sendable {
         return results
     }
 
-    private func runOne(_ hook: URL, environment: [String: String]) throws -> Result {
+    /// Waits for the hook by polling its status between short sleeps of the task, never of a thread.
+    private func runOne(_ hook: URL, environment: [String: String]) async throws -> Result {
         // Output goes to a file, not a pipe: a daemon a hook starts may keep a pipe open forever.
         let outputFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("tandem-hook-\(getpid())-\(UUID().uuidString)")
@@ -70,7 +72,7 @@ public struct HookRunner: Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         var status = Self.poll(pid)
         while status == nil && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(for: Self.pollInterval)
             status = Self.poll(pid)
         }
         if status == nil {
@@ -78,7 +80,7 @@ public struct HookRunner: Sendable {
             // daemons it started (those are in their own sessions).
             kill(-pid, SIGTERM)
             let grace = Date().addingTimeInterval(5)
-            while Self.poll(pid) == nil && Date() < grace { Thread.sleep(forTimeInterval: 0.02) }
+            while Self.poll(pid) == nil && Date() < grace { try? await Task.sleep(for: Self.pollInterval) }
             kill(-pid, SIGKILL)
             var raw: Int32 = 0
             _ = waitpid(pid, &raw, 0)

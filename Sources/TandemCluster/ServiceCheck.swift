@@ -60,9 +60,9 @@ public struct ServiceChecker: Sendable {
         public let detail: String?
     }
 
-    public func state(of service: ServiceSpec) -> ServiceState { check(service).state }
+    public func state(of service: ServiceSpec) async -> ServiceState { await check(service).state }
 
-    public func check(_ service: ServiceSpec) -> Check {
+    public func check(_ service: ServiceSpec) async -> Check {
         guard isRunning(service.name) else { return Check(state: .stopped, detail: "no live process") }
         switch service.probe {
         case nil:
@@ -72,8 +72,8 @@ public struct ServiceChecker: Sendable {
                 ? Check(state: .running, detail: nil)
                 : Check(state: .notAnswering, detail: "no TCP connect to \(host):\(port)")
         case let .dicomEcho(port, called, calling):
-            let outcome = EchoProbe(host: host, port: port, calledAETitle: called, callingAETitle: calling,
-                                    timeout: connectTimeout).run()
+            let outcome = await EchoProbe(host: host, port: port, calledAETitle: called, callingAETitle: calling,
+                                          timeout: connectTimeout).run()
             return Check(state: outcome.answered ? .running : .notAnswering, detail: outcome.detail)
         }
     }
@@ -106,7 +106,8 @@ public struct ServiceChecker: Sendable {
         }
     }
 
-    /// A non-blocking connect bounded by `connectTimeout`.
+    /// A non-blocking connect bounded by `connectTimeout`: on the loopback or the node's own bind
+    /// address it is answered at once, accepted or refused.
     public func acceptsConnections(port: Int) -> Bool {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

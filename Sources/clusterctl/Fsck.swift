@@ -5,7 +5,8 @@ import TandemCLI
 
 /// The whole-archive consistency check that start-up recovery no longer does (it settles only
 /// what was in flight): every file under `objects/` against every index row.
-struct Fsck: ParsableCommand {
+struct Fsck: TandemCommand {
+    static let toolName = "clusterctl fsck"
     static let configuration = CommandConfiguration(
         abstract: "Check every object file against the index: orphan files, rows without files; --repair fixes them.",
         discussion: """
@@ -34,25 +35,13 @@ struct Fsck: ParsableCommand {
     @Flag(help: "One JSON object instead of text lines.")
     var json = false
 
-    func run() throws {
-        logging.bootstrap()
-        let dataRoot = root.dataRoot
-        guard FileManager.default.fileExists(atPath: dataRoot.indexFile.path) else {
-            throw fail(.missingInput, "no archive at \(dataRoot.url.path)")
-        }
+    func run(_ tool: TandemTool) throws {
+        let archive = try tool.openArchive(root.dataRoot)
         let report: ConsistencyReport
         do {
-            let configuration = try TandemConfiguration.load(root: dataRoot)
-            let index = try ArchiveIndex(root: dataRoot, storage: configuration.storage)
-            report = try index.checkConsistency(repair: repair)
-        } catch let error as ConfigurationError {
-            throw fail(.configuration, "\(error)")
-        } catch let fenced as FencedError {
-            throw fail(.temporaryFailure, "\(fenced)")
+            report = try tool.onArchive("check", at: archive.root) { try archive.index.checkConsistency(repair: repair) }
         } catch let refusal as PassiveNodeError {
-            throw fail(.passiveNode, "\(refusal); --repair runs on the active node")
-        } catch {
-            throw fail(.ioError, "cannot check the archive at \(dataRoot.url.path): \(error)")
+            throw ToolError(.passiveNode, "\(refusal); --repair runs on the active node")
         }
         print(json ? try Self.json(report) : Self.text(report, repaired: repair))
         if !report.isConsistent { throw TandemExit.partialFailure.exitCode }
@@ -77,10 +66,5 @@ struct Fsck: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(report), as: UTF8.self)
-    }
-
-    private func fail(_ exit: TandemExit, _ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("clusterctl fsck: \(message)\n".utf8))
-        return exit.exitCode
     }
 }

@@ -1,12 +1,11 @@
 import ArgumentParser
-import Foundation
 import Logging
 import TandemArchive
 import TandemCLI
 import TandemReceiver
 
 @main
-struct DcmRecv: AsyncParsableCommand {
+struct DcmRecv: TandemCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcmrecv",
         abstract: "The archive's DICOM listener (SCP): C-ECHO, C-STORE, C-FIND, C-MOVE, C-GET, storage commitment.",
@@ -40,60 +39,31 @@ struct DcmRecv: AsyncParsableCommand {
     @OptionGroup var root: RootOption
     @OptionGroup var logging: LoggingOptions
 
-    mutating func run() async throws {
-        logging.bootstrap()
+    func run(_ tool: TandemTool) async throws {
         // Watched from the start: a SIGTERM during recovery stops the receiver once it is up.
-        let (signals, signalled) = AsyncStream.makeStream(of: Int32.self)
-        let watcher = SignalWatcher { signalled.yield($0) }
-        defer { watcher.cancel() }
-        let logger = Logger(label: "dcmrecv")
-        let dataRoot = root.dataRoot
-        let settings: TandemConfiguration
-        do {
-            settings = try TandemConfiguration.load(root: dataRoot)
-        } catch {
-            throw Self.fail(.configuration, "dcmrecv: \(error)")
-        }
-        let node = settings.node
-        let policy = AssociationPolicy(
-            aeTitle: aeTitle ?? node.aeTitle, acceptAnyCalledAE: anyCalledAE,
-            requireKnownCallers: settings.security.requireKnownCallers,
-            knownCallers: settings.peers,
-            preferUncompressed: settings.storage.preferUncompressed)
-        let listener = ListenerSettings(bind: bind ?? node.bind, port: port ?? node.dicomPort,
-                                        gracePeriod: .seconds(max(gracePeriod, 0)), limits: settings.limits)
-        guard (0...65_535).contains(listener.port) else { throw Self.fail(.usage, "dcmrecv: port \(listener.port) out of range") }
+        try await tool.withStopSignals { signals in
+            let logger = Logger(label: "dcmrecv")
+            let dataRoot = root.dataRoot
+            let settings = try tool.configuration(of: dataRoot)
+            let node = settings.node
+            let policy = AssociationPolicy(
+                aeTitle: aeTitle ?? node.aeTitle, acceptAnyCalledAE: anyCalledAE,
+                requireKnownCallers: settings.security.requireKnownCallers,
+                knownCallers: settings.peers,
+                preferUncompressed: settings.storage.preferUncompressed)
+            let listener = ListenerSettings(bind: bind ?? node.bind, port: port ?? node.dicomPort,
+                                            gracePeriod: .seconds(max(gracePeriod, 0)), limits: settings.limits)
+            guard (0...65_535).contains(listener.port) else { throw ToolError(.usage, "port \(listener.port) out of range") }
 
-        let pipeline: StorePipeline
-        do {
-            pipeline = try StorePipeline.open(root: dataRoot, storage: settings.storage, logger: logger)
-        } catch let error as ConfigurationError {
-            throw Self.fail(.configuration, "dcmrecv: \(error)")
-        } catch let error as FencedError {
-            throw Self.fail(.temporaryFailure, "dcmrecv: \(error)")
-        } catch let error as PassiveNodeError {
-            throw Self.fail(.passiveNode, "dcmrecv: \(error)")
-        } catch {
-            throw Self.fail(.ioError, "dcmrecv: cannot open the archive at \(dataRoot.url.path): \(error)")
+            // The first start creates the archive (docs/design.md, "Cluster model").
+            let archive = try tool.openArchive(dataRoot, configuration: settings, creating: true)
+            let pipeline = try tool.onArchive("open", at: dataRoot) {
+                try StorePipeline.open(index: archive.index, storage: settings.storage, logger: logger)
+            }
+            let stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query,
+                                                     peers: settings.peers, listener: listener, signals: signals,
+                                                     logger: logger)
+            if case .fenced(let reason) = stop { throw ToolError(.temporaryFailure, reason) }
         }
-        let stop: ReceiverStop
-        do {
-            stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query, peers: settings.peers,
-                                                 listener: listener,
-                                                 signals: signals, logger: logger)
-        } catch let error as ReceiverService.BindError {
-            throw Self.fail(.ioError, "dcmrecv: \(error)")
-        } catch {
-            throw Self.fail(.configuration, "dcmrecv: \(error)")
-        }
-        if case .fenced(let reason) = stop {
-            throw Self.fail(.temporaryFailure, "dcmrecv: \(reason)")
-        }
-    }
-
-    /// Prints the reason on stderr and returns the exit code to throw (docs/design.md, "CLI conventions").
-    static func fail(_ exit: TandemExit, _ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-        return exit.exitCode
     }
 }

@@ -12,9 +12,10 @@ struct AdminOptions: ParsableArguments {
     var json = false
 
     @OptionGroup var root: RootOption
+    @OptionGroup var logging: LoggingOptions
 
-    func open() throws -> RouteArchive {
-        try RouteArchive.open(root)
+    func queue(_ tool: TandemTool) throws -> JobQueue {
+        JobQueue(index: try tool.openArchive(root.dataRoot).index)
     }
 
     func print(_ job: RouteJob, items: [JobItem]? = nil) {
@@ -27,8 +28,18 @@ struct AdminOptions: ParsableArguments {
     }
 }
 
+/// A command that looks at or changes jobs.
+protocol AdminCommand: TandemCommand {
+    var options: AdminOptions { get }
+}
+
+extension AdminCommand {
+    static var toolName: String { "dcmroute" }
+    var logging: LoggingOptions { options.logging }
+}
+
 extension DcmRoute {
-    struct List: ParsableCommand {
+    struct List: AdminCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs, newest first.")
 
         @Option(name: .long, help: "Only jobs in this state: pending, running, done, failed-will-retry, dead, cancelled.")
@@ -39,12 +50,12 @@ extension DcmRoute {
 
         @OptionGroup var options: AdminOptions
 
-        func run() throws {
-            for job in try options.open().queue.jobs(state: state, limit: max(limit, 1)) { options.print(job) }
+        func run(_ tool: TandemTool) throws {
+            for job in try options.queue(tool).jobs(state: state, limit: max(limit, 1)) { options.print(job) }
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: AdminCommand {
         static let configuration = CommandConfiguration(abstract: "Show one job and the delivery record of each of its instances.")
 
         @Argument(help: "The job's number, as `list` prints it.")
@@ -52,14 +63,14 @@ extension DcmRoute {
 
         @OptionGroup var options: AdminOptions
 
-        func run() throws {
-            let queue = try options.open().queue
-            guard let found = try queue.job(job) else { throw RouteArchive.fail(.missingInput, "no job \(job)") }
+        func run(_ tool: TandemTool) throws {
+            let queue = try options.queue(tool)
+            guard let found = try queue.job(job) else { throw ToolError(.missingInput, "no job \(job)") }
             options.print(found, items: try queue.items(of: job))
         }
     }
 
-    struct Retry: ParsableCommand {
+    struct Retry: AdminCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a dead, cancelled or waiting job due now, with fresh attempts; refused instances are tried again.")
 
@@ -75,18 +86,18 @@ extension DcmRoute {
             guard (job == nil) != !allDead else { throw ValidationError("give JOB or --all-dead") }
         }
 
-        func run() throws {
-            let queue = try options.open().queue
+        func run(_ tool: TandemTool) throws {
+            let queue = try options.queue(tool)
             if let job {
-                options.print(try RouteArchive.request { try queue.retry(job) })
+                options.print(try queue.retry(job))
             } else {
-                let count = try RouteArchive.request { try queue.retryAllDead() }
+                let count = try queue.retryAllDead()
                 options.printLine(options.json ? "{\"retried\":\(count)}" : "\(count) dead job(s) retried")
             }
         }
     }
 
-    struct Cancel: ParsableCommand {
+    struct Cancel: AdminCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stop a job; a worker delivering it lets go after the instance in flight.")
 
@@ -95,13 +106,12 @@ extension DcmRoute {
 
         @OptionGroup var options: AdminOptions
 
-        func run() throws {
-            let queue = try options.open().queue
-            options.print(try RouteArchive.request { try queue.cancel(job) })
+        func run(_ tool: TandemTool) throws {
+            options.print(try options.queue(tool).cancel(job))
         }
     }
 
-    struct Enqueue: ParsableCommand {
+    struct Enqueue: AdminCommand {
         static let configuration = CommandConfiguration(
             abstract: "Route a whole study to a peer by hand; instances already delivered there are not sent again.")
 
@@ -113,12 +123,12 @@ extension DcmRoute {
 
         @OptionGroup var options: AdminOptions
 
-        func run() throws {
-            let archive = try options.open()
+        func run(_ tool: TandemTool) throws {
+            let archive = try tool.openArchive(options.root.dataRoot)
             guard archive.configuration.peer(aeTitle: to) != nil else {
-                throw RouteArchive.fail(.usage, "no [[peer]] with ae_title \"\(to)\" in tandem.toml")
+                throw ToolError(.usage, "no [[peer]] with ae_title \"\(to)\" in tandem.toml")
             }
-            options.print(try RouteArchive.request { try archive.queue.enqueue(studyInstanceUID: study, destination: to) })
+            options.print(try JobQueue(index: archive.index).enqueue(studyInstanceUID: study, destination: to))
         }
     }
 }

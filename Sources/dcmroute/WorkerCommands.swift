@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import TandemArchive
 import TandemCLI
 import TandemRouting
@@ -33,96 +31,59 @@ struct WorkerOptions: ParsableArguments {
         guard connectTimeout > 0, dimseTimeout > 0 else { throw ValidationError("timeouts must be positive") }
     }
 
-    func worker() throws -> RoutingWorker {
-        logging.bootstrap()
-        let archive = try RouteArchive.open(root, quiet: logging.quiet)
-        // A passive node's worker (cron, or started by hand without TANDEM_EPOCH) claims nothing.
-        do {
+    /// Runs `body` with a worker that SIGTERM/SIGINT stop gracefully, also when the signal comes
+    /// while the archive is still being opened.
+    func work<T>(_ tool: TandemTool, _ body: (RoutingWorker) async throws -> T) async throws -> T {
+        try await tool.withStopSignals { signals in
+            let archive = try tool.openArchive(root.dataRoot)
+            // A passive node's worker (cron, or started by hand without TANDEM_EPOCH) claims nothing.
             try archive.index.requireWriteRight()
-        } catch let refusal as PassiveNodeError {
-            throw RouteArchive.passive("\(refusal)", quiet: logging.quiet)
+            var settings = RoutingSettings(configuration: archive.configuration)
+            settings.concurrency = jobs
+            settings.lease = .seconds(lease)
+            settings.pollInterval = .milliseconds(Int(poll * 1000))
+            settings.connectTimeout = .seconds(connectTimeout)
+            settings.dimseTimeout = .seconds(dimseTimeout)
+            let worker = RoutingWorker(index: archive.index, settings: settings)
+            let stopping = Task {
+                for await _ in signals { worker.stop() }
+            }
+            defer { stopping.cancel() }
+            return try await body(worker)
         }
-        var settings = RoutingSettings(configuration: archive.configuration)
-        settings.concurrency = jobs
-        settings.lease = .seconds(lease)
-        settings.pollInterval = .milliseconds(Int(poll * 1000))
-        settings.connectTimeout = .seconds(connectTimeout)
-        settings.dimseTimeout = .seconds(dimseTimeout)
-        return RoutingWorker(index: archive.index, settings: settings)
-    }
-
-    /// Runs `body` with a worker that SIGTERM/SIGINT stop gracefully; a fencing exits 75.
-    func work<T>(_ body: (RoutingWorker) async throws -> T) async throws -> T {
-        let stop = StopOnSignal()
-        defer { stop.cancel() }
-        let worker = try stop.attach(worker())
-        return try await RouteArchive.exitingWhenFenced { try await body(worker) }
     }
 }
 
 extension DcmRoute {
-    struct Run: AsyncParsableCommand {
+    struct Run: TandemCommand {
+        static let toolName = "dcmroute"
         static let configuration = CommandConfiguration(
             abstract: "Run as a daemon: route new instances, wait for stable studies, deliver due jobs.",
             discussion: "Stops on SIGTERM/SIGINT: each delivery finishes its instance in flight and its job goes back to pending.")
 
         @OptionGroup var options: WorkerOptions
+        var logging: LoggingOptions { options.logging }
 
-        func run() async throws {
-            try await options.work { worker in
+        func run(_ tool: TandemTool) async throws {
+            try await options.work(tool) { worker in
                 Logger(label: "dcmroute").info("routing under epoch \(worker.queue.index.epoch) as \(worker.settings.owner)")
                 try await worker.run()
             }
         }
     }
 
-    struct Once: AsyncParsableCommand {
+    struct Once: TandemCommand {
+        static let toolName = "dcmroute"
         static let configuration = CommandConfiguration(
             abstract: "Route what arrived and deliver every job that is due, then exit (for cron or a systemd timer).")
 
         @OptionGroup var options: WorkerOptions
+        var logging: LoggingOptions { options.logging }
 
-        func run() async throws {
-            let summary = try await options.work { try await $0.runOnce() }
-            if !options.logging.quiet { FileHandle.standardError.write(Data("dcmroute: \(summary.text)\n".utf8)) }
+        func run(_ tool: TandemTool) async throws {
+            let summary = try await options.work(tool) { try await $0.runOnce() }
+            if !tool.quiet { tool.say(summary.text) }
             if summary.waiting + summary.dead > 0 { throw TandemExit.partialFailure.exitCode }
         }
-    }
-}
-
-/// SIGTERM/SIGINT stop the worker gracefully, including a signal that arrives while the archive
-/// is still being opened (the worker then stops as soon as it exists).
-final class StopOnSignal: Sendable {
-    private struct State {
-        var worker: RoutingWorker?
-        var requested = false
-        var watcher: SignalWatcher?
-    }
-
-    private let state = NIOLockedValueBox(State())
-
-    init() {
-        let watcher = SignalWatcher { [weak self] _ in self?.request() }
-        state.withLockedValue { $0.watcher = watcher }
-    }
-
-    func attach(_ worker: RoutingWorker) -> RoutingWorker {
-        let requested = state.withLockedValue { state in
-            state.worker = worker
-            return state.requested
-        }
-        if requested { worker.stop() }
-        return worker
-    }
-
-    func cancel() {
-        state.withLockedValue { $0.watcher }?.cancel()
-    }
-
-    private func request() {
-        state.withLockedValue { state in
-            state.requested = true
-            return state.worker
-        }?.stop()
     }
 }

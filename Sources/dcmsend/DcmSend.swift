@@ -1,12 +1,11 @@
 import ArgumentParser
-import DICOMCore
 import DICOMNetwork
 import Foundation
 import TandemCLI
 import TandemSend
 
 @main
-struct DcmSend: AsyncParsableCommand {
+struct DcmSend: TandemCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcmsend",
         abstract: "Send DICOM files to a DICOM node (C-STORE SCU), or check what a folder holds.",
@@ -73,9 +72,8 @@ struct DcmSend: AsyncParsableCommand {
         }
     }
 
-    mutating func run() async throws {
-        logging.bootstrap()
-        if dryRun { return try runDryRun() }
+    func run(_ tool: TandemTool) async throws {
+        if dryRun { return try runDryRun(tool) }
         var settings: SendSettings
         do {
             settings = SendSettings(host: arguments[0], port: Int(arguments[1])!,
@@ -87,64 +85,33 @@ struct DcmSend: AsyncParsableCommand {
         settings.dimseTimeout = .seconds(dimseTimeout)
         let sender = StoreSender(settings: settings)
         if echo {
-            do { try await sender.echo() } catch { throw fail([error]) }
-            if !logging.quiet { Self.printError("dcmsend: C-ECHO to \(settings.host):\(settings.port) succeeded") }
+            try await sender.echo()
+            if !tool.quiet { tool.say("C-ECHO to \(settings.host):\(settings.port) succeeded") }
             return
         }
-        let entries = try inventory(Array(arguments.dropFirst(2)))
+        let entries = try FileInventory.files(under: Array(arguments.dropFirst(2))).map(FileInventory.inspect(path:))
         let files = entries.compactMap { if case .sendable(let file) = $0 { file } else { nil } }
-        let reporter = SendReporter(json: json, showsProgress: isatty(STDERR_FILENO) == 1 && !logging.quiet,
+        let reporter = SendReporter(json: json, showsProgress: isatty(STDERR_FILENO) == 1 && !tool.quiet,
                                     totalFiles: entries.count, totalBytes: files.reduce(0) { $0 + $1.size })
         for case .skipped(let path, let reason) in entries {
             reporter.report(FileResult(path: path, sopInstanceUID: nil, transferSyntax: nil, bytes: 0, outcome: .skipped(reason: reason)))
         }
-        if files.isEmpty && !entries.isEmpty {  // nothing but unusable input: no association is opened
-            let summary = reporter.finish()
-            if !logging.quiet && !json { Self.printError("dcmsend: \(summary.text)") }
-            throw TandemExit.badInput.exitCode
-        }
-        let failures = await sender.send(SendPlan(files: files, parallelAssociations: associations), reporter: reporter)
+        // Nothing but unusable input opens no association.
+        let failures = files.isEmpty && !entries.isEmpty ? [] : await sender.send(
+            SendPlan(files: files, parallelAssociations: associations), reporter: reporter)
         let summary = reporter.finish()
-        if !logging.quiet && !json { Self.printError("dcmsend: \(summary.text)") }
-        if !failures.isEmpty { throw fail(failures) }
+        if !tool.quiet && !json { tool.say(summary.text) }
+        if files.isEmpty && !entries.isEmpty { throw TandemExit.badInput.exitCode }
+        if !failures.isEmpty { throw ToolError(sendFailures: failures) }
         if summary.failed + summary.skipped > 0 { throw TandemExit.partialFailure.exitCode }
     }
 
-    /// Exit codes (docs/design.md, "CLI conventions"): a rejection outranks an abort, which
-    /// outranks an unreachable peer.
-    func fail(_ failures: [SendFailure]) -> ExitCode {
-        for failure in Set(failures.map(\.description)).sorted() { Self.printError("dcmsend: \(failure)") }
-        let codes: [TandemExit] = failures.map {
-            switch $0 {
-            case .rejected: return .peerRefused
-            case .aborted: return .protocolError
-            case .unreachable: return .temporaryFailure
-            case .unreadable: return .partialFailure
-            }
-        }
-        let rank: [TandemExit] = [.peerRefused, .protocolError, .temporaryFailure, .partialFailure]
-        return (rank.first(where: codes.contains) ?? .partialFailure).exitCode
-    }
-
-    func inventory(_ paths: [String]) throws -> [InventoryEntry] {
-        do {
-            return try FileInventory.files(under: paths).map(FileInventory.inspect(path:))
-        } catch let missing as FileInventory.MissingPath {
-            Self.printError("dcmsend: \(missing)")
-            throw TandemExit.missingInput.exitCode
-        }
-    }
-
-    func runDryRun() throws {
+    func runDryRun(_ tool: TandemTool) throws {
         var report = InventoryReport(json: json)
-        let entries = try inventory(arguments)
+        let entries = try FileInventory.files(under: arguments).map(FileInventory.inspect(path:))
         for entry in entries { report.print(entry) }
-        if !logging.quiet { Self.printError("dcmsend: \(report.summary)") }
+        if !tool.quiet { tool.say(report.summary) }
         if !entries.isEmpty && report.skipped == entries.count { throw TandemExit.badInput.exitCode }
         if report.skipped > 0 { throw TandemExit.partialFailure.exitCode }
-    }
-
-    static func printError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import TandemCLI
 
 @main
-struct DcmSynth: ParsableCommand {
+struct DcmSynth: TandemCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcmsynth",
         abstract: "Write a synthetic DICOM study (for tests, benchmarks and demonstrations).",
@@ -45,7 +45,9 @@ struct DcmSynth: ParsableCommand {
     @Option(name: .customLong("patient-id"), help: "Patient ID.")
     var patientID: String = "TANDEM-0001"
 
-    mutating func run() throws {
+    @OptionGroup var logging: LoggingOptions
+
+    func run(_ tool: TandemTool) throws {
         guard let modality = StudySpecification.Modality(rawValue: modality.uppercased()) else {
             throw ValidationError("--modality must be CT or MR")
         }

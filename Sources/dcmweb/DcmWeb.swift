@@ -2,7 +2,7 @@ import ArgumentParser
 import TandemCLI
 
 @main
-struct DcmWeb: AsyncParsableCommand {
+struct DcmWeb: TandemCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcmweb",
         abstract: "HTTP service: DICOMweb (QIDO-RS, WADO-RS, STOW-RS), worklist and viewer, health, metrics.",
@@ -22,8 +22,7 @@ struct DcmWeb: AsyncParsableCommand {
         if let port, !(1...65_535).contains(port) { throw ValidationError("--port must be 1...65535, not \(port)") }
     }
 
-    mutating func run() async throws {
-        logging.bootstrap()
-        throw ToolError(.usage, "dcmweb: not implemented yet").reported
+    func run(_ tool: TandemTool) async throws {
+        throw ToolError(.usage, "not implemented yet")
     }
 }

@@ -34,102 +34,120 @@ import Testing
                     authority: authority, housekeeping: nil)
     }
 
-    func cleanUp() {
-        _ = try? node().demote()
+    /// Runs a scenario, then demotes (stopping the `sleep` its hooks started) and removes the scratch.
+    func scenario(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await cleanUp()
+            throw error
+        }
+        await cleanUp()
+    }
+
+    func cleanUp() async {
+        _ = try? await node().demote()
         scratch.remove()
     }
 
-    @Test func promoteBumpsTheEpochRunsHooksAndIsIdempotent() throws {
-        defer { cleanUp() }
-        let first = try node().promote()
-        #expect(first.changed && first.epoch == 1)
-        #expect(try authority.current() == EpochState(epoch: 1, holder: "node1"))
-        #expect(node().monitor() == .running)
+    @Test func promoteBumpsTheEpochRunsHooksAndIsIdempotent() async throws {
+        try await scenario {
+            let first = try await node().promote()
+            #expect(first.changed && first.epoch == 1)
+            #expect(try authority.current() == EpochState(epoch: 1, holder: "node1"))
+            #expect(await node().monitor() == .running)
 
-        let again = try node().promote()
-        #expect(!again.changed && again.epoch == 1 && again.hooks.isEmpty)
-        #expect(scratch.read("calls") == "promote node1 1 active sleep\n")
+            let again = try await node().promote()
+            #expect(!again.changed && again.epoch == 1 && again.hooks.isEmpty)
+            #expect(scratch.read("calls") == "promote node1 1 active sleep\n")
 
-        let log = TransitionLog(root: scratch.root).recent(limit: 10)
-        #expect(log.map(\.action) == [.promote] && log.first?.outcome == .ok)
-    }
-
-    @Test func demoteStopsServicesAndIsIdempotent() throws {
-        defer { cleanUp() }
-        #expect(node().monitor() == .stopped)
-        _ = try node().promote()
-        let report = try node().demote()
-        #expect(report.changed)
-        #expect(node().monitor() == .stopped)
-        #expect(node().monitor().ocfExitCode == 7)
-
-        let again = try node().demote()
-        #expect(!again.changed)
-        #expect(scratch.read("calls") == "promote node1 1 active sleep\ndemote node1 1 passive\n")
-    }
-
-    @Test func aFailingPromoteHookFailsTheTransitionAndIsLogged() throws {
-        defer { cleanUp() }
-        try scratch.hook("promote.d", "10-refuse", "echo 'no cluster IP' >&2; exit 2")
-        #expect(throws: ClusterError.hookFailed(name: "10-refuse", status: 2, output: "no cluster IP")) {
-            try node().promote()
-        }
-        let last = TransitionLog(root: scratch.root).recent(limit: 1).first
-        #expect(last?.outcome == .failed && last?.detail.contains("10-refuse") == true)
-        // The claim stands and nothing runs: the cluster manager sees a failure and stops us.
-        #expect(node().monitor().ocfExitCode == 1)
-    }
-
-    @Test func aKilledServiceIsAFailureAndPromoteRestartsIt() throws {
-        defer { cleanUp() }
-        _ = try node().promote()
-        let pid = try #require(Int32(scratch.read("run/sleep.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid, SIGKILL)
-        try waitUntil { !ServiceChecker(runDirectory: scratch.run).isRunning("sleep") }
-        #expect(node().monitor() == .failed("not answering: sleep"))
-
-        let recovery = try node().promote()
-        #expect(recovery.changed && recovery.epoch == 1)
-        #expect(node().monitor() == .running)
-    }
-
-    @Test func aNewerEpochElsewhereFencesThisNode() throws {
-        defer { cleanUp() }
-        _ = try node().promote()
-        authority.promoteElsewhere("node2")
-        #expect(node().monitor() == .failed("fenced: epoch 2 is held by node2"))
-
-        let status = node().status()
-        #expect(status.role == .active && status.epoch == 1)
-        #expect(status.cluster == EpochState(epoch: 2, holder: "node2"))
-    }
-
-    @Test func servicesThatNeverAnswerFailThePromotion() throws {
-        defer { cleanUp() }
-        let closedPort = ServiceSpec(name: "sleep", port: 1)
-        #expect(throws: ClusterError.servicesNotAnswering(["sleep (no TCP connect to 127.0.0.1:1)"])) {
-            try node(services: [closedPort]).promote()
+            let log = TransitionLog(root: scratch.root).recent(limit: 10)
+            #expect(log.map(\.action) == [.promote] && log.first?.outcome == .ok)
         }
     }
 
-    @Test func statusReportsRoleServicesAndTransitions() throws {
-        defer { cleanUp() }
-        _ = try node().promote()
-        _ = try node().demote()
-        let status = node().status()
-        #expect(status.role == .passive && status.epoch == 1)
-        #expect(status.services == [.init(name: "sleep", state: .stopped)])
-        #expect(status.transitions.map(\.action) == [.promote, .demote])
-        let json = try status.json()
-        #expect(json.contains("\"holder\" : \"node1\""))
-        #expect(status.text().contains("cluster: epoch 1 held by node1"))
+    @Test func demoteStopsServicesAndIsIdempotent() async throws {
+        try await scenario {
+            #expect(await node().monitor() == .stopped)
+            _ = try await node().promote()
+            let report = try await node().demote()
+            #expect(report.changed)
+            #expect(await node().monitor() == .stopped)
+            #expect(await node().monitor().ocfExitCode == 7)
+
+            let again = try await node().demote()
+            #expect(!again.changed)
+            #expect(scratch.read("calls") == "promote node1 1 active sleep\ndemote node1 1 passive\n")
+        }
+    }
+
+    @Test func aFailingPromoteHookFailsTheTransitionAndIsLogged() async throws {
+        try await scenario {
+            try scratch.hook("promote.d", "10-refuse", "echo 'no cluster IP' >&2; exit 2")
+            await #expect(throws: ClusterError.hookFailed(name: "10-refuse", status: 2, output: "no cluster IP")) {
+                try await node().promote()
+            }
+            let last = TransitionLog(root: scratch.root).recent(limit: 1).first
+            #expect(last?.outcome == .failed && last?.detail.contains("10-refuse") == true)
+            // The claim stands and nothing runs: the cluster manager sees a failure and stops us.
+            #expect(await node().monitor().ocfExitCode == 1)
+        }
+    }
+
+    @Test func aKilledServiceIsAFailureAndPromoteRestartsIt() async throws {
+        try await scenario {
+            _ = try await node().promote()
+            let pid = try #require(Int32(scratch.read("run/sleep.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+            kill(pid, SIGKILL)
+            try await waitUntil { !ServiceChecker(runDirectory: scratch.run).isRunning("sleep") }
+            #expect(await node().monitor() == .failed("not answering: sleep"))
+
+            let recovery = try await node().promote()
+            #expect(recovery.changed && recovery.epoch == 1)
+            #expect(await node().monitor() == .running)
+        }
+    }
+
+    @Test func aNewerEpochElsewhereFencesThisNode() async throws {
+        try await scenario {
+            _ = try await node().promote()
+            authority.promoteElsewhere("node2")
+            #expect(await node().monitor() == .failed("fenced: epoch 2 is held by node2"))
+
+            let status = await node().status()
+            #expect(status.role == .active && status.epoch == 1)
+            #expect(status.cluster == EpochState(epoch: 2, holder: "node2"))
+        }
+    }
+
+    @Test func servicesThatNeverAnswerFailThePromotion() async throws {
+        try await scenario {
+            let closedPort = ServiceSpec(name: "sleep", port: 1)
+            await #expect(throws: ClusterError.servicesNotAnswering(["sleep (no TCP connect to 127.0.0.1:1)"])) {
+                try await node(services: [closedPort]).promote()
+            }
+        }
+    }
+
+    @Test func statusReportsRoleServicesAndTransitions() async throws {
+        try await scenario {
+            _ = try await node().promote()
+            _ = try await node().demote()
+            let status = await node().status()
+            #expect(status.role == .passive && status.epoch == 1)
+            #expect(status.services == [.init(name: "sleep", state: .stopped)])
+            #expect(status.transitions.map(\.action) == [.promote, .demote])
+            let json = try status.json()
+            #expect(json.contains("\"holder\" : \"node1\""))
+            #expect(status.text().contains("cluster: epoch 1 held by node1"))
+        }
     }
 }
 
-func waitUntil(timeout: TimeInterval = 5, _ condition: () -> Bool) throws {
+func waitUntil(timeout: TimeInterval = 5, _ condition: () -> Bool) async throws {
     let deadline = Date().addingTimeInterval(timeout)
     while !condition() {
         guard Date() < deadline else { throw CancellationError() }
-        Thread.sleep(forTimeInterval: 0.05)
+        try await Task.sleep(for: .milliseconds(50))
     }
 }

@@ -13,44 +13,44 @@ struct EchoProbeTests {
         EchoProbe(host: "127.0.0.1", port: port, calledAETitle: called, callingAETitle: "CLUSTERCTL", timeout: 3)
     }
 
-    @Test func aDICOMListenerAnswersTheEcho() throws {
+    @Test func aDICOMListenerAnswersTheEcho() async throws {
         let scp = try StoreSCP()
         defer { scp.stop() }
-        let outcome = probe(scp.port).run()
+        let outcome = await probe(scp.port).run()
         #expect(outcome.answered, "\(outcome.detail)")
         #expect(outcome.detail.contains("C-ECHO 0000H"))
     }
 
-    @Test func aPortThatAcceptsTCPButNeverAnswersDICOMIsNotAnswering() throws {
+    @Test func aPortThatAcceptsTCPButNeverAnswersDICOMIsNotAnswering() async throws {
         let silent = try RawListener(reply: nil)
         defer { silent.stop() }
         // The old check's view: the kernel completes the handshake, so "it answers".
         #expect(ServiceChecker(runDirectory: URL(fileURLWithPath: "/nonexistent")).acceptsConnections(port: silent.port))
-        let outcome = probe(silent.port).run()
+        let outcome = await probe(silent.port).run()
         #expect(!outcome.answered)
         #expect(outcome.detail.contains("no A-ASSOCIATE answer"))
     }
 
-    @Test func aClosedPortIsNotAnswering() throws {
+    @Test func aClosedPortIsNotAnswering() async throws {
         let closed = try RawListener(reply: nil)
         let port = closed.port
         closed.stop()
-        #expect(!probe(port).run().answered)
+        #expect(await !probe(port).run().answered)
     }
 
     /// With `require_known_callers`, dcmrecv rejects a probe that is not a [[peer]]; the rejection
     /// still proves that the listener parsed the request and answered.
-    @Test func anAssociationRejectionCountsAsAnswering() throws {
+    @Test func anAssociationRejectionCountsAsAnswering() async throws {
         // A-ASSOCIATE-RJ: type 03, length 4, reserved, result 1 (permanent), source 1 (user),
         // reason 3 (calling AE title not recognized) — PS3.8 §9.3.4.
         let rejecting = try RawListener(reply: [0x03, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x01, 0x01, 0x03])
         defer { rejecting.stop() }
-        let outcome = probe(rejecting.port).run()
+        let outcome = await probe(rejecting.port).run()
         #expect(outcome.answered)
         #expect(outcome.detail.contains("rejected"))
     }
 
-    @Test func aServiceIsRunningOnlyWhenItsProcessLivesAndAnswersTheEcho() throws {
+    @Test func aServiceIsRunningOnlyWhenItsProcessLivesAndAnswersTheEcho() async throws {
         let scp = try StoreSCP()
         defer { scp.stop() }
         let scratch = try Scratch()
@@ -58,25 +58,25 @@ struct EchoProbeTests {
         let checker = ServiceChecker(runDirectory: scratch.run, connectTimeout: 3)
         let service = ServiceSpec(name: "storescp", probe: .dicomEcho(port: scp.port, calledAETitle: "ANY-SCP",
                                                                       callingAETitle: "CLUSTERCTL"))
-        #expect(checker.state(of: service) == .stopped)
+        #expect(await checker.state(of: service) == .stopped)
         try "\(scp.pid)\n".write(to: scratch.run.appendingPathComponent("storescp.pid"), atomically: true, encoding: .utf8)
-        #expect(checker.state(of: service) == .running)
+        #expect(await checker.state(of: service) == .running)
 
         kill(scp.pid, SIGSTOP)  // alive, port open, but it cannot answer
-        let stopped = checker.check(service)
+        let stopped = await checker.check(service)
         kill(scp.pid, SIGCONT)
         #expect(stopped.state == .notAnswering)
         #expect(stopped.detail?.contains("no A-ASSOCIATE answer") == true)
     }
 
-    /// Probes block their caller; many at once from Swift's cooperative pool (wider than the
-    /// pool itself on a small machine) must still complete, as their work runs on its own thread.
+    /// Many probes at once from Swift's cooperative pool (more than the pool has threads on a
+    /// small machine) all complete: a probe suspends while it waits, it blocks no thread.
     @Test func probesFromManyConcurrentTasksAllComplete() async throws {
         let scp = try StoreSCP()
         defer { scp.stop() }
         let target = probe(scp.port)
         let answered = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<8 { group.addTask { target.run().answered } }
+            for _ in 0..<8 { group.addTask { await target.run().answered } }
             var all: [Bool] = []
             for await result in group { all.append(result) }
             return all

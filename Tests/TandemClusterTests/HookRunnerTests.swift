@@ -3,7 +3,7 @@ import Testing
 @testable import TandemCluster
 
 @Suite struct HookRunnerTests {
-    @Test func runsExecutablesInNameOrderWithTheEnvironment() throws {
+    @Test func runsExecutablesInNameOrderWithTheEnvironment() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let log = scratch.base.appendingPathComponent("order").path
@@ -12,13 +12,13 @@ import Testing
         try scratch.hook("promote.d", "30-not-executable", "echo 30 >> \(log)", executable: false)
 
         let runner = HookRunner(directory: scratch.hooks.appendingPathComponent("promote.d"))
-        let results = try runner.run(environment: ["TANDEM_EPOCH": "7"])
+        let results = try await runner.run(environment: ["TANDEM_EPOCH": "7"])
 
         #expect(results.map(\.name) == ["10-first", "20-second"])
         #expect(scratch.read("order") == "10 7\n20 7\n")
     }
 
-    @Test func aFailingHookStopsThePhaseAndIsReported() throws {
+    @Test func aFailingHookStopsThePhaseAndIsReported() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let log = scratch.base.appendingPathComponent("ran").path
@@ -26,21 +26,21 @@ import Testing
         try scratch.hook("demote.d", "20-after", "echo ran >> \(log)")
 
         let runner = HookRunner(directory: scratch.hooks.appendingPathComponent("demote.d"))
-        #expect(throws: ClusterError.hookFailed(name: "10-fails", status: 3, output: "cannot drop the address")) {
-            try runner.run(environment: [:])
+        await #expect(throws: ClusterError.hookFailed(name: "10-fails", status: 3, output: "cannot drop the address")) {
+            try await runner.run(environment: [:])
         }
         #expect(scratch.read("ran").isEmpty)
     }
 
-    @Test func aHookThatHangsIsKilledAfterTheTimeout() throws {
+    @Test func aHookThatHangsIsKilledAfterTheTimeout() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         try scratch.hook("promote.d", "10-hangs", "exec sleep 30")
 
         let runner = HookRunner(directory: scratch.hooks.appendingPathComponent("promote.d"), timeout: 0.5)
         let started = Date()
-        #expect(throws: ClusterError.hookFailed(name: "10-hangs", status: HookRunner.timedOutStatus, output: "")) {
-            try runner.run(environment: [:])
+        await #expect(throws: ClusterError.hookFailed(name: "10-hangs", status: HookRunner.timedOutStatus, output: "")) {
+            try await runner.run(environment: [:])
         }
         #expect(Date().timeIntervalSince(started) < 10)
     }
@@ -54,14 +54,14 @@ import Testing
 @Suite struct HookRunnerDaemonTests {
     /// The hooks start the services as daemons: the hook must count as finished when its
     /// shell exits, whatever descriptors the daemon might have inherited.
-    @Test func aDaemonStartedByAHookDoesNotHoldItOpen() throws {
+    @Test func aDaemonStartedByAHookDoesNotHoldItOpen() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let pidFile = scratch.base.appendingPathComponent("daemon.pid").path
         try scratch.hook("promote.d", "10-start-daemon", "sleep 30 >/dev/null 2>&1 &\necho $! > \(pidFile)")
 
         let started = Date()
-        let results = try HookRunner(directory: scratch.hooks.appendingPathComponent("promote.d"))
+        let results = try await HookRunner(directory: scratch.hooks.appendingPathComponent("promote.d"))
             .run(environment: [:])
         let pid = try #require(Int32(scratch.read("daemon.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
         kill(pid, SIGKILL)

@@ -37,11 +37,21 @@ struct Scratch {
         }
     }
 
-    /// Writes an executable shell hook into `promote.d` or `demote.d`.
+    /// Writes a shell hook into `promote.d` or `demote.d`: under a temporary name opened with
+    /// O_CLOEXEC, closed, then renamed into place. A child another test forks meanwhile (a hook
+    /// that starts a daemon) must not inherit the descriptor: the kernel refuses to execute a file
+    /// some process still holds open for writing ("Text file busy").
     func hook(_ phase: String, _ name: String, _ body: String, executable: Bool = true) throws {
         let file = hooks.appendingPathComponent(phase).appendingPathComponent(name)
-        try "#!/bin/sh\n\(body)\n".write(to: file, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: file.path)
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(name).\(UUID().uuidString)")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, executable ? 0o755 : 0o644)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let bytes = Array("#!/bin/sh\n\(body)\n".utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count, rename(temporary.path, file.path) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
     }
 
     func read(_ name: String) -> String {

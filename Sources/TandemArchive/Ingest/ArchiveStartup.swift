@@ -12,6 +12,13 @@ extension StorePipeline {
                             environment: [String: String] = ProcessInfo.processInfo.environment,
                             logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {
         let index = try ArchiveIndex(root: root, storage: storage, epoch: epoch, environment: environment)
+        return try open(index: index, storage: storage, logger: logger)
+    }
+
+    /// `open(root:storage:epoch:environment:logger:)` on an index already opened.
+    public static func open(index: ArchiveIndex, storage: StorageSettings,
+                            logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {
+        let root = index.root
         // Started without an epoch on a passive node: recovery would remove and index files there.
         try index.requireWriteRight()
         let summary = try index.recover()
