@@ -20,6 +20,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // dcmweb's HTTP server (HTTP/1.1 on SwiftNIO, streamed request and response bodies, TLS) and
+        // its password hashes (bcrypt): a maintained server stack instead of a hand-made HTTP parser.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        // SHA-256 of bearer tokens and session ids (only digests are stored) and their random bytes.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // zlib, for the Deflated Explicit VR Little Endian transfer syntax (PS3.5 §A.5).
@@ -84,7 +91,17 @@ let package = Package(
         .executableTarget(name: "dcmroute", dependencies: ["TandemCLI", "TandemRouting",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive",
+        // dcmweb: DICOMweb (PS3.18) over the archive, users, sessions and roles, health.
+        .target(name: "TandemWeb", dependencies: ["DICOMCore", "TandemArchive",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "_NIOFileSystem", package: "swift-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive", "TandemWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -98,6 +115,7 @@ let package = Package(
         .testTarget(name: "TandemArchiveTests", dependencies: ["TandemArchive", "DICOMCore", "DICOMSynthetic",
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "TandemReceiverTests", dependencies: ["TandemReceiver", "TandemArchive", "DICOMNetwork"]),
+        .testTarget(name: "TandemWebTests", dependencies: ["TandemWeb", "TandemArchive", "DICOMCore", "DICOMSynthetic"]),
         .testTarget(name: "TandemClusterTests", dependencies: ["TandemCluster"]),
         .testTarget(name: "TandemCLITests", dependencies: ["TandemCLI", "TandemArchive", "TandemCluster", "TandemSend",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),

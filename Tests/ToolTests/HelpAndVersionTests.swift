@@ -16,7 +16,7 @@ import Testing
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
 
-    @Test(arguments: [["--port", "0"], ["--no-such-option"]])
+    @Test(arguments: [["--port", "70000"], ["--no-such-option"], ["user", "add", "x"]])
     func dcmwebUsageErrorsExit64(arguments: [String]) throws {
         let result = try ToolRunner.run("dcmweb", arguments)
         #expect(result.status == 64)

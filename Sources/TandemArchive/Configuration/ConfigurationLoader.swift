@@ -48,6 +48,9 @@ extension TandemConfiguration {
         if let table = try root.table("query") {
             configuration.query = try readQuery(root.child(table, header: "query"))
         }
+        if let table = try root.table("web") {
+            configuration.web = try readWeb(root.child(table, header: "web"))
+        }
         if let table = try root.table("cluster") {
             configuration.cluster = try readCluster(root.child(table, header: "cluster"))
         }

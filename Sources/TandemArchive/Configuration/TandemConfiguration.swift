@@ -13,6 +13,7 @@ public struct TandemConfiguration: Sendable, Equatable {
     public var cluster: ClusterSettings
     public var limits: LimitsSettings
     public var query: QuerySettings
+    public var web: WebSettings
 
     public init(node: NodeSettings = NodeSettings(),
                 security: SecuritySettings = SecuritySettings(),
@@ -22,7 +23,8 @@ public struct TandemConfiguration: Sendable, Equatable {
                 retry: RetrySettings = RetrySettings(),
                 cluster: ClusterSettings = ClusterSettings(),
                 limits: LimitsSettings = LimitsSettings(),
-                query: QuerySettings = QuerySettings()) {
+                query: QuerySettings = QuerySettings(),
+                web: WebSettings = WebSettings()) {
         self.node = node
         self.security = security
         self.storage = storage
@@ -32,6 +34,7 @@ public struct TandemConfiguration: Sendable, Equatable {
         self.cluster = cluster
         self.limits = limits
         self.query = query
+        self.web = web
     }
 
     /// The configuration used when `tandem.toml` does not exist.

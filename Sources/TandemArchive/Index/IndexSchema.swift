@@ -49,6 +49,9 @@ enum IndexSchema {
                 table.add(column: "holder_token", .text)
             }
         }
+        migrator.registerMigration("web-access") { db in
+            try AccessSchema.create(db)
+        }
         return migrator
     }
 

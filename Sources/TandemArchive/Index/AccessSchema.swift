@@ -1,0 +1,32 @@
+import GRDB
+
+/// The tables of `dcmweb`'s users, bearer tokens and browser sessions (docs/dicomweb.md,
+/// "Users and access"). Secrets are never stored: passwords as bcrypt hashes, tokens and
+/// session ids as SHA-256 digests of their random bytes.
+enum AccessSchema {
+    static func create(_ db: Database) throws {
+        try db.create(table: "web_user") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("name", .text).notNull().unique()
+            table.column("role", .text).notNull()
+            table.column("password_hash", .text).notNull()
+            table.column("disabled", .boolean).notNull().defaults(to: false)
+            table.column("created_at", .datetime).notNull()
+        }
+        try db.create(table: "web_token") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("user_ref", .integer).notNull().indexed().references("web_user")
+            table.column("name", .text).notNull()
+            table.column("token_digest", .text).notNull().unique()
+            table.column("created_at", .datetime).notNull()
+            table.column("revoked_at", .datetime)
+        }
+        try db.create(table: "web_session") { table in
+            table.column("session_digest", .text).primaryKey()
+            table.column("user_ref", .integer).notNull().indexed().references("web_user")
+            table.column("csrf_token", .text).notNull()
+            table.column("created_at", .datetime).notNull()
+            table.column("last_seen_at", .datetime).notNull().indexed()
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import GRDB
+
+extension ArchiveIndex {
+    /// The indexed instances of a study, optionally narrowed to one series and one SOP instance, in
+    /// series then instance order: what a retrieve (WADO-RS, C-GET, C-MOVE) sends. The UIDs must
+    /// match together (an instance of another series is not found), so a path cannot mix entities.
+    public func instances(studyInstanceUID: String, seriesInstanceUID: String? = nil,
+                          sopInstanceUID: String? = nil) throws -> [IndexedInstance] {
+        var sql = IndexedInstance.selectSQL + " WHERE study.study_uid = ?"
+        var arguments: StatementArguments = [studyInstanceUID]
+        if let seriesInstanceUID {
+            sql += " AND series.series_uid = ?"
+            arguments += [seriesInstanceUID]
+        }
+        if let sopInstanceUID {
+            sql += " AND instance.sop_instance_uid = ?"
+            arguments += [sopInstanceUID]
+        }
+        sql += " ORDER BY series.series_number, series.id, instance.instance_number, instance.id"
+        return try read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(IndexedInstance.init(row:))
+        }
+    }
+}

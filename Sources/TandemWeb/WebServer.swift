@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TandemArchive
+
+/// Where and how `dcmweb` serves.
+public struct WebServerSettings: Sendable {
+    public var bind: String
+    public var port: Int
+    /// The archive's configuration: `[web]`, `[query]`, `[storage]`, `[node] ae_title`.
+    public var archive: TandemConfiguration
+    /// Seconds a connection may stay idle (also bounds a client that sends its request slowly).
+    public var idleTimeoutSeconds: Int64 = 60
+    /// How often the fence is checked while idle (every write checks it as well).
+    public var fenceCheckInterval: Duration = .seconds(5)
+
+    public init(bind: String, port: Int, archive: TandemConfiguration) {
+        self.bind = bind
+        self.port = port
+        self.archive = archive
+    }
+}
+
+/// The HTTP service: routes, middleware and the server's lifetime. Runs until SIGTERM or SIGINT
+/// (in-flight requests finish; then it returns) or until the process is fenced by a newer
+/// cluster epoch (throws `FencedError`).
+public enum WebServer {
+    public static func run(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) async throws {
+        let router = makeRouter(index: index, settings: settings, logger: logger)
+        let app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds))),
+            configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: nil),
+            logger: logger)
+        let fence = FenceWatch(index: index, interval: settings.fenceCheckInterval)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: fence)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    static func makeRouter(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) -> Router<WebContext> {
+        let users = UserDirectory(index: index)
+        let sessions = SessionStore(index: index, timeout: TimeInterval(settings.archive.web.sessionTimeoutSeconds))
+        let authenticator = Authenticator(users: users, sessions: sessions, throttle: SharedLoginThrottle(),
+                                          credentials: CredentialCache())
+        let router = Router(context: WebContext.self)
+        router.add(middleware: AccessLog(logger: logger))
+        router.add(middleware: authenticator)
+        HealthRoutes(index: index).register(on: router)
+        SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: false).register(on: router)
+        QidoRoutes(index: index, options: QueryOptions(caseInsensitiveNames: settings.archive.query.caseInsensitiveNames))
+            .register(on: router)
+        WadoRoutes(index: index).register(on: router)
+        StowRoutes(pipeline: StorePipeline(index: index, storage: settings.archive.storage, logger: logger),
+                   calledAE: settings.archive.node.aeTitle).register(on: router)
+        return router
+    }
+}
+
+/// Ends the service group once this process has been fenced (docs/design.md, "Cluster model"):
+/// a stale dcmweb must not keep serving writes, and an idle one should notice too.
+struct FenceWatch: Service {
+    let index: ArchiveIndex
+    let interval: Duration
+
+    func run() async throws {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+            do {
+                try index.checkEpoch()
+            } catch let fenced as FencedError {
+                throw fenced
+            } catch {
+                continue  // the index busy or briefly unreadable: /healthz reports it, the next check retries
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import DICOMCore
+import DICOMSynthetic
+import Foundation
+
+/// A dcmweb serving an archive that dcmrecv filled from DCMTK's storescu, with one user per role
+/// (password "\(name)-password-1").
+final class RunningWeb {
+    let receiver: RunningReceiver
+    let port: Int
+    let process = Process()
+    let sentDirectory: URL
+    let sentFiles: [URL]
+    private let log: URL
+
+    static func password(_ user: String) -> String { "\(user)-password-1" }
+    static let users = ["rad": "radiologist", "tech": "technician", "boss": "admin"]
+
+    init(toml: String = "") throws {
+        receiver = try RunningReceiver.configured(toml)
+        sentDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-sent-\(UUID().uuidString)")
+        sentFiles = try SyntheticStudy(StudySpecification(seriesCount: 2, instancesPerSeries: 2, instanceSize: 20 * 1024,
+                                                          transferSyntax: .explicitVRLittleEndian,
+                                                          patientName: "Ström^Åsa", patientID: "WEB-1"))
+            .write(to: sentDirectory)
+        let sent = try ExternalTool.run("storescu", ["-aec", "TANDEM", "127.0.0.1", "\(receiver.port)"] + sentFiles.map(\.path))
+        guard sent.status == 0 else { throw ExternalTool.Failure("storescu: \(sent.stderr)") }
+        _ = receiver.stop()
+        for (name, role) in Self.users {
+            let added = try Self.dcmweb(["user", "add", name, "--role", role, "--password-stdin",
+                                         "--root", receiver.root.path], input: Self.password(name) + "\n")
+            guard added.status == 0 else { throw ExternalTool.Failure("user add: \(added.stderr)") }
+        }
+        log = FileManager.default.temporaryDirectory.appendingPathComponent("dcmweb-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        port = try LoopbackPort.free()
+        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmweb")
+        process.arguments = ["--root", receiver.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--log-format", "json"]
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        for _ in 0..<400 where process.isRunning && !LoopbackPort.canConnect(port) { usleep(50_000) }
+        guard LoopbackPort.canConnect(port) else { throw ExternalTool.Failure("dcmweb did not start: \(logText)") }
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM, then the exit status (a graceful stop is 0).
+    func stop() -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func remove() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        receiver.remove()
+        try? FileManager.default.removeItem(at: sentDirectory)
+        try? FileManager.default.removeItem(at: log)
+    }
+
+    /// Runs `dcmweb` with `input` on its stdin.
+    static func dcmweb(_ arguments: [String], input: String = "") throws -> ToolRun {
+        let process = Process()
+        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmweb")
+        process.arguments = arguments
+        let stdin = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// An HTTP exchange through curl: status, response headers (lower-cased names), body.
+struct HTTPExchange {
+    let status: Int
+    let headers: [String: [String]]
+    let body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    func header(_ name: String) -> String? { headers[name.lowercased()]?.first }
+
+    /// Runs curl off the cooperative pool. `arguments` are curl's (method, headers, data, URL).
+    static func curl(_ arguments: [String]) async throws -> HTTPExchange {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-curl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let headerFile = directory.appendingPathComponent("headers"), bodyFile = directory.appendingPathComponent("body")
+        let run = try await ExternalTool.runOffPool("curl", ["-s", "-S", "--max-time", "60", "-D", headerFile.path,
+                                                             "-o", bodyFile.path, "-w", "%{http_code}"] + arguments)
+        guard let status = Int(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ExternalTool.Failure("curl \(arguments): \(run.stderr)")
+        }
+        var headers: [String: [String]] = [:]
+        let headerText = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
+        for line in headerText.split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased(), default: []].append(line[line.index(after: colon)...]
+                .trimmingCharacters(in: .whitespaces))
+        }
+        return HTTPExchange(status: status, headers: headers, body: (try? Data(contentsOf: bodyFile)) ?? Data())
+    }
+}

@@ -1,0 +1,153 @@
+import DICOMCore
+import DICOMSynthetic
+import Foundation
+import Testing
+
+@Suite("dcmweb: DICOMweb, logins and roles", .serialized)
+struct WebTests {
+    static func basic(_ user: String) -> [String] { ["-u", "\(user):\(RunningWeb.password(user))"] }
+
+    @Test("dicomweb-client searches, retrieves (instances, series, metadata, frames, bulk data) and stores; all equal what was sent")
+    func dicomwebClientInterop() async throws {
+        let web = try RunningWeb()
+        defer { web.remove() }
+        let stowDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-stow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: stowDirectory) }
+        let stowFiles = try SyntheticStudy(StudySpecification(modality: .MR, instancesPerSeries: 1, instanceSize: 16 * 1024,
+                                                              patientName: "Stow^Test", patientID: "WEB-STOW"))
+            .write(to: stowDirectory)
+        let script = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/interop/dicomweb-client-check.py")
+        let run = try await ExternalTool.runOffPool("env", ["python3", script.path, web.url, "tech",
+                                                            RunningWeb.password("tech"), web.sentDirectory.path,
+                                                            stowFiles[0].path])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let indexed = try ExternalTool.run("sqlite3", [web.receiver.root.appendingPathComponent("index.sqlite").path,
+                                                       "SELECT calling_ae FROM instance JOIN series ON series.id = series_ref "
+                                                       + "JOIN study ON study.id = study_ref JOIN patient ON patient.id = patient_ref "
+                                                       + "WHERE patient.patient_id = 'WEB-STOW'"])
+        #expect(indexed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "DICOMWEB")
+        #expect(web.stop() == 0)
+    }
+
+    @Test("every route but /healthz needs a login (401); roles gate STOW (403); tokens work until revoked; no plaintext password stored")
+    func rolesAndCredentials() async throws {
+        let web = try RunningWeb()
+        defer { web.remove() }
+        #expect(try await HTTPExchange.curl([web.url + "/healthz"]).status == 200)
+        for path in ["/dicomweb/studies", "/dicomweb/series", "/dicomweb/studies/1.2.3/metadata", "/"] {
+            let anonymous = try await HTTPExchange.curl(["-H", "Accept: application/dicom+json", web.url + path])
+            #expect(anonymous.status == (path == "/" ? 303 : 401), "\(path)")
+        }
+        let unauthenticated = try await HTTPExchange.curl([web.url + "/dicomweb/studies"])
+        #expect(unauthenticated.header("www-authenticate")?.hasPrefix("Basic") == true)
+        #expect(try await HTTPExchange.curl(["-u", "rad:wrong-password", web.url + "/dicomweb/studies"]).status == 401)
+
+        let studies = try await HTTPExchange.curl(Self.basic("rad") + [web.url + "/dicomweb/studies?PatientID=WEB-1"])
+        #expect(studies.status == 200)
+        #expect(studies.header("content-type") == "application/dicom+json")
+        let results = try #require(try JSONSerialization.jsonObject(with: studies.body) as? [[String: Any]])
+        #expect(results.count == 1)
+
+        let stowBody = ["-X", "POST", "-H", "Content-Type: multipart/related; type=\"application/dicom\"; boundary=x",
+                        "--data-binary", "--x--", web.url + "/dicomweb/studies"]
+        #expect(try await HTTPExchange.curl(Self.basic("rad") + stowBody).status == 403)
+        #expect(try await HTTPExchange.curl(Self.basic("tech") + stowBody).status == 400)
+
+        let root = web.receiver.root.path
+        let created = try RunningWeb.dcmweb(["token", "create", "rad", "--name", "script", "--root", root])
+        let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(created.status == 0 && token.hasPrefix("tdm_"))
+        let bearer = ["-H", "Authorization: Bearer \(token)", web.url + "/dicomweb/studies"]
+        #expect(try await HTTPExchange.curl(bearer).status == 200)
+        #expect(try RunningWeb.dcmweb(["token", "revoke", "rad", "--name", "script", "--root", root]).status == 0)
+        #expect(try await HTTPExchange.curl(bearer).status == 401)
+
+        #expect(try RunningWeb.dcmweb(["user", "disable", "rad", "--root", root]).status == 0)
+        #expect(try await HTTPExchange.curl(Self.basic("rad") + [web.url + "/dicomweb/studies"]).status == 401)
+        let list = try RunningWeb.dcmweb(["user", "list", "--root", root])
+        #expect(list.stdout.contains("rad\tradiologist\tdisabled"))
+
+        let database = try Data(contentsOf: web.receiver.root.appendingPathComponent("index.sqlite"))
+        let wal = (try? Data(contentsOf: web.receiver.root.appendingPathComponent("index.sqlite-wal"))) ?? Data()
+        for user in RunningWeb.users.keys {
+            let password = Data(RunningWeb.password(user).utf8)
+            #expect(database.range(of: password) == nil && wal.range(of: password) == nil, "\(user)'s password stored")
+            #expect(!web.logText.contains(RunningWeb.password(user)))
+        }
+        // The access log: one line per request, with the user once known.
+        #expect(web.logText.contains(#""status":"200""#) && web.logText.contains(#""user":"rad""#))
+        #expect(web.stop() == 0)
+    }
+
+    @Test("the browser signs in with a form: HttpOnly SameSite=Strict cookie, CSRF token required, sign-out ends the session")
+    func browserSession() async throws {
+        let web = try RunningWeb()
+        defer { web.remove() }
+        let wrong = try await HTTPExchange.curl(["--data-urlencode", "name=rad", "--data-urlencode", "password=nope",
+                                                 web.url + "/login"])
+        #expect(wrong.status == 401)
+        let signIn = try await HTTPExchange.curl(["--data-urlencode", "name=rad",
+                                                  "--data-urlencode", "password=\(RunningWeb.password("rad"))",
+                                                  web.url + "/login"])
+        #expect(signIn.status == 303)
+        let setCookie = try #require(signIn.header("set-cookie"))
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains("Secure"))
+        let cookie = String(setCookie.split(separator: ";")[0])
+        let page = try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/"])
+        #expect(page.status == 200 && page.text.contains("rad"))
+        let csrf = try #require(page.text.range(of: #"name="csrf-token" content="([^"]+)""#, options: .regularExpression)
+            .map { String(page.text[$0]).split(separator: "\"")[3] })
+        #expect(try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/dicomweb/studies"]).status == 200)
+
+        // A state-changing request with the cookie but without the token, or from another origin, is refused.
+        let stow = ["-X", "POST", "-H", "Cookie: \(cookie)", "-H", "Content-Type: multipart/related; type=\"application/dicom\"; boundary=x",
+                    "--data-binary", "--x--", web.url + "/dicomweb/studies"]
+        #expect(try await HTTPExchange.curl(stow).status == 403)
+        #expect(try await HTTPExchange.curl(["-H", "Origin: http://evil.example"] + stow).status == 403)
+        #expect(try await HTTPExchange.curl(["-X", "POST", "-H", "Cookie: \(cookie)", web.url + "/logout"]).status == 403)
+        let signOut = try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", "--data-urlencode", "csrf_token=\(csrf)",
+                                                   web.url + "/logout"])
+        #expect(signOut.status == 303)
+        #expect(try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/dicomweb/studies"]).status == 401)
+        #expect(try await HTTPExchange.curl(["-H", "Cookie: tandem_session=forged", web.url + "/dicomweb/studies"]).status == 401)
+        #expect(web.stop() == 0)
+    }
+
+    @Test("hostile requests get a 4xx and the server keeps answering")
+    func hostileRequests() async throws {
+        let web = try RunningWeb()
+        defer { web.remove() }
+        let auth = Self.basic("tech")
+        // Too long for a command line: curl -G appends the file's content to the URL as its query.
+        let queries = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-queries-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: queries, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: queries) }
+        let huge = queries.appendingPathComponent("huge"), many = queries.appendingPathComponent("many")
+        try ("PatientName=" + String(repeating: "A", count: 1_000_000)).write(to: huge, atomically: true, encoding: .utf8)
+        try (0..<10_000).map { "PatientID=\($0)" }.joined(separator: "&").write(to: many, atomically: true, encoding: .utf8)
+        let longValue = "PatientName=" + String(repeating: "A", count: 5_000)
+        let cases: [(String, [String])] = [
+            ("unknown parameter", [web.url + "/dicomweb/studies?NoSuchAttribute=1"]),
+            ("bad date", [web.url + "/dicomweb/studies?StudyDate=2024-13-45"]),
+            ("bad limit", [web.url + "/dicomweb/studies?limit=-1"]),
+            ("5 KB value", [web.url + "/dicomweb/studies?" + longValue]),
+            ("1 MB value", ["-G", "--data-binary", "@" + huge.path, web.url + "/dicomweb/studies"]),
+            ("10,000 parameters", ["-G", "--data-binary", "@" + many.path, web.url + "/dicomweb/studies"]),
+            ("non-UID segment", [web.url + "/dicomweb/studies/abc/metadata"]),
+            ("dot-dot segment", ["--path-as-is", web.url + "/dicomweb/studies/../../index.sqlite"]),
+            ("unknown study", [web.url + "/dicomweb/studies/1.2.3.4/metadata"]),
+            ("STOW without boundary", ["-X", "POST", "-H", "Content-Type: multipart/related; type=\"application/dicom\"",
+                                       "--data-binary", "x", web.url + "/dicomweb/studies"]),
+            ("STOW wrong media type", ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "{}",
+                                       web.url + "/dicomweb/studies"]),
+            ("STOW truncated body", ["-X", "POST", "-H", "Content-Type: multipart/related; type=\"application/dicom\"; boundary=b",
+                                     "--data-binary", "--b\r\nContent-Type: application/dicom\r\n\r\nDICM", web.url + "/dicomweb/studies"]),
+        ]
+        for (name, arguments) in cases {
+            let exchange = try await HTTPExchange.curl(auth + arguments)
+            #expect((400..<500).contains(exchange.status), "\(name): \(exchange.status)")
+        }
+        #expect(try await HTTPExchange.curl(auth + [web.url + "/dicomweb/studies"]).status == 200)
+        #expect(web.stop() == 0)
+    }
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Checks a dcmweb server with the independent dicomweb-client library (PyPI).
+
+Usage: dicomweb-client-check.py URL USER PASSWORD SENT_DIR STOW_FILE
+
+SENT_DIR holds the Part 10 files already in the archive (sent by DCMTK); STOW_FILE is a file
+not yet in it, stored here with STOW-RS. Searches, retrieves instances, series and metadata,
+frames and bulk data, and compares everything with what was sent: pixel data byte-equal,
+metadata equal to pydicom's to_json_dict of the same file (bulk values excepted, which the
+server gives as BulkDataURIs that must resolve to the same bytes). Prints one line per check;
+exits 1 on the first mismatch.
+"""
+import base64
+import os
+import sys
+
+import pydicom
+import requests
+from dicomweb_client.api import DICOMwebClient
+
+
+def fail(message):
+    print("FAIL " + message)
+    sys.exit(1)
+
+
+def ok(message):
+    print("ok " + message)
+
+
+def comparable(attributes):
+    """A to_json_dict-shaped dict without what a server may legitimately express differently:
+    group lengths, and values left as bulk data (InlineBinary or BulkDataURI)."""
+    result = {}
+    for tag, attribute in attributes.items():
+        if tag.endswith("0000"):
+            continue
+        if "InlineBinary" in attribute or "BulkDataURI" in attribute:
+            result[tag] = {"vr": attribute["vr"], "bulk": True}
+            continue
+        if attribute.get("vr") == "SQ":
+            attribute = dict(attribute)
+            attribute["Value"] = [comparable(item) for item in attribute.get("Value", [])]
+        result[tag] = attribute
+    return result
+
+
+def main():
+    url, user, password, sent_dir, stow_file = sys.argv[1:6]
+    session = requests.Session()
+    session.auth = (user, password)
+    client = DICOMwebClient(url=url + "/dicomweb", session=session)
+
+    sent = {}
+    for directory, _, names in sorted(os.walk(sent_dir)):
+        for name in sorted(names):
+            dataset = pydicom.dcmread(os.path.join(directory, name))
+            sent[dataset.SOPInstanceUID] = dataset
+    first = next(iter(sent.values()))
+    study_uid = first.StudyInstanceUID
+
+    studies = client.search_for_studies(search_filters={"PatientID": first.PatientID})
+    found = [s["0020000D"]["Value"][0] for s in studies]
+    if study_uid not in found:
+        fail(f"search_for_studies PatientID={first.PatientID}: {found}")
+    ok(f"search_for_studies found {study_uid}")
+
+    instances = client.search_for_instances(study_instance_uid=study_uid)
+    found = {i["00080018"]["Value"][0] for i in instances}
+    if found != set(sent):
+        fail(f"search_for_instances: {sorted(found)} != {sorted(sent)}")
+    ok(f"search_for_instances found all {len(found)} instances")
+
+    metadata = client.retrieve_study_metadata(study_uid)
+    if len(metadata) != len(sent):
+        fail(f"retrieve_study_metadata: {len(metadata)} instances, expected {len(sent)}")
+    for attributes in metadata:
+        uid = attributes["00080018"]["Value"][0]
+        expected = comparable(sent[uid].to_json_dict())
+        got = comparable(attributes)
+        if got != expected:
+            differing = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
+            fail(f"metadata of {uid} differs at {differing[:5]}: got {[got.get(k) for k in differing[:2]]}, "
+                 f"expected {[expected.get(k) for k in differing[:2]]}")
+        pixel = attributes.get("7FE00010", {})
+        if "BulkDataURI" in pixel:
+            frames = client.retrieve_bulkdata(pixel["BulkDataURI"])
+            if b"".join(frames) != sent[uid].PixelData:
+                fail(f"BulkDataURI of {uid}'s pixel data does not resolve to its bytes")
+    ok("retrieve_study_metadata equals to_json_dict; pixel data BulkDataURIs resolve")
+
+    for uid, dataset in sent.items():
+        retrieved = client.retrieve_instance(study_uid, dataset.SeriesInstanceUID, uid)
+        if retrieved.PixelData != dataset.PixelData:
+            fail(f"retrieve_instance {uid}: pixel data differs")
+        frame_length = dataset.Rows * dataset.Columns * dataset.SamplesPerPixel * dataset.BitsAllocated // 8
+        frames = client.retrieve_instance_frames(study_uid, dataset.SeriesInstanceUID, uid, frame_numbers=[1])
+        if frames[0] != dataset.PixelData[:frame_length]:
+            fail(f"retrieve_instance_frames {uid} frame 1 differs")
+    ok(f"retrieve_instance and frames: pixel data byte-equal for {len(sent)} instances")
+
+    series_uid = first.SeriesInstanceUID
+    series = client.retrieve_series(study_uid, series_uid)
+    expected_series = {u for u, d in sent.items() if d.SeriesInstanceUID == series_uid}
+    if {d.SOPInstanceUID for d in series} != expected_series:
+        fail("retrieve_series: wrong instances")
+    ok(f"retrieve_series returned its {len(series)} instances")
+
+    stow = pydicom.dcmread(stow_file)
+    response = client.store_instances([stow])
+    stored_uids = [item.ReferencedSOPInstanceUID for item in response.ReferencedSOPSequence]
+    if stored_uids != [stow.SOPInstanceUID]:
+        fail(f"store_instances: ReferencedSOPSequence {stored_uids}")
+    again = client.retrieve_instance(stow.StudyInstanceUID, stow.SeriesInstanceUID, stow.SOPInstanceUID)
+    if again.PixelData != stow.PixelData:
+        fail("the STOW'd instance does not come back byte-equal")
+    found = client.search_for_studies(search_filters={"StudyInstanceUID": stow.StudyInstanceUID})
+    if len(found) != 1:
+        fail("the STOW'd study is not found by QIDO")
+    ok(f"store_instances stored {stow.SOPInstanceUID}; it is found and retrieved byte-equal")
+
+
+if __name__ == "__main__":
+    main()
