@@ -247,6 +247,52 @@ struct RetrieveTests {
         #expect((stored.stdout + stored.stderr).contains("Status: 0x124"), "\(stored.stdout + stored.stderr)")
     }
 
+    /// pynetdicom as C-GET SCU taking the Storage SCP role for CT (PS3.7 D.3.3.4), storing
+    /// slowly (1 s per instance) and cancelling after the first pending response.
+    @Test("C-CANCEL of a C-GET: the sub-operations stop, the final response is Cancel with the rest remaining")
+    func getCancelled() async throws {
+        let archive = try await Archive(peers: "")
+        defer { archive.receiver.remove() }
+        let script = """
+            import json, sys, time
+            from pydicom.dataset import Dataset
+            from pynetdicom import AE, evt, build_role
+            from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelGet as GET, CTImageStorage
+            stored = []
+            def on_store(event):
+                time.sleep(1)
+                stored.append(event.request.AffectedSOPInstanceUID)
+                return 0x0000
+            ae = AE(ae_title="GETTER"); ae.add_requested_context(GET); ae.add_requested_context(CTImageStorage)
+            ae.dimse_timeout = 60
+            assoc = ae.associate("127.0.0.1", int(sys.argv[1]), ae_title="TANDEM", ext_neg=[build_role(CTImageStorage, scp_role=True)],
+                                 evt_handlers=[(evt.EVT_C_STORE, on_store)])
+            get_context = [c for c in assoc.accepted_contexts if c.abstract_syntax == GET][0].context_id
+            query = Dataset(); query.QueryRetrieveLevel = "STUDY"; query.StudyInstanceUID = sys.argv[2]
+            pending, final = 0, None
+            for status, identifier in assoc.send_c_get(query, GET, msg_id=9):
+                if status is None:
+                    break
+                if status.Status in (0xFF00, 0xFF01):
+                    pending += 1
+                    if pending == 1:
+                        assoc.send_c_cancel(9, get_context)
+                    continue
+                final = {"status": status.Status, "remaining": int(status.get("NumberOfRemainingSuboperations", -1)),
+                         "completed": int(status.get("NumberOfCompletedSuboperations", -1))}
+            assoc.release()
+            print(json.dumps({"pending": pending, "final": final, "stored": len(stored)}))
+            """
+        let run = try await ExternalTool.runOffPool("env", ["python3", "-c", script, "\(archive.receiver.port)", archive.studyUID])
+        try #require(run.status == 0, "\(run.stderr)")
+        let answer = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+        let final = try #require(answer["final"] as? [String: Int])
+        #expect(final["status"] == 0xFE00)
+        #expect(final["remaining", default: 0] >= 1)
+        #expect(final["completed"] == answer["stored"] as? Int)
+        #expect(final["remaining", default: 0] + final["completed", default: 0] == 6)
+    }
+
     /// pynetdicom's C-GET with no storage context: every sub-operation fails, and the final
     /// response says so (A702H) with the Failed SOP Instance UID List.
     @Test("a C-GET whose caller offers no storage contexts fails with A702 and lists the instances")
