@@ -92,7 +92,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // dcmweb: DICOMweb (PS3.18) over the archive, users, sessions and roles, health.
-        .target(name: "TandemWeb", dependencies: ["DICOMCore", "TandemArchive",
+        .target(name: "TandemWeb", dependencies: ["DICOMCore", "DICOMImaging", "TandemArchive",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -15,4 +15,5 @@ if [ "$need_apt" = 1 ]; then
 fi
 python3 -c 'import pydicom, pynetdicom' 2>/dev/null || python3 -m pip install -q pydicom pynetdicom
 # dcmweb's interop tests: an independent DICOMweb client (scripts/interop/dicomweb-client-check.py).
-python3 -c 'import dicomweb_client' 2>/dev/null || python3 -m pip install -q dicomweb-client
+# Pillow reads back rendered images; numpy lets pydicom decode compressed pixel data.
+python3 -c 'import dicomweb_client, PIL, numpy' 2>/dev/null || python3 -m pip install -q dicomweb-client pillow numpy

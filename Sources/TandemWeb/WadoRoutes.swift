@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMImaging
 import Foundation
 import Hummingbird
 import NIOCore
@@ -57,7 +58,8 @@ struct WadoRoutes {
     // MARK: Instances
 
     private func retrieve(_ request: Request, _ context: WebContext, _ records: [InstanceRecord]) async throws -> Response {
-        try AcceptedSyntax.require(request, multipartType: "application/dicom", offered: records.map(\.transferSyntaxUID))
+        _ = try AcceptedSyntax.choose(request, multipartType: "application/dicom", stored: records.map(\.transferSyntaxUID),
+                                      canDecode: false)
         let multipart = MultipartWriter()
         let root = index.root
         let body = ResponseBody { writer in
@@ -132,16 +134,44 @@ struct WadoRoutes {
         let stored = try await offPool { try StoredInstance.read(record, root: root) }
         let syntax = stored.transferSyntax
         guard stored.file.dataSet.contains(.pixelData) else { throw HTTPError(.notFound, message: "the instance has no pixel data") }
-        try AcceptedSyntax.require(request, multipartType: "application/octet-stream", offered: [syntax.uid],
-                                   nativeDefault: !syntax.isEncapsulated)
+        let frameNumbers = numbers.compactMap { $0 }
+        let choice = try AcceptedSyntax.choose(request, multipartType: "application/octet-stream", stored: [syntax.uid],
+                                               canDecode: true)
+        if choice == .decoded { return try decodedFrames(frameNumbers, path: stored.path, count: stored.numberOfFrames) }
         guard !syntax.isBigEndian, !syntax.isDeflated else {
             throw HTTPError(.notAcceptable, message: "frames of \(syntax.name) data are not served yet")
         }
-        guard let pieces = stored.frames(numbers.compactMap { $0 }) else {
+        guard let pieces = stored.frames(frameNumbers) else {
             throw HTTPError(.notFound, message: "frame out of range, or the pixel data layout is not supported")
         }
         return framesResponse(pieces, path: stored.path,
                               syntax: syntax.isEncapsulated ? syntax.uid : TransferSyntax.explicitVRLittleEndian.uid)
+    }
+
+    /// Frames decoded by `DICOMImaging` to native little-endian samples, one at a time.
+    private func decodedFrames(_ numbers: [Int], path: String, count: Int) throws -> Response {
+        guard numbers.allSatisfy({ $0 <= count }) else { throw HTTPError(.notFound, message: "frame out of range") }
+        let image: DICOMImage
+        do {
+            image = try DICOMImage(path: path)
+        } catch {
+            throw HTTPError(.notAcceptable, message: "cannot decode the pixel data: \(error)")
+        }
+        let multipart = MultipartWriter()
+        let partType = "application/octet-stream"
+        let body = ResponseBody { writer in
+            for number in numbers {
+                let bytes = try await offPool { try image.decodedFrame(number - 1).bytes }
+                try await writer.write(multipart.partHeader(
+                    contentType: "\(partType); transfer-syntax=\(TransferSyntax.explicitVRLittleEndian.uid)",
+                    length: Int64(bytes.count)))
+                try await writer.write(ByteBuffer(bytes: bytes))
+                try await writer.write(multipart.partEnd)
+            }
+            try await writer.write(multipart.closing)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: multipart.contentType(partType: partType)], body: body)
     }
 
     private func framesResponse(_ frames: [[StoredInstance.FramePiece]], path: String, syntax: String) -> Response {
@@ -188,34 +218,42 @@ struct BulkDataBase: Sendable {
     }
 }
 
-/// The `Accept` of a WADO-RS retrieve, checked against what can be sent: the stored transfer
-/// syntaxes (PS3.18 §8.7.3.5). A request names a part type (`type=`) and optionally a
-/// `transfer-syntax`; absent, the stored one is sent (for native frames, whose stored bytes are
-/// Explicit VR Little Endian's, the standard's default holds exactly).
+/// The `Accept` of a WADO-RS retrieve, weighed against what can be sent (PS3.18 §8.7.3.5): the
+/// stored transfer syntax, or — for frames — pixels decoded to Explicit VR Little Endian's layout.
+/// A range names a part type (`type=`) and optionally a `transfer-syntax`; `*` means the stored
+/// one. Without one the standard's default, Explicit VR Little Endian, is meant; for a whole
+/// instance, which is not transcoded yet, the stored syntax is sent instead.
 enum AcceptedSyntax {
-    static func require(_ request: Request, multipartType: String, offered: [String], nativeDefault: Bool = true) throws {
+    enum Choice: Equatable {
+        case stored
+        /// Frames decoded to native little-endian samples.
+        case decoded
+    }
+
+    static func choose(_ request: Request, multipartType: String, stored: [String], canDecode: Bool) throws -> Choice {
         let ranges = MediaNegotiation.fullRanges(request)
-        guard !ranges.isEmpty else { return }
+        let native = stored.allSatisfy {
+            let syntax = TransferSyntax(uid: $0)
+            return syntax.isUncompressed && !syntax.isBigEndian && !syntax.isDeflated
+        }
+        func explicitLittleEndian() -> Choice? { native ? .stored : canDecode ? .decoded : nil }
+        guard !ranges.isEmpty else { return canDecode ? explicitLittleEndian() ?? .stored : .stored }
         for range in ranges {
             let parameters = Self.parameters(range)
             let type = parameters[""] ?? ""
-            if type == "*/*" { return }
+            if type == "*/*" { return .stored }
             guard type == "multipart/related" || type == multipartType || type == "application/*" else { continue }
             let partType = parameters["type"] ?? multipartType
             guard partType == multipartType || partType == "*/*" || partType == "application/*" else { continue }
-            guard let syntax = parameters["transfer-syntax"] else {
-                if nativeDefault { return }
-                continue
-            }
-            if syntax == "*" || offered.allSatisfy({ $0 == syntax }) { return }
-            if syntax == TransferSyntax.explicitVRLittleEndian.uid,
-               offered.allSatisfy({ TransferSyntax(uid: $0).isUncompressed && !TransferSyntax(uid: $0).isBigEndian
-                   && !TransferSyntax(uid: $0).isDeflated }), multipartType == "application/octet-stream" {
-                return
+            let syntax = parameters["transfer-syntax"]
+            if syntax == "*" || stored.allSatisfy({ $0 == syntax }) { return .stored }
+            if syntax == nil || syntax == TransferSyntax.explicitVRLittleEndian.uid {
+                if let choice = explicitLittleEndian() { return choice }
+                if syntax == nil, !canDecode { return .stored }
             }
         }
-        throw HTTPError(.notAcceptable, message: "stored as \(Set(offered).sorted().joined(separator: ", ")); "
-                        + "ask for transfer-syntax=* or the stored syntax (transcoding is not supported yet)")
+        throw HTTPError(.notAcceptable, message: "stored as \(Set(stored).sorted().joined(separator: ", ")); "
+                        + "ask for transfer-syntax=* or the stored syntax")
     }
 
     /// `type/subtype; a="b"; c=d` as ["": "type/subtype", "a": "b", "c": "d"].

@@ -54,6 +54,7 @@ public enum WebServer {
         QidoRoutes(index: index, options: QueryOptions(caseInsensitiveNames: settings.archive.query.caseInsensitiveNames))
             .register(on: router)
         WadoRoutes(index: index).register(on: router)
+        RenderedRoutes(index: index).register(on: router)
         StowRoutes(pipeline: StorePipeline(index: index, storage: settings.archive.storage, logger: logger),
                    calledAE: settings.archive.node.aeTitle).register(on: router)
         return router

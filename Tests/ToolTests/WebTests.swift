@@ -16,10 +16,12 @@ struct WebTests {
         let stowFiles = try SyntheticStudy(StudySpecification(modality: .MR, instancesPerSeries: 1, instanceSize: 16 * 1024,
                                                               patientName: "Stow^Test", patientID: "WEB-STOW"))
             .write(to: stowDirectory)
+        let stowFile = stowDirectory.appendingPathComponent("rle.dcm")
+        #expect(try ExternalTool.run("dcmcrle", [stowFiles[0].path, stowFile.path]).status == 0)
         let script = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/interop/dicomweb-client-check.py")
         let run = try await ExternalTool.runOffPool("env", ["python3", script.path, web.url, "tech",
                                                             RunningWeb.password("tech"), web.sentDirectory.path,
-                                                            stowFiles[0].path])
+                                                            stowFile.path])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let indexed = try ExternalTool.run("sqlite3", [web.receiver.root.appendingPathComponent("index.sqlite").path,
                                                        "SELECT calling_ae FROM instance JOIN series ON series.id = series_ref "
@@ -27,6 +29,14 @@ struct WebTests {
                                                        + "WHERE patient.patient_id = 'WEB-STOW'"])
         #expect(indexed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "DICOMWEB")
         #expect(web.stop() == 0)
+        // DCMTK's findscu finds the STOW'd study through dcmrecv's C-FIND, like any received one.
+        let receiver = try RunningReceiver(root: web.receiver.root)
+        defer { if receiver.process.isRunning { _ = receiver.stop() } }
+        let found = try await ExternalTool.runOffPool("findscu", [
+            "-S", "-aec", "TANDEM", "-k", "QueryRetrieveLevel=STUDY", "-k", "PatientID=WEB-STOW",
+            "-k", "StudyInstanceUID", "127.0.0.1", "\(receiver.port)"])
+        #expect(receiver.stop() == 0)
+        #expect(found.status == 0 && (found.stdout + found.stderr).contains("WEB-STOW"), "\(found.stderr)")
     }
 
     @Test("every route but /healthz needs a login (401); roles gate STOW (403); tokens work until revoked; no plaintext password stored")
@@ -136,6 +146,9 @@ struct WebTests {
             ("non-UID segment", [web.url + "/dicomweb/studies/abc/metadata"]),
             ("dot-dot segment", ["--path-as-is", web.url + "/dicomweb/studies/../../index.sqlite"]),
             ("unknown study", [web.url + "/dicomweb/studies/1.2.3.4/metadata"]),
+            ("bad window", [web.url + "/dicomweb/studies/1.2/series/1.3/instances/1.4/rendered?window=abc"]),
+            ("huge viewport", [web.url + "/dicomweb/studies/1.2/series/1.3/instances/1.4/thumbnail?viewport=100000,100000"]),
+            ("unrenderable type", ["-H", "Accept: image/gif", web.url + "/dicomweb/studies/1.2/series/1.3/instances/1.4/rendered"]),
             ("STOW without boundary", ["-X", "POST", "-H", "Content-Type: multipart/related; type=\"application/dicom\"",
                                        "--data-binary", "x", web.url + "/dicomweb/studies"]),
             ("STOW wrong media type", ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "{}",

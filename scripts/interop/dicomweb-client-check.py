@@ -4,13 +4,13 @@
 Usage: dicomweb-client-check.py URL USER PASSWORD SENT_DIR STOW_FILE
 
 SENT_DIR holds the Part 10 files already in the archive (sent by DCMTK); STOW_FILE is a file
-not yet in it, stored here with STOW-RS. Searches, retrieves instances, series and metadata,
+not yet in it, compressed (RLE Lossless), stored here with STOW-RS. Searches, retrieves instances, series and metadata,
 frames and bulk data, and compares everything with what was sent: pixel data byte-equal,
 metadata equal to pydicom's to_json_dict of the same file (bulk values excepted, which the
 server gives as BulkDataURIs that must resolve to the same bytes). Prints one line per check;
 exits 1 on the first mismatch.
 """
-import base64
+import io
 import os
 import sys
 
@@ -118,6 +118,26 @@ def main():
     if len(found) != 1:
         fail("the STOW'd study is not found by QIDO")
     ok(f"store_instances stored {stow.SOPInstanceUID}; it is found and retrieved byte-equal")
+
+    decoded = client.retrieve_instance_frames(
+        stow.StudyInstanceUID, stow.SeriesInstanceUID, stow.SOPInstanceUID, frame_numbers=[1],
+        media_types=(("application/octet-stream", "1.2.840.10008.1.2.1"),))
+    if decoded[0] != stow.pixel_array.tobytes():
+        fail("frames of the compressed instance, decoded to 1.2.840.10008.1.2.1, differ from pydicom's decoding")
+    ok("compressed frames decoded on request equal pydicom's decoding")
+
+    from PIL import Image
+    png = client.retrieve_instance_rendered(study_uid, first.SeriesInstanceUID, first.SOPInstanceUID,
+                                            media_types=("image/png",), params={"window": "40,400"})
+    image = Image.open(io.BytesIO(png))
+    if image.size != (first.Columns, first.Rows):
+        fail(f"rendered PNG is {image.size}, expected {(first.Columns, first.Rows)}")
+    response = session.get(f"{url}/dicomweb/studies/{study_uid}/series/{first.SeriesInstanceUID}"
+                           f"/instances/{first.SOPInstanceUID}/thumbnail", headers={"Accept": "image/jpeg"})
+    thumbnail = Image.open(io.BytesIO(response.content))
+    if response.status_code != 200 or thumbnail.format != "JPEG" or max(thumbnail.size) > 128:
+        fail(f"thumbnail: {response.status_code} {thumbnail.format} {thumbnail.size}")
+    ok(f"rendered PNG {image.size}, JPEG thumbnail {thumbnail.size}")
 
 
 if __name__ == "__main__":
