@@ -56,7 +56,7 @@ private struct AccessLine: Sendable {
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
-            "client": "\(client)", "user": "\(notes.user ?? "-")", "method": "\(method)", "path": "\(path)",
+            "client": "\(client)", "user": "\(notes.user?.name ?? "-")", "method": "\(method)", "path": "\(path)",
             "status": "\(status)", "bytes": "\(bytes)", "ms": "\(String(format: "%.1f", ms))",
         ]
         if aborted { metadata["aborted"] = "true" }

@@ -28,7 +28,7 @@ struct Authenticator: RouterMiddleware {
             throw HTTPError(.forbidden, message: "cross-origin request refused")
         }
         context.identity = try await identify(request, context: context)
-        context.notes.user = context.identity?.user.name
+        context.notes.user = context.identity?.user
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let identity = context.identity else {
             if request.method == .get, request.uri.path == "/" {

@@ -32,7 +32,7 @@ struct SessionRoutes {
                 page.status = .unauthorized
                 return page
             }
-            context.notes.user = user.name
+            context.notes.user = user
             let session = try await sessions.create(for: user)
             var response = Response(status: .seeOther, headers: [.location: "/"])
             response.setCookie(sessionCookie(session.id, maxAge: Int(sessions.timeout)))

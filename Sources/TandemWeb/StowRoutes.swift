@@ -69,6 +69,7 @@ struct StowRoutes {
             throw error
         }
         guard !outcomes.isEmpty else { throw HTTPError(.badRequest, message: "the body holds no instance") }
+        context.notes.study = study ?? outcomes.lazy.compactMap(\.studyUID).first
         return response(outcomes, base: BulkDataBase(request: request, context: context))
     }
 

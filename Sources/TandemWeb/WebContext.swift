@@ -18,14 +18,20 @@ struct Identity: Sendable {
     var sessionID: String?
 }
 
-/// What the access log learns while the request runs (the user is known only after authentication,
-/// which runs inside the log's middleware).
+/// What the access log and the audit trail learn while the request runs: who (known only after
+/// authentication, or after a sign-in form), and which study a store touched.
 final class RequestNotes: Sendable {
-    private let userName = NIOLockedValueBox<String?>(nil)
+    private let state = NIOLockedValueBox<(user: WebUser?, study: String?)>((nil, nil))
 
-    var user: String? {
-        get { userName.withLockedValue { $0 } }
-        set { userName.withLockedValue { $0 = newValue } }
+    var user: WebUser? {
+        get { state.withLockedValue { $0.user } }
+        set { state.withLockedValue { $0.user = newValue } }
+    }
+
+    /// The study a request acted on when its path does not name one (STOW-RS to /studies).
+    var study: String? {
+        get { state.withLockedValue { $0.study } }
+        set { state.withLockedValue { $0.study = newValue } }
     }
 }
 

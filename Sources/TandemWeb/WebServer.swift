@@ -49,6 +49,7 @@ public enum WebServer {
         let router = Router(context: WebContext.self)
         router.add(middleware: AccessLog(logger: logger))
         router.add(middleware: authenticator)
+        router.add(middleware: AuditMiddleware(trail: AuditTrail(index: index)))
         HealthRoutes(index: index).register(on: router)
         SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: false).register(on: router)
         QidoRoutes(index: index, options: QueryOptions(caseInsensitiveNames: settings.archive.query.caseInsensitiveNames))

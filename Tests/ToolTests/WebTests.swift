@@ -29,6 +29,22 @@ struct WebTests {
                                                        + "WHERE patient.patient_id = 'WEB-STOW'"])
         #expect(indexed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "DICOMWEB")
         #expect(web.stop() == 0)
+
+        // Every action was audited, with its study and patient.
+        let audit = try RunningWeb.dcmweb(["audit", "--json", "--user", "tech", "--root", web.receiver.root.path])
+        let rows = audit.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(Set(rows.compactMap { $0["action"] as? String }) == ["search", "view", "download", "store"])
+        let stored = try #require(rows.first { $0["action"] as? String == "store" })
+        #expect(stored["patient_id"] as? String == "WEB-STOW" && stored["outcome"] as? String == "success"
+                && stored["role"] as? String == "technician" && stored["client"] as? String == "127.0.0.1")
+        let studyUID = try #require(stored["study_uid"] as? String)
+        let forStudy = try RunningWeb.dcmweb(["audit", "--study", studyUID, "--since", "2000-01-01",
+                                              "--root", web.receiver.root.path])
+        #expect(forStudy.status == 0 && !forStudy.stdout.isEmpty
+                && forStudy.stdout.split(separator: "\n").allSatisfy { $0.contains(studyUID) })
+        #expect(try RunningWeb.dcmweb(["audit", "--since", "yesterday", "--root", web.receiver.root.path]).status == 64)
         // DCMTK's findscu finds the STOW'd study through dcmrecv's C-FIND, like any received one.
         let receiver = try RunningReceiver(root: web.receiver.root)
         defer { if receiver.process.isRunning { _ = receiver.stop() } }
@@ -121,6 +137,13 @@ struct WebTests {
         #expect(try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/dicomweb/studies"]).status == 401)
         #expect(try await HTTPExchange.curl(["-H", "Cookie: tandem_session=forged", web.url + "/dicomweb/studies"]).status == 401)
         #expect(web.stop() == 0)
+        let audit = try RunningWeb.dcmweb(["audit", "--user", "rad", "--root", web.receiver.root.path]).stdout
+        let actions = audit.split(separator: "\n").map { line in
+            let fields = line.split(separator: "\t")
+            return "\(fields[3]) \(fields[7])"
+        }
+        // The sign-out without its CSRF token was refused, and audited so.
+        #expect(actions == ["login success", "search success", "logout failure 403", "logout success"], "\(audit)")
     }
 
     @Test("hostile requests get a 4xx and the server keeps answering")

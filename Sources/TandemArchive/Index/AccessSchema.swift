@@ -30,3 +30,21 @@ enum AccessSchema {
         }
     }
 }
+
+extension AccessSchema {
+    /// `web_audit`: one row per search, view, download, store, sign-in and sign-out by a user
+    /// (docs/dicomweb.md, "Audit").
+    static func createAudit(_ db: Database) throws {
+        try db.create(table: "web_audit") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("time", .datetime).notNull().indexed()
+            table.column("user", .text).notNull().indexed()
+            table.column("role", .text).notNull()
+            table.column("action", .text).notNull()
+            table.column("study_uid", .text).indexed()
+            table.column("patient_id", .text)
+            table.column("client", .text).notNull()
+            table.column("outcome", .text).notNull()
+        }
+    }
+}

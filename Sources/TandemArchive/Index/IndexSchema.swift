@@ -52,6 +52,9 @@ enum IndexSchema {
         migrator.registerMigration("web-access") { db in
             try AccessSchema.create(db)
         }
+        migrator.registerMigration("web-audit") { db in
+            try AccessSchema.createAudit(db)
+        }
         return migrator
     }
 

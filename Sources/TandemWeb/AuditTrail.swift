@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import TandemArchive
+
+/// One audited action (docs/dicomweb.md, "Audit"; the fields of docs/design.md's audit rows).
+public struct AuditEntry: Sendable, Equatable {
+    public var time: Date
+    public var user: String
+    public var role: String
+    /// search, view, download, store, login, logout.
+    public var action: String
+    public var studyUID: String?
+    public var patientID: String?
+    public var client: String
+    /// `success`, or `failure <HTTP status>`.
+    public var outcome: String
+
+    public init(time: Date, user: String, role: String, action: String, studyUID: String?, patientID: String?,
+                client: String, outcome: String) {
+        self.time = time
+        self.user = user
+        self.role = role
+        self.action = action
+        self.studyUID = studyUID
+        self.patientID = patientID
+        self.client = client
+        self.outcome = outcome
+    }
+}
+
+/// The audit rows in `index.sqlite` (`web_audit`). Recording is a fenced write, like every write.
+public struct AuditTrail: Sendable {
+    public let index: ArchiveIndex
+
+    public init(index: ArchiveIndex) {
+        self.index = index
+    }
+
+    func record(_ entry: AuditEntry) async throws {
+        try await index.write { db in
+            try db.execute(sql: """
+                INSERT INTO web_audit (time, user, role, action, study_uid, patient_id, client, outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [entry.time, entry.user, entry.role, entry.action, entry.studyUID, entry.patientID,
+                                 entry.client, entry.outcome])
+        }
+    }
+
+    /// Entries in time order, narrowed to a user, a study and a start time when given.
+    public func entries(user: String? = nil, studyUID: String? = nil, since: Date? = nil) throws -> [AuditEntry] {
+        var terms: [String] = [], arguments: StatementArguments = []
+        if let user { terms.append("user = ?"); arguments += [user] }
+        if let studyUID { terms.append("study_uid = ?"); arguments += [studyUID] }
+        if let since { terms.append("time >= ?"); arguments += [since] }
+        let whereClause = terms.isEmpty ? "" : " WHERE " + terms.joined(separator: " AND ")
+        return try index.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM web_audit" + whereClause + " ORDER BY time, id", arguments: arguments)
+                .map { row in
+                    AuditEntry(time: row["time"], user: row["user"], role: row["role"], action: row["action"],
+                               studyUID: row["study_uid"], patientID: row["patient_id"], client: row["client"],
+                               outcome: row["outcome"])
+                }
+        }
+    }
+}
