@@ -10,12 +10,15 @@ import NIOCore
 struct AccessLog: RouterMiddleware {
     typealias Context = WebContext
     let logger: Logger
+    let metrics: WebMetrics
 
     func handle(_ request: Request, context: WebContext,
                 next: (Request, WebContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let line = AccessLine(logger: logger, client: context.clientAddress, notes: context.notes,
-                              method: request.method.rawValue, path: request.uri.path, start: start)
+        let line = AccessLine(logger: logger, metrics: metrics, client: context.clientAddress, notes: context.notes,
+                              method: request.method.rawValue,
+                              route: WebMetrics.route(method: request.method, path: request.uri.path),
+                              path: request.uri.path, start: start)
         var response: Response
         do {
             response = try await next(request, context)
@@ -46,14 +49,17 @@ struct AccessLog: RouterMiddleware {
 
 private struct AccessLine: Sendable {
     let logger: Logger
+    let metrics: WebMetrics
     let client: String
     let notes: RequestNotes
     let method: String
+    let route: String
     let path: String
     let start: ContinuousClock.Instant
 
     func log(status: Int, bytes: Int, aborted: Bool = false) {
         let elapsed = ContinuousClock.now - start
+        metrics.record(route: route, status: status, duration: elapsed)
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         var metadata: Logger.Metadata = [
             "client": "\(client)", "user": "\(notes.user?.name ?? "-")", "method": "\(method)", "path": "\(path)",

@@ -13,6 +13,7 @@ struct Authenticator: RouterMiddleware {
     let sessions: SessionStore
     let throttle: SharedLoginThrottle
     let credentials: CredentialCache
+    let metrics: WebMetrics
 
     static let sessionCookie = "tandem_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
@@ -97,6 +98,7 @@ struct Authenticator: RouterMiddleware {
         let verified = try await offPool { try users.verifyPassword(name: name, password: password) }
         guard let verified else {
             throttle.recordFailure(keys)
+            metrics.recordFailedLogin()
             throw HTTPError(.unauthorized, headers: Self.challenge, message: "wrong user name or password")
         }
         throttle.recordSuccess(keys)

@@ -44,13 +44,15 @@ public enum WebServer {
     static func makeRouter(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) -> Router<WebContext> {
         let users = UserDirectory(index: index)
         let sessions = SessionStore(index: index, timeout: TimeInterval(settings.archive.web.sessionTimeoutSeconds))
+        let metrics = WebMetrics()
         let authenticator = Authenticator(users: users, sessions: sessions, throttle: SharedLoginThrottle(),
-                                          credentials: CredentialCache())
+                                          credentials: CredentialCache(), metrics: metrics)
         let router = Router(context: WebContext.self)
-        router.add(middleware: AccessLog(logger: logger))
+        router.add(middleware: AccessLog(logger: logger, metrics: metrics))
         router.add(middleware: authenticator)
         router.add(middleware: AuditMiddleware(trail: AuditTrail(index: index)))
         HealthRoutes(index: index).register(on: router)
+        MetricsRoutes(metrics: metrics, index: index, sessions: sessions).register(on: router)
         SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: false).register(on: router)
         QidoRoutes(index: index, options: QueryOptions(caseInsensitiveNames: settings.archive.query.caseInsensitiveNames))
             .register(on: router)

@@ -79,6 +79,14 @@ struct WebTests {
         #expect(try await HTTPExchange.curl(Self.basic("rad") + stowBody).status == 403)
         #expect(try await HTTPExchange.curl(Self.basic("tech") + stowBody).status == 400)
 
+        #expect(try await HTTPExchange.curl([web.url + "/metrics"]).status == 401)
+        let metrics = try await HTTPExchange.curl(Self.basic("rad") + [web.url + "/metrics"])
+        #expect(metrics.status == 200 && metrics.header("content-type")?.hasPrefix("text/plain") == true)
+        for line in [#"tandem_web_requests_total{route="qido",status="200"} 1"#, "tandem_web_failed_logins_total 1",
+                     "tandem_archive_instances 4", "tandem_archive_studies 1", #"tandem_web_request_duration_seconds_bucket{"#] {
+            #expect(metrics.text.contains(line), "\(line) not in\n\(metrics.text)")
+        }
+
         let root = web.receiver.root.path
         let created = try RunningWeb.dcmweb(["token", "create", "rad", "--name", "script", "--root", root])
         let token = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
