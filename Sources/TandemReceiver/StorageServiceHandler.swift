@@ -108,6 +108,10 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
         return DIMSEResult(result)
     }
 
+    public func storeResponseSent(after elapsed: Duration) {
+        pipeline.phaseStatistics.record(.response, elapsed)
+    }
+
     /// Streams one C-STORE data set into the archive's ingest and returns its result.
     private func ingest(_ store: CStoreRequest, fragments: DataSetFragments, context: AcceptedPresentationContext,
                         association: Association) async throws -> StoreResult {

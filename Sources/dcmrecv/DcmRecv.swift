@@ -36,6 +36,10 @@ struct DcmRecv: TandemCommand {
     @Option(name: .customLong("grace-period"), help: "Seconds in-flight associations may take after SIGTERM.")
     var gracePeriod: Int = 30
 
+    @Flag(name: .customLong("phase-stats"),
+          help: "On stopping, log each ingest phase's per-instance p50 and p90 (receive, write, flushes, index commit, response).")
+    var phaseStats = false
+
     @OptionGroup var root: RootOption
     @OptionGroup var logging: LoggingOptions
 
@@ -63,6 +67,7 @@ struct DcmRecv: TandemCommand {
             let stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query,
                                                      peers: settings.peers, listener: listener, signals: signals,
                                                      logger: logger)
+            if phaseStats { pipeline.phaseStatistics.log(to: logger) }
             if case .fenced(let reason) = stop { throw ToolError(.temporaryFailure, reason) }
         }
     }

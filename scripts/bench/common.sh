@@ -52,12 +52,19 @@ ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 # median of the given numbers
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float,sys.argv[1:])):.3f}')" "$@"; }
 
-# start_server KIND PORT DIR: starts one receiver in the background, prints its PID.
+# start_server KIND PORT DIR: starts one receiver in the background, prints its PID. With
+# PHASE_LOG=FILE, dcmrecv appends its per-phase timings (--phase-stats, JSON lines) to FILE on stopping.
 start_server() {
     local kind=$1 port=$2 dir=$3
     rm -rf "$dir"; mkdir -p "$dir"
     case $kind in
-    dcmrecv) "$BIN/dcmrecv" -q --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH --any-called-aet >/dev/null 2>&1 & ;;
+    dcmrecv)
+        if [ -n "${PHASE_LOG:-}" ]; then
+            "$BIN/dcmrecv" --phase-stats --log-format json --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH \
+                --any-called-aet >/dev/null 2>>"$PHASE_LOG" &
+        else
+            "$BIN/dcmrecv" -q --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH --any-called-aet >/dev/null 2>&1 &
+        fi ;;
     storescp) LD_PRELOAD=$SHIM /usr/bin/storescp --fork -od "$dir" "$port" >/dev/null 2>&1 & ;;
     orthanc)
         cat > "$dir/orthanc.json" <<JSON

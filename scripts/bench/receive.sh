@@ -5,7 +5,8 @@
 # Prints median seconds and the ratios storescp/dcmrecv and orthanc/dcmrecv (above 1: dcmrecv faster),
 # and dcmrecv's time as a multiple of what the disk allows, measured in the same rounds by
 # disk-limit.py: the serial durable limit (per file: write, fdatasync, link, directory fsync) and
-# the time to write the set's bytes at the disk's sequential bandwidth.
+# the time to write the set's bytes at the disk's sequential bandwidth. Last, where dcmrecv's time
+# goes: per set, each ingest phase's per-instance p50 and p90 (dcmrecv --phase-stats), median over rounds.
 # Usage: scripts/bench/receive.sh [ROUNDS]   (TANDEM_BIN=DIR to use already built tools)
 # DCMTK is called from /usr/bin: Python packages put programs named storescu/storescp earlier on PATH.
 source "$(dirname "$0")/common.sh"
@@ -38,7 +39,9 @@ for round in $(seq "$ROUNDS"); do
     bandwidth="${bandwidth:-} $(python3 "$BENCH_DIR/disk-limit.py" sequential "$WORK/disk-seq" 256)"
     for kind in dcmrecv storescp orthanc; do
         for set in ct small small4; do
-            port=$(free_port); pid=$(start_server "$kind" "$port" "$WORK/srv-$kind"); PIDS+=("$pid")
+            port=$(free_port)
+            pid=$(PHASE_LOG=$([ "$kind" = dcmrecv ] && echo "$WORK/phases-$set.log") start_server "$kind" "$port" "$WORK/srv-$kind")
+            PIDS+=("$pid")
             wait_port "$port"
             if [ "$set" = small4 ]; then t=$(seconds feed_four "$port"); else t=$(seconds feed_one "$port" "$WORK/$set"); fi
             times[$kind,$set]="${times[$kind,$set]:-} $t"
@@ -56,6 +59,11 @@ for set in ct small small4; do
     limit=""
     if [ "$set" != small4 ]; then limit="  dcmrecv/serial-limit x$(ratio "$d" "$(median ${times[disk,$set]})")"; fi
     echo "$set: dcmrecv ${d}s  storescp ${s}s (x$(ratio "$s" "$d"))  orthanc ${o}s (x$(ratio "$o" "$d"))$limit  dcmrecv/sequential x$(ratio "$d" "$stream")"
+done
+
+for set in ct small small4; do
+    echo "dcmrecv phases, $set (ms per instance, median over rounds):"
+    python3 "$BENCH_DIR/phase-table.py" "$WORK/phases-$set.log"
 done
 
 # Peak memory of dcmrecv while it receives one 1 GB instance.

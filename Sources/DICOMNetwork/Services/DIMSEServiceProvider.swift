@@ -9,6 +9,8 @@ public protocol DIMSEServiceProvider: Sendable {
     /// C-STORE (PS3.4 Annex B): consume the data set fragments (they come off the socket as they
     /// are read) and return the response's status once the instance is safe.
     func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult
+    /// Told how long sending a C-STORE response took, once it went out (for per-phase timing).
+    func storeResponseSent(after elapsed: Duration)
     /// C-FIND (PS3.4 C.4.1): send each match with `responder.pending`, stop once it reports the
     /// operation cancelled, and return the final status (the router sends Cancel, FE00H, after a C-CANCEL).
     func find(_ request: CFindRequest, identifier: DataSet, responder: CFindResponder) async throws -> DIMSEResult
@@ -24,6 +26,8 @@ public protocol DIMSEServiceProvider: Sendable {
 }
 
 extension DIMSEServiceProvider {
+    public func storeResponseSent(after elapsed: Duration) {}
+
     public func echo(_ request: CEchoRequest, context: DIMSERequestContext) async throws -> DIMSEResult {
         DIMSEResult(.unrecognizedOperation)
     }

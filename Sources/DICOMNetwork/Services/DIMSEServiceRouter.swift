@@ -75,7 +75,9 @@ public struct DIMSEServiceRouter: Sendable {
                 case .cStoreRQ(let request):
                     guard let dataSet = message.dataSet else { throw DIMSEServiceError.unexpected(message.command) }
                     let result = try await provider.store(request, dataSet: dataSet, context: context)
+                    let responding = ContinuousClock.now
                     try await respond(to: message.command, with: result, context: context)
+                    provider.storeResponseSent(after: ContinuousClock.now - responding)
                 case .cFindRQ(let request):
                     guard let identifier = try await readIdentifier(of: message, context: context) else { continue }
                     let operation = operations.start(request.messageID)

@@ -35,6 +35,8 @@ public final class StorePipeline: Sendable {
     public let storage: StorageSettings
     let committer: GroupCommitter
     let logger: Logger
+    /// Where the milliseconds of every stored instance went (`dcmrecv --phase-stats`).
+    public let phaseStatistics = IngestPhaseStatistics()
 
     public init(index: ArchiveIndex, storage: StorageSettings, logger: Logger = Logger(label: "tandem.ingest")) {
         self.root = index.root
@@ -48,6 +50,7 @@ public final class StorePipeline: Sendable {
     /// in `incoming/` and writes the Part 10 meta header there. A refusal (bad UID, too little
     /// free space) is carried by the reception, which then ignores the fragments it is fed.
     public func begin(_ request: StoreRequest) -> InstanceReception {
+        let began = ContinuousClock.now
         do {
             _ = try ValidatedUID(request.sopInstanceUID)
         } catch {
@@ -60,7 +63,8 @@ public final class StorePipeline: Sendable {
                 sopClassUID: request.sopClassUID, sopInstanceUID: request.sopInstanceUID,
                 transferSyntax: request.transferSyntax, sourceApplicationEntityTitle: request.callingAE)
             try writer.append(header)
-            return InstanceReception(pipeline: self, request: request, writer: writer, headerLength: Int64(header.count))
+            return InstanceReception(pipeline: self, request: request, writer: writer, headerLength: Int64(header.count),
+                                     began: began)
         } catch {
             return InstanceReception(pipeline: self, request: request, refusal: Self.result(for: error))
         }
@@ -89,14 +93,19 @@ public final class InstanceReception: @unchecked Sendable {
     private var writer: DurableObjectWriter?
     private var refusal: StoreResult?
     private let headerLength: Int64
+    private var timings = IngestTimings()
+    /// When the temp file was ready for the first fragment.
+    private let receivingSince: ContinuousClock.Instant
 
     init(pipeline: StorePipeline, request: StoreRequest, writer: DurableObjectWriter? = nil,
-         headerLength: Int64 = 0, refusal: StoreResult? = nil) {
+         headerLength: Int64 = 0, began: ContinuousClock.Instant = .now, refusal: StoreResult? = nil) {
         self.pipeline = pipeline
         self.request = request
         self.writer = writer
         self.headerLength = headerLength
         self.refusal = refusal
+        self.receivingSince = ContinuousClock.now
+        timings[.open] = receivingSince - began
     }
 
     /// Data set bytes received so far.
@@ -108,6 +117,8 @@ public final class InstanceReception: @unchecked Sendable {
     /// A full disk turns the reception into an out-of-resources refusal and removes the temp file at once.
     public func append(_ fragment: some ContiguousBytes) {
         guard let writer, refusal == nil else { return }
+        let writing = ContinuousClock.now
+        defer { timings.add(ContinuousClock.now - writing, to: .write) }
         do {
             try writer.append(fragment)
         } catch {
@@ -124,7 +135,9 @@ public final class InstanceReception: @unchecked Sendable {
 
     /// Verifies, commits and indexes the complete instance; returns the outcome to answer.
     /// Throws only `FencedError`: the process must stop acting (docs/design.md, "Cluster model").
+    /// A stored instance's phases go to the pipeline's `phaseStatistics`.
     public func finish() async throws(FencedError) -> StoreResult {
+        timings[.receive] = ContinuousClock.now - receivingSince - (timings[.write] ?? .zero)
         if let refusal { return refusal }
         guard let writer else { return StoreResult(.outOfResources, reason: "reception already finished") }
         let bytes = bytesReceived
@@ -136,7 +149,13 @@ public final class InstanceReception: @unchecked Sendable {
         let request = self.request
         let prepared: Prepared
         do {
-            prepared = try await StorePipeline.blocking { Self.verifyAndCommit(writer, request: request, bytes: bytes) }
+            let submitted = ContinuousClock.now
+            let outcome = try await StorePipeline.blocking { [timings] in
+                var timings = timings
+                timings[.handoff] = ContinuousClock.now - submitted
+                return (Self.verifyAndCommit(writer, request: request, bytes: bytes, timings: &timings), timings)
+            }
+            (prepared, timings) = (outcome.0, outcome.1)
         } catch {
             writer.discard()
             return StorePipeline.result(for: error, bytes: bytes)
@@ -145,7 +164,11 @@ public final class InstanceReception: @unchecked Sendable {
         case .refused(let result):
             return result
         case let .committed(record):
-            return try await index(record, journaledBy: writer, bytes: bytes)
+            let indexing = ContinuousClock.now
+            let result = try await index(record, journaledBy: writer, bytes: bytes)
+            timings[.indexCommit] = ContinuousClock.now - indexing
+            if result.isStored { pipeline.phaseStatistics.record(timings) }
+            return result
         }
     }
 
@@ -157,14 +180,18 @@ public final class InstanceReception: @unchecked Sendable {
 
     /// One trip to a blocking thread: verify the data set, then commit the file (fsync, rename,
     /// fsync directory), or discard it when refused.
-    static func verifyAndCommit(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64) -> Prepared {
-        switch verify(fileAt: writer.temporaryURL, request: request) {
+    static func verifyAndCommit(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64,
+                                timings: inout IngestTimings) -> Prepared {
+        let parsing = ContinuousClock.now
+        let verdict = verify(fileAt: writer.temporaryURL, request: request)
+        timings[.parse] = ContinuousClock.now - parsing
+        switch verdict {
         case let .refused(outcome, reason):
             writer.discard()
             return .refused(StoreResult(outcome, reason: reason, bytes: bytes))
         case let .accepted(prepared, location):
             do {
-                let stored = try writer.commit(to: location)
+                let stored = try writer.commit(to: location, timings: &timings)
                 var record = prepared
                 record.filePath = stored.relativePath
                 record.fileSize = stored.size

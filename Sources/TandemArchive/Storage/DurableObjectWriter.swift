@@ -83,14 +83,25 @@ public final class DurableObjectWriter: @unchecked Sendable {
     /// settles it like any other entry (indexing it is allowed, removing it could race with
     /// another node's recovery that already indexed it).
     public func commit(to location: ObjectLocation) throws -> StoredObject {
+        var timings = IngestTimings()
+        return try commit(to: location, timings: &timings)
+    }
+
+    /// `commit(to:)`, timing its file flush and its link with the directory flushes into `timings`.
+    public func commit(to location: ObjectLocation, timings: inout IngestTimings) throws -> StoredObject {
         try lock.withLock {
             guard let descriptor else { throw StorageError.finished }
             let temporaryPath = temporaryURL.path
             let directory: String, relativePath: String
+            let clock = ContinuousClock()
+            let flushStarted = clock.now
+            let linkStarted: ContinuousClock.Instant
             do {
                 try DurableFileSystem.sync(descriptor, temporaryPath)
                 close(descriptor)
                 self.descriptor = nil
+                linkStarted = clock.now
+                timings[.fileFlush] = linkStarted - flushStarted
                 directory = try DurableDirectories.shared.makeDurable(location.directoryComponents, under: root.url.path)
                 relativePath = try linkWithoutReplacing(temporaryPath, location: location)
                 linked = true
@@ -99,6 +110,7 @@ public final class DurableObjectWriter: @unchecked Sendable {
                 throw error
             }
             try DurableFileSystem.syncDirectory(directory)
+            timings[.linkAndDirectoryFlush] = clock.now - linkStarted
             return StoredObject(relativePath: relativePath, url: root.url(relativePath: relativePath), size: written)
         }
     }

@@ -101,6 +101,21 @@ struct StorePipelineTests {
         #expect(try pipeline.index.counts().instances == 0)
     }
 
+    @Test("each stored instance is timed in every phase the pipeline runs; a refused one is not counted")
+    func phasesOfStoredInstances() async throws {
+        let scratch = try TemporaryRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make(count: 2)
+        for instance in sent { #expect(try await instance.store(with: pipeline, fragmentSizes: [100, 4093]).isStored) }
+        #expect(try await sent[0].store(with: pipeline, request: sent[0].request(sopInstanceUID: "1.2.3.4")).outcome
+            == .doesNotMatchAnnouncement)
+        let summaries = pipeline.phaseStatistics.summaries()
+        #expect(summaries.map(\.phase) == [.receive, .open, .write, .handoff, .parse, .fileFlush,
+                                           .linkAndDirectoryFlush, .indexCommit])
+        #expect(summaries.allSatisfy { $0.count == 2 && $0.p50 <= $0.p90 })
+    }
+
     @Test("hostile affected SOP Instance UIDs are refused before anything is written",
           arguments: ["../../etc/x", "/etc/passwd", "1.2.abc", "", "1..2", String(repeating: "1", count: 65)])
     func hostileUID(uid: String) async throws {
