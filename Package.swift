@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "dcmweb", targets: ["dcmweb"]),
         .executable(name: "clusterctl", targets: ["clusterctl"]),
         .executable(name: "dcmsynth", targets: ["dcmsynth"]),
+        .executable(name: "dcmimage", targets: ["dcmimage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -107,6 +108,10 @@ let package = Package(
         .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive", "TandemWeb",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster",
+            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Renders frames to PNG/JPEG and transcodes to uncompressed syntaxes (admins, benchmarks).
+        .executableTarget(name: "dcmimage", dependencies: ["TandemCLI", "DICOMImaging", "DICOMCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Developer tool: writes synthetic studies for tests, benchmarks and the README sample.

@@ -92,3 +92,25 @@ private func appendChunk(_ type: String, _ data: [UInt8], to png: inout [UInt8])
     crc = data.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
     png += bigEndian32(UInt32(crc))
 }
+
+/// An output format for rendered images (WADO-RS `/rendered` media types).
+public enum RenderedFormat: Hashable, Sendable {
+    case png
+    case jpeg(quality: Int)
+
+    public var fileExtension: String {
+        switch self {
+        case .png: return "png"
+        case .jpeg: return "jpg"
+        }
+    }
+}
+
+extension RenderedImage {
+    public func encoded(as format: RenderedFormat) throws -> [UInt8] {
+        switch format {
+        case .png: return try pngData()
+        case .jpeg(let quality): return try jpegData(quality: quality)
+        }
+    }
+}

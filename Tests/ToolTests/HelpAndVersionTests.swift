@@ -1,7 +1,7 @@
 import Testing
 
 @Suite struct HelpAndVersionTests {
-    static let tools = ["dcmrecv", "dcmsend", "dcmroute", "dcmweb", "clusterctl"]
+    static let tools = ["dcmrecv", "dcmsend", "dcmroute", "dcmweb", "clusterctl", "dcmimage"]
 
     @Test(arguments: tools) func helpShowsSynopsisAndExample(tool: String) throws {
         let result = try ToolRunner.run(tool, ["--help"])
