@@ -70,7 +70,7 @@ start_server() {
         cat > "$dir/orthanc.json" <<JSON
 { "Name": "bench", "StorageDirectory": "$dir/storage", "IndexDirectory": "$dir/index",
   "DicomAet": "BENCH", "DicomPort": $port, "HttpPort": $(free_port), "DicomCheckCalledAet": false,
-  "DicomAlwaysAllowStore": true, "RemoteAccessAllowed": false, "StorageCompression": false,
+  "DicomAlwaysAllowStore": true, "DicomAlwaysAllowFind": true, "RemoteAccessAllowed": false, "StorageCompression": false,
   "Plugins": [], "LogExportedResources": false }
 JSON
         LD_PRELOAD=$SHIM Orthanc "$dir/orthanc.json" >/dev/null 2>&1 & ;;
