@@ -196,4 +196,64 @@ struct FindToolTests {
                 "\(unsupported.log)")
         #expect(receiver.stop() == 0)
     }
+
+    @Test("findscu --cancel: the pending responses stop and the final status is Cancel (FE00)")
+    func cancel() async throws {
+        let receiver = try RunningReceiver.configured("")
+        defer { receiver.remove() }
+        // 3,000 patients straight into the index: C-FIND reads only the index, and storing them
+        // over DICOM would take most of the test's time.
+        let patients = """
+            WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000)
+            INSERT INTO patient (patient_id, issuer_of_patient_id, patient_name, patient_name_folded)
+            SELECT 'C' || x, '', 'CANCEL^' || x, 'cancel^' || x FROM n
+            """
+        #expect(try ExternalTool.run("sqlite3", [receiver.root.appendingPathComponent("index.sqlite").path, patients]).status == 0)
+        let all = try await FindRun.run("-P", ["QueryRetrieveLevel=PATIENT", "PatientName=CANCEL*"], port: receiver.port)
+        #expect(all.finalStatus == "Success")
+        #expect(all.responses.count == 3_000)
+
+        let cancelled = try await FindRun.run("-P", ["QueryRetrieveLevel=PATIENT", "PatientName=CANCEL*"],
+                                              port: receiver.port, extra: ["--cancel", "1"])
+        #expect(cancelled.finalStatus == "Cancel: MatchingTerminatedDueToCancelRequest", "\(cancelled.log.suffix(400))")
+        #expect(cancelled.responses.count < 3_000)
+        let summaries = try await receiver.waitForLogEvents("association ended", count: 3)
+        #expect(Int(summaries.last?["matches"] ?? "") ?? 3_000 < 3_000, "\(summaries.last ?? [:])")
+        #expect(receiver.stop() == 0)
+    }
+
+    @Test("relational queries when negotiated (pynetdicom): a SERIES query without the study's UID")
+    func relationalQueries() async throws {
+        let receiver = try await Self.receiverWithArchive()
+        defer { receiver.remove() }
+        let script = """
+            import sys
+            from pydicom.dataset import Dataset
+            from pynetdicom import AE
+            from pynetdicom.pdu_primitives import SOPClassExtendedNegotiation
+            find = "1.2.840.10008.5.1.4.1.2.2.1"
+            for relational in (True, False):
+                ae = AE(ae_title="FINDSCU")
+                ae.add_requested_context(find)
+                negotiation = []
+                if relational:
+                    item = SOPClassExtendedNegotiation()
+                    item.sop_class_uid = find
+                    item.service_class_application_information = b"\\x01"
+                    negotiation.append(item)
+                assoc = ae.associate("127.0.0.1", int(sys.argv[1]), ae_title="TANDEM", ext_neg=negotiation)
+                query = Dataset()
+                query.QueryRetrieveLevel = "SERIES"
+                query.Modality = "MR"
+                query.SeriesInstanceUID = ""
+                statuses = [status.Status for status, _ in assoc.send_c_find(query, find)]
+                assoc.release()
+                print(f"{relational} {statuses.count(0xFF00)} {statuses[-1]:04X}")
+            """
+        let run = try await ExternalTool.runOffPool("env", ["python3", "-c", script, "\(receiver.port)"])
+        #expect(run.status == 0, "\(run.stderr)")
+        // Relational: the MR series of studies 1 and 2; hierarchical: refused, C000.
+        #expect(run.stdout.split(separator: "\n") == ["True 2 0000", "False 0 C000"], "\(run.stdout) \(run.stderr)")
+        #expect(receiver.stop() == 0)
+    }
 }

@@ -95,8 +95,10 @@ struct FindRun {
             try Data(DataSetWriter.encode(identifier, transferSyntax: .explicitVRLittleEndian)).write(to: queryFile)
             arguments.append(queryFile.path)
         }
-        let run = try await ExternalTool.runOffPool("findscu", arguments)
-        let log = run.stdout + run.stderr
+        // findscu -v logs a line per response: to a file, which cannot fill up and block it as a pipe can.
+        let logFile = directory.appendingPathComponent("findscu.log")
+        _ = try await ExternalTool.runOffPool("sh", ["-c", "exec /usr/bin/findscu \"$@\" >\"$0\" 2>&1", logFile.path] + arguments)
+        let log = String(decoding: try Data(contentsOf: logFile), as: UTF8.self)
         let finalStatus = log.split(separator: "\n").first { $0.contains("Received Final Find Response") }
             .map { line in String(line.drop { $0 != "(" }.dropFirst().prefix { $0 != ")" }) } ?? "none"
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("rsp") }.sorted()
