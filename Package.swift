@@ -28,6 +28,8 @@ let package = Package(
         // SHA-256 of bearer tokens and session ids (only digests are stored) and their random bytes.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // dcmweb's HTTPS ([web] tls_certificate, tls_key): PEM files loaded with NIOSSL.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
         // dcmweb's /metrics: the Prometheus registry and text exposition (counters, histograms).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
@@ -103,6 +105,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "_NIOFileSystem", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive", "TandemWeb",

@@ -12,6 +12,8 @@ import TandemArchive
 struct StowRoutes {
     let pipeline: StorePipeline
     let calledAE: String
+    /// http or https, for Retrieve URLs.
+    let scheme: String
 
     /// The Calling AE title ingest records for instances stored over DICOMweb (routing rules may match it).
     static let callingAE = "DICOMWEB"
@@ -70,7 +72,7 @@ struct StowRoutes {
         }
         guard !outcomes.isEmpty else { throw HTTPError(.badRequest, message: "the body holds no instance") }
         context.notes.study = study ?? outcomes.lazy.compactMap(\.studyUID).first
-        return response(outcomes, base: BulkDataBase(request: request, context: context))
+        return response(outcomes, base: BulkDataBase(request: request, context: context, scheme: scheme))
     }
 
     private func response(_ outcomes: [StowOutcome], base: BulkDataBase) -> Response {

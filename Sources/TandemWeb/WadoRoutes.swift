@@ -11,6 +11,8 @@ import TandemArchive
 /// served in their stored transfer syntax: a request for another one is answered 406.
 struct WadoRoutes {
     let index: ArchiveIndex
+    /// http or https, for BulkDataURIs.
+    let scheme: String
 
     static let maximumFramesPerRequest = 10_000
 
@@ -81,7 +83,7 @@ struct WadoRoutes {
     private func metadata(_ request: Request, _ context: WebContext, _ records: [InstanceRecord]) async throws -> Response {
         try MediaNegotiation.requireAcceptable(request, offered: ["application/dicom+json", "application/json"])
         let root = index.root
-        let base = BulkDataBase(request: request, context: context)
+        let base = BulkDataBase(request: request, context: context, scheme: scheme)
         let body = ResponseBody { writer in
             try await writer.write(ByteBuffer(string: "["))
             for (position, record) in records.enumerated() {
@@ -204,12 +206,12 @@ struct WadoRoutes {
 struct BulkDataBase: Sendable {
     let prefix: String
 
-    init(request: Request, context: WebContext) {
+    init(request: Request, context: WebContext, scheme: String) {
         let host = (request.head.authority ?? "").split(separator: ":").first.map(String.init)
         let localHost = context.localAddress?.ipAddress ?? "127.0.0.1"
         let name = host.flatMap { $0.isEmpty ? nil : $0 } ?? localHost
         let port = context.localAddress?.port.map { ":\($0)" } ?? ""
-        prefix = "http://\(name)\(port)"
+        prefix = "\(scheme)://\(name)\(port)"
     }
 
     func instanceURL(_ record: InstanceRecord) -> String {

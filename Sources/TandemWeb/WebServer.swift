@@ -1,5 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -21,6 +24,12 @@ public struct WebServerSettings: Sendable {
         self.port = port
         self.archive = archive
     }
+
+    /// HTTPS, when `[web]` names a certificate and key.
+    var tls: TLSFiles? {
+        guard let certificate = archive.web.tlsCertificate, let key = archive.web.tlsKey else { return nil }
+        return TLSFiles(certificate: certificate, key: key)
+    }
 }
 
 /// The HTTP service: routes, middleware and the server's lifetime. Runs until SIGTERM or SIGINT
@@ -29,9 +38,11 @@ public struct WebServerSettings: Sendable {
 public enum WebServer {
     public static func run(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) async throws {
         let router = makeRouter(index: index, settings: settings, logger: logger)
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds)))
+        let server = try settings.tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds))),
+            server: server,
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: nil),
             logger: logger)
         let fence = FenceWatch(index: index, interval: settings.fenceCheckInterval)
@@ -53,14 +64,40 @@ public enum WebServer {
         router.add(middleware: AuditMiddleware(trail: AuditTrail(index: index)))
         HealthRoutes(index: index).register(on: router)
         MetricsRoutes(metrics: metrics, index: index, sessions: sessions).register(on: router)
-        SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: false).register(on: router)
+        SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: settings.tls != nil).register(on: router)
         QidoRoutes(index: index, options: QueryOptions(caseInsensitiveNames: settings.archive.query.caseInsensitiveNames))
             .register(on: router)
-        WadoRoutes(index: index).register(on: router)
+        let scheme = settings.tls == nil ? "http" : "https"
+        WadoRoutes(index: index, scheme: scheme).register(on: router)
         RenderedRoutes(index: index).register(on: router)
         StowRoutes(pipeline: StorePipeline(index: index, storage: settings.archive.storage, logger: logger),
-                   calledAE: settings.archive.node.aeTitle).register(on: router)
+                   calledAE: settings.archive.node.aeTitle, scheme: scheme).register(on: router)
         return router
+    }
+}
+
+/// The PEM files of `[web] tls_certificate` and `tls_key`.
+struct TLSFiles {
+    var certificate: String
+    var key: String
+
+    /// A file that cannot be read or parsed is a configuration error (exit 78), named by its key.
+    func configuration() throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate], privateKey: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificate)
+        } catch {
+            throw ConfigurationError(file: "tandem.toml", line: nil, key: "tls_certificate",
+                                     reason: "cannot read a PEM certificate from \(certificate): \(error)")
+        }
+        do {
+            privateKey = try NIOSSLPrivateKey(file: key, format: .pem)
+        } catch {
+            throw ConfigurationError(file: "tandem.toml", line: nil, key: "tls_key",
+                                     reason: "cannot read a PEM private key from \(key): \(error)")
+        }
+        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
+                                                        privateKey: .privateKey(privateKey))
     }
 }
 

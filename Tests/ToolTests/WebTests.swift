@@ -194,4 +194,36 @@ struct WebTests {
         #expect(try await HTTPExchange.curl(auth + [web.url + "/dicomweb/studies"]).status == 200)
         #expect(web.stop() == 0)
     }
+
+    @Test("HTTPS from [web] tls_certificate and tls_key: verified TLS answers, the session cookie is Secure; half a pair exits 78")
+    func https() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificate = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
+        let made = try ExternalTool.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                                    "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                    "-addext", "subjectAltName=IP:127.0.0.1"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let web = try RunningWeb(toml: "[web]\ntls_certificate = \"\(certificate)\"\ntls_key = \"\(key)\"\n")
+        defer { web.remove() }
+        let base = "https://127.0.0.1:\(web.port)"
+        let verified = ["--cacert", certificate]
+        #expect(try await HTTPExchange.curl(verified + [base + "/healthz"]).status == 200)
+        #expect(try await HTTPExchange.curl(verified + Self.basic("rad") + [base + "/dicomweb/studies"]).status == 200)
+        let signIn = try await HTTPExchange.curl(verified + ["--data-urlencode", "name=rad",
+                                                             "--data-urlencode", "password=\(RunningWeb.password("rad"))",
+                                                             base + "/login"])
+        #expect(signIn.status == 303 && signIn.header("set-cookie")?.contains("Secure") == true)
+        let plain = try await ExternalTool.runOffPool("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
+                                                               web.url + "/healthz"])
+        #expect(plain.stdout != "200")
+        #expect(web.stop() == 0)
+
+        let root = web.receiver.root
+        try "[web]\ntls_certificate = \"\(certificate)\"\n".write(to: root.appendingPathComponent("tandem.toml"),
+                                                                    atomically: true, encoding: .utf8)
+        let halfPair = try RunningWeb.dcmweb(["--root", root.path, "--port", "0"])
+        #expect(halfPair.status == 78 && halfPair.stderr.contains("tls_key"), "\(halfPair.stderr)")
+    }
 }
