@@ -108,16 +108,22 @@ struct FenceWatch: Service {
     let interval: Duration
 
     func run() async throws {
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
-            guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
-            do {
-                try index.checkEpoch()
-            } catch let fenced as FencedError {
-                throw fenced
-            } catch {
-                continue  // the index busy or briefly unreadable: /healthz reports it, the next check retries
+        do {
+            // A graceful shutdown cancels the sleep at once: SIGTERM need not wait for the next check.
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: interval)
+                    do {
+                        try index.checkEpoch()
+                    } catch let fenced as FencedError {
+                        throw fenced
+                    } catch {
+                        continue  // the index busy or briefly unreadable: /healthz reports it, the next check retries
+                    }
+                }
             }
+        } catch is CancellationError {
+            return
         }
     }
 }

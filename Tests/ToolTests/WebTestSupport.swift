@@ -15,7 +15,8 @@ final class RunningWeb {
     static func password(_ user: String) -> String { "\(user)-password-1" }
     static let users = ["rad": "radiologist", "tech": "technician", "boss": "admin"]
 
-    init(toml: String = "") throws {
+    /// - Parameter epoch: `TANDEM_EPOCH` for dcmweb, as a promote hook sets it; nil for none.
+    init(toml: String = "", epoch: Int64? = nil) throws {
         receiver = try RunningReceiver.configured(toml)
         sentDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-sent-\(UUID().uuidString)")
         sentFiles = try SyntheticStudy(StudySpecification(seriesCount: 2, instancesPerSeries: 2, instanceSize: 20 * 1024,
@@ -36,6 +37,7 @@ final class RunningWeb {
         process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmweb")
         process.arguments = ["--root", receiver.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--log-format", "json"]
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
+            .merging(epoch.map { ["TANDEM_EPOCH": "\($0)"] } ?? [:]) { $1 }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

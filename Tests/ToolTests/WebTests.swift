@@ -226,4 +226,17 @@ struct WebTests {
         let halfPair = try RunningWeb.dcmweb(["--root", root.path, "--port", "0"])
         #expect(halfPair.status == 78 && halfPair.stderr.contains("tls_key"), "\(halfPair.stderr)")
     }
+
+    @Test("a newer cluster epoch fences dcmweb: it exits 75 by itself, even idle")
+    func fenced() async throws {
+        let web = try RunningWeb(epoch: 1)
+        defer { web.remove() }
+        #expect(try await HTTPExchange.curl([web.url + "/healthz"]).status == 200)
+        // What a promotion on the other node does to the shared index.
+        let index = web.receiver.root.appendingPathComponent("index.sqlite").path
+        #expect(try ExternalTool.run("sqlite3", [index, "UPDATE cluster_state SET epoch = epoch + 1"]).status == 0)
+        for _ in 0..<300 where web.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!web.process.isRunning)
+        #expect(web.stop() == 75)
+    }
 }
