@@ -395,7 +395,11 @@ struct RetrieveTests {
         try Self.expectReport(run, archive: archive, references: references, unknown: unknown)
     }
 
-    @Test("pynetdicom storage commitment: released at once, the report comes on a new association to the [[peer]]")
+    /// The SCU releases as soon as the N-ACTION is answered. Whether the report still makes it onto
+    /// that association depends on which comes first, the report or the A-RELEASE-RQ (both are
+    /// allowed, PS3.4 J.3.3); either way it must arrive, and it goes on a new association when the
+    /// requestor's has ended.
+    @Test("pynetdicom storage commitment: released at once, the report still arrives, on a new association to the [[peer]] once the first has ended")
     func commitmentOnNewAssociation() async throws {
         let listenPort = try LoopbackPort.free()
         let archive = try await Archive(peers: Self.peer("COMMITTER", port: listenPort))
@@ -406,6 +410,6 @@ struct RetrieveTests {
                                                                 "release", json, "\(listenPort)"])
         try Self.expectReport(run, archive: archive, references: references, unknown: unknown)
         let logged = try await archive.receiver.waitForLogEvents("storage commitment reported", count: 1)
-        #expect(logged.first?["association"] == "new")
+        #expect(["same", "new"].contains(logged.first?["association"]), "\(logged)")
     }
 }

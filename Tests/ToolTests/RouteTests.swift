@@ -121,7 +121,9 @@ struct RouteTests {
         let jobsBefore = try await lab.sql("SELECT group_concat(id || state || updated_at) FROM route_job")
         await lab.stopReceiver()
 
-        try lab.startRouter()  // epoch 1
+        // Under epoch 1 explicitly: a worker without TANDEM_EPOCH that starts after the promote below
+        // (a slow start) would rightly find itself on a passive node (exit 7) rather than fenced.
+        try lab.startRouter(environment: ["TANDEM_EPOCH": "1"])
         usleep(500_000)
         _ = try await lab.sql("UPDATE cluster_state SET epoch = epoch + 1, holder = 'node2' WHERE id = 1")  // node2 promoted
         try await lab.startReceiver(epoch: 2)  // the new active node's receiver, started by its hooks
