@@ -42,7 +42,8 @@ import Testing
         await #expect(throws: ClusterError.hookFailed(name: "10-hangs", status: HookRunner.timedOutStatus, output: "")) {
             try await runner.run(environment: [:])
         }
-        #expect(Date().timeIntervalSince(started) < 10)
+        // Well under the hook's 30 s: it was killed, not waited for (a loaded machine may take seconds).
+        #expect(Date().timeIntervalSince(started) < 25)
     }
 
     @Test func aMissingDirectoryHasNoHooks() {
@@ -67,6 +68,6 @@ import Testing
         kill(pid, SIGKILL)
 
         #expect(results.map(\.status) == [0])
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Date().timeIntervalSince(started) < 25)  // not held open for the daemon's 30 s
     }
 }
