@@ -90,10 +90,12 @@ let package = Package(
         ]),
 
         .executableTarget(name: "dcmrecv", dependencies: ["TandemCLI", "DICOMNetwork", "TandemArchive", "TandemReceiver",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "dcmsend", dependencies: ["TandemCLI", "TandemSend", "DICOMNetwork", "DICOMCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "dcmroute", dependencies: ["TandemCLI", "TandemRouting",
+        .executableTarget(name: "dcmroute", dependencies: ["TandemCLI", "TandemRouting", "TandemArchive",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // dcmweb: DICOMweb (PS3.18) over the archive, users, sessions and roles, health.
@@ -111,8 +113,10 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive", "TandemWeb",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster",
+        .executableTarget(name: "clusterctl", dependencies: ["TandemCLI", "TandemCluster", "TandemArchive",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Renders frames to PNG/JPEG and transcodes to uncompressed syntaxes (admins, benchmarks).
