@@ -18,10 +18,17 @@ struct ReceiveCrashTests {
 
     @Test("acknowledged instances survive kill -9 and restart", .enabled(if: pynetdicomAvailable, "needs pynetdicom"))
     func killNine() throws {
-        let script = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/crash-test/receiver-kill9.sh")
+        let (status, text) = try Self.runCrashTest("receiver-kill9.sh", ["2", "25"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("total: 2 kills"), "\(text)")
+    }
+
+    /// Runs a script of scripts/crash-test against the built tools (no TANDEM_EPOCH): its exit
+    /// status and its stdout and stderr together.
+    static func runCrashTest(_ script: String, _ arguments: [String]) throws -> (status: Int32, text: String) {
         let process = Process()
-        process.executableURL = script
-        process.arguments = ["2", "25"]
+        process.executableURL = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/crash-test/" + script)
+        process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["TANDEM_BIN": ToolRunner.productsDirectory.path]) { $1 }.filter { $0.key != "TANDEM_EPOCH" }
         let output = Pipe()
@@ -30,7 +37,6 @@ struct ReceiveCrashTests {
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("total: 2 kills"), "\(text)")
+        return (process.terminationStatus, text)
     }
 }

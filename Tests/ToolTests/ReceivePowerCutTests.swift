@@ -16,21 +16,7 @@ struct ReceivePowerCutTests {
           .enabled(if: ReceiveCrashTests.pynetdicomAvailable, "needs pynetdicom"),
           .enabled(if: canMountLoopDevices, "needs root and loop devices"))
     func powerCut() async throws {
-        let script = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/crash-test/receiver-power-cut.sh")
-        let (status, text) = try await offPool {
-            let process = Process()
-            process.executableURL = script
-            process.arguments = ["2", "150"]
-            process.environment = ProcessInfo.processInfo.environment.merging(
-                ["TANDEM_BIN": ToolRunner.productsDirectory.path]) { $1 }.filter { $0.key != "TANDEM_EPOCH" }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
-        }
+        let (status, text) = try await offPool { try ReceiveCrashTests.runCrashTest("receiver-power-cut.sh", ["2", "150"]) }
         #expect(status == 0, "\(text)")
         #expect(text.contains("total: 2 power cuts"), "\(text)")
     }
