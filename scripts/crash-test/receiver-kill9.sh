@@ -22,20 +22,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-
-start_receiver() {
-    "$BIN/dcmrecv" -q --root "$ROOT" --bind 127.0.0.1 --port "$PORT" --aet CRASH >>"$WORK/dcmrecv.log" 2>&1 &
-    RECEIVER=$!
-    for _ in $(seq 300); do
-        if python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT),0.2)" 2>/dev/null; then return 0; fi
-        sleep 0.05
-    done
-    echo "dcmrecv did not start" >&2; cat "$WORK/dcmrecv.log" >&2; exit 1
-}
+# shellcheck source=receiver-lib.sh
+source "$HERE/receiver-lib.sh"
+PORT=$(free_port)
 
 "$BIN/dcmsynth" --out "$WORK/templates" --modality CT --instances 20 --instance-size 8k >/dev/null
-start_receiver
+start_receiver "$ROOT" CRASH
 total_acked=0
 for rep in $(seq "$REPETITIONS"); do
     acks=$WORK/acked-$rep.txt
@@ -44,7 +36,7 @@ for rep in $(seq "$REPETITIONS"); do
     sender=$!
     sleep "$(python3 -c 'import random; print(f"{random.uniform(0.05, 1.5):.2f}")')"
     kill -9 "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true
-    start_receiver
+    start_receiver "$ROOT" CRASH
     wait "$sender" || { echo "repetition $rep: sender failed" >&2; cat "$WORK/sender-$rep.log" >&2; exit 1; }
     result=$(python3 "$HERE/verify-archive.py" "$ROOT" <(cat "$WORK"/acked-*.txt)) || {
         echo "repetition $rep: $result" >&2; exit 1; }

@@ -35,7 +35,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+# shellcheck source=receiver-lib.sh
+source "$HERE/receiver-lib.sh"
+PORT=$(free_port)
 
 # attach IMAGE MOUNTPOINT [OPTIONS]: loop-mounts an ext4 image; its loop device is left in ATTACHED.
 attach() {
@@ -54,17 +56,6 @@ detach() {
     DEVICES=("${kept[@]}")
 }
 
-# start_receiver ROOT: starts dcmrecv on ROOT (start-up recovery runs first) and waits until it listens.
-start_receiver() {
-    "$BIN/dcmrecv" -q --root "$1" --bind 127.0.0.1 --port "$PORT" --aet POWERCUT >>"$WORK/dcmrecv.log" 2>&1 &
-    RECEIVER=$!
-    for _ in $(seq 300); do
-        if python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT),0.2)" 2>/dev/null; then return 0; fi
-        sleep 0.05
-    done
-    echo "dcmrecv did not start" >&2; cat "$WORK/dcmrecv.log" >&2; exit 1
-}
-
 stop_receiver() {
     kill "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true; RECEIVER=""
 }
@@ -75,7 +66,7 @@ for rep in $(seq "$REPETITIONS"); do
     truncate -s 512M "$WORK/disk.img"
     mkfs.ext4 -q -F "$WORK/disk.img"
     attach "$WORK/disk.img" "$WORK/disk" commit=60; device=$ATTACHED
-    start_receiver "$WORK/disk/root"
+    start_receiver "$WORK/disk/root" POWERCUT
     SENDERS=()
     for sender in 1 2; do
         python3 "$HERE/acked-sender.py" 127.0.0.1 "$PORT" POWERCUT "$WORK/templates" "$WORK/acked-$rep-$sender.txt" \
@@ -98,7 +89,7 @@ for rep in $(seq "$REPETITIONS"); do
     fsck_status=0; fsck.ext4 -p "$WORK/copy.img" >"$WORK/fsck-$rep.log" 2>&1 || fsck_status=$?
     if [ "$fsck_status" -ge 4 ]; then echo "repetition $rep: fsck found errors" >&2; cat "$WORK/fsck-$rep.log" >&2; exit 1; fi
     attach "$WORK/copy.img" "$WORK/copy"; copy=$ATTACHED
-    start_receiver "$WORK/copy/root"
+    start_receiver "$WORK/copy/root" POWERCUT
     stop_receiver
     result=$(python3 "$HERE/verify-archive.py" "$WORK/copy/root" "$WORK/acked-$rep.txt") || {
         echo "repetition $rep: $result" >&2; exit 1; }
