@@ -24,4 +24,22 @@ extension ClusterScratch {
             """.write(to: root.appendingPathComponent("tandem.toml"), atomically: true, encoding: .utf8)
         return (destination, received)
     }
+
+    /// Runs `body` on a fresh scratch archive routed to a storescp (`routeEverythingToStorescp`)
+    /// with the two stand-in nodes of a pair; afterwards both nodes are demoted, the destination is
+    /// stopped and the scratch removed.
+    static func withRoutedPair(
+        _ body: (_ scratch: ClusterScratch, _ received: URL, _ node1: Node, _ node2: Node) async throws -> Void
+    ) async throws {
+        let scratch = try ClusterScratch()
+        defer { scratch.remove() }
+        let (destination, received) = try await scratch.routeEverythingToStorescp()
+        defer { destination.stop() }
+        let (node1, node2) = try scratch.standInNodes()
+        defer {
+            _ = try? node1.clusterctl("demote")
+            _ = try? node2.clusterctl("demote")
+        }
+        try await body(scratch, received, node1, node2)
+    }
 }

@@ -11,43 +11,35 @@ struct PassiveNodeTests {
     /// the current promotion) the same line delivers.
     @Test("a cron dcmroute once on the non-holder claims nothing, leaves the queue byte for byte, exits 7; the holder's delivers")
     func cronWorkerActsOnlyOnTheHolder() async throws {
-        let scratch = try ClusterScratch()
-        defer { scratch.remove() }
-        let (destination, received) = try await scratch.routeEverythingToStorescp()
-        defer { destination.stop() }
-        let (node1, node2) = try scratch.standInNodes()
-        defer {
-            _ = try? node1.clusterctl("demote")
-            _ = try? node2.clusterctl("demote")
+        try await ClusterScratch.withRoutedPair { scratch, received, node1, node2 in
+            // node1 was active and received a study; node2 took over before any worker ran.
+            let first = try await ClusterScratch.promote(node1)
+            let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: first)) }.value
+            let study = try scratch.synthetic(count: 3)
+            #expect(try await offPool { try scratch.storescu(study) }.acknowledged == 3)
+            receiver.kill()
+            let epoch = try await ClusterScratch.promote(node2)
+            let enqueued = try await offPool {
+                try ToolRunner.run("dcmroute", ["enqueue", "--study", try Self.studyUID(scratch), "--to", "DEST",
+                                                "--root", scratch.root.path], environment: ["TANDEM_EPOCH": "\(epoch)"])
+            }
+            try #require(enqueued.status == 0, "\(enqueued.stderr)")
+            let before = try await Self.dump(scratch.root)
+
+            // node1 still has its old proof and role record: they prove nothing at the new epoch.
+            let passive = try await offPool { try Self.cronOnce(scratch.root, node: node1) }
+            #expect(passive.status == 7, "\(passive.stderr)")
+            #expect(passive.stderr.split(separator: "\n").count == 1, "\(passive.stderr)")
+            #expect(passive.stderr.contains("passive node: epoch \(epoch) is held by node2"), "\(passive.stderr)")
+            #expect(try await Self.dump(scratch.root) == before)
+            #expect(RouteFencingTests.files(in: received) == 0)
+            let quiet = try await offPool { try Self.cronOnce(scratch.root, node: node1, quiet: true) }
+            #expect(quiet.status == 7 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+
+            let holder = try await offPool { try Self.cronOnce(scratch.root, node: node2) }
+            #expect(holder.status == 0, "\(holder.stderr)")
+            #expect(RouteFencingTests.files(in: received) == 3)
         }
-
-        // node1 was active and received a study; node2 took over before any worker ran.
-        let first = try await ClusterScratch.promote(node1)
-        let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: first)) }.value
-        let study = try scratch.synthetic(count: 3)
-        #expect(try await offPool { try scratch.storescu(study) }.acknowledged == 3)
-        receiver.kill()
-        let epoch = try await ClusterScratch.promote(node2)
-        let enqueued = try await offPool {
-            try ToolRunner.run("dcmroute", ["enqueue", "--study", try Self.studyUID(scratch), "--to", "DEST",
-                                            "--root", scratch.root.path], environment: ["TANDEM_EPOCH": "\(epoch)"])
-        }
-        try #require(enqueued.status == 0, "\(enqueued.stderr)")
-        let before = try await Self.dump(scratch.root)
-
-        // node1 still has its old proof and role record: they prove nothing at the new epoch.
-        let passive = try await offPool { try Self.cronOnce(scratch.root, node: node1) }
-        #expect(passive.status == 7, "\(passive.stderr)")
-        #expect(passive.stderr.split(separator: "\n").count == 1, "\(passive.stderr)")
-        #expect(passive.stderr.contains("passive node: epoch \(epoch) is held by node2"), "\(passive.stderr)")
-        #expect(try await Self.dump(scratch.root) == before)
-        #expect(RouteFencingTests.files(in: received) == 0)
-        let quiet = try await offPool { try Self.cronOnce(scratch.root, node: node1, quiet: true) }
-        #expect(quiet.status == 7 && quiet.stderr.isEmpty, "\(quiet.stderr)")
-
-        let holder = try await offPool { try Self.cronOnce(scratch.root, node: node2) }
-        #expect(holder.status == 0, "\(holder.stderr)")
-        #expect(RouteFencingTests.files(in: received) == 3)
     }
 
     /// A passive node of a Pacemaker pair does not have the volume mounted: the cron line must not

@@ -8,51 +8,43 @@ import Testing
 struct RouteFencingTests {
     @Test("dcmroute processes of the old epoch are refused everything after another node's promote")
     func staleWorkersAreFenced() async throws {
-        let scratch = try ClusterScratch()
-        defer { scratch.remove() }
-        let (destination, received) = try await scratch.routeEverythingToStorescp()
-        defer { destination.stop() }
+        try await ClusterScratch.withRoutedPair { scratch, received, node1, node2 in
+            let epoch = try await ClusterScratch.promote(node1)
+            let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: epoch)) }.value
+            defer { receiver.kill() }
+            let router = try StaleRouter(root: scratch.root, epoch: epoch, log: scratch.base.appendingPathComponent("dcmroute-1.log"))
+            defer { router.kill() }
 
-        let (node1, node2) = try scratch.standInNodes()
-        defer {
-            _ = try? node1.clusterctl("demote")
-            _ = try? node2.clusterctl("demote")
+            // Under its own epoch the worker delivers.
+            let study = try scratch.synthetic(count: 3)
+            let sent = try await offPool { try scratch.storescu(study) }
+            #expect(sent.acknowledged == 3, "\(sent.log)")
+            #expect(try await eventually(seconds: 30) { Self.files(in: received) == 3 }, "\(router.log)")
+            #expect(try await eventually(seconds: 10) { try await Self.queue(scratch.root).contains("|done|") })
+            let queueBefore = try await Self.queue(scratch.root)
+
+            #expect(try await ClusterScratch.promote(node2) == epoch + 1)
+
+            // The running worker notices on its next tick; a worker started now is refused at once.
+            #expect(try await router.exitStatus() == 75)
+            #expect(router.log.contains("fenced"), "\(router.log)")
+            let late = try StaleRouter(root: scratch.root, epoch: epoch, log: scratch.base.appendingPathComponent("dcmroute-2.log"))
+            defer { late.kill() }
+            #expect(try await late.exitStatus() == 75)
+            #expect(late.log.contains("fenced: this process runs under epoch \(epoch), the cluster is at epoch \(epoch + 1)"),
+                    "\(late.log)")
+            let once = try await offPool {
+                try ToolRunner.run("dcmroute", ["once", "--root", scratch.root.path], environment: ["TANDEM_EPOCH": "\(epoch)"])
+            }
+            #expect(once.status == 75)
+            let enqueue = try await offPool {
+                try ToolRunner.run("dcmroute", ["enqueue", "--study", "1.2.3", "--to", "DEST", "--root", scratch.root.path],
+                                   environment: ["TANDEM_EPOCH": "\(epoch)"])
+            }
+            #expect(enqueue.status == 75)
+            #expect(try await Self.queue(scratch.root) == queueBefore)
+            #expect(Self.files(in: received) == 3)
         }
-        let epoch = try await ClusterScratch.promote(node1)
-        let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: epoch)) }.value
-        defer { receiver.kill() }
-        let router = try StaleRouter(root: scratch.root, epoch: epoch, log: scratch.base.appendingPathComponent("dcmroute-1.log"))
-        defer { router.kill() }
-
-        // Under its own epoch the worker delivers.
-        let study = try scratch.synthetic(count: 3)
-        let sent = try await offPool { try scratch.storescu(study) }
-        #expect(sent.acknowledged == 3, "\(sent.log)")
-        #expect(try await eventually(seconds: 30) { Self.files(in: received) == 3 }, "\(router.log)")
-        #expect(try await eventually(seconds: 10) { try await Self.queue(scratch.root).contains("|done|") })
-        let queueBefore = try await Self.queue(scratch.root)
-
-        #expect(try await ClusterScratch.promote(node2) == epoch + 1)
-
-        // The running worker notices on its next tick; a worker started now is refused at once.
-        #expect(try await router.exitStatus() == 75)
-        #expect(router.log.contains("fenced"), "\(router.log)")
-        let late = try StaleRouter(root: scratch.root, epoch: epoch, log: scratch.base.appendingPathComponent("dcmroute-2.log"))
-        defer { late.kill() }
-        #expect(try await late.exitStatus() == 75)
-        #expect(late.log.contains("fenced: this process runs under epoch \(epoch), the cluster is at epoch \(epoch + 1)"),
-                "\(late.log)")
-        let once = try await offPool {
-            try ToolRunner.run("dcmroute", ["once", "--root", scratch.root.path], environment: ["TANDEM_EPOCH": "\(epoch)"])
-        }
-        #expect(once.status == 75)
-        let enqueue = try await offPool {
-            try ToolRunner.run("dcmroute", ["enqueue", "--study", "1.2.3", "--to", "DEST", "--root", scratch.root.path],
-                               environment: ["TANDEM_EPOCH": "\(epoch)"])
-        }
-        #expect(enqueue.status == 75)
-        #expect(try await Self.queue(scratch.root) == queueBefore)
-        #expect(Self.files(in: received) == 3)
     }
 
     static func files(in directory: URL) -> Int {
