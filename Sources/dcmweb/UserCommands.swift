@@ -54,7 +54,7 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
-    struct Passwd: TandemCommand {
+    struct Passwd: UserDirectoryChange {
         static let toolName = "dcmweb user passwd"
         static let configuration = CommandConfiguration(
             abstract: "Set a user's password (their browser sessions end).",
@@ -65,14 +65,13 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var root: RootOption
         @OptionGroup var logging: LoggingOptions
 
-        func run(_ tool: TandemTool) async throws {
-            let password = try PasswordInput.read(fromStdin: passwordStdin)
-            try UserDirectoryCall.run(tool, root) { try $0.setPassword(name: name, password: password) }
-            print("password of \(name) changed")
+        func change(_ users: UserDirectory) throws -> String {
+            try users.setPassword(name: name, password: try PasswordInput.read(fromStdin: passwordStdin))
+            return "password of \(name) changed"
         }
     }
 
-    struct Disable: TandemCommand {
+    struct Disable: UserDirectoryChange {
         static let toolName = "dcmweb user disable"
         static let configuration = CommandConfiguration(
             abstract: "Disable a user: password, tokens and sessions are refused from now on.",
@@ -81,13 +80,13 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var root: RootOption
         @OptionGroup var logging: LoggingOptions
 
-        func run(_ tool: TandemTool) async throws {
-            try UserDirectoryCall.run(tool, root) { try $0.setDisabled(name: name, true) }
-            print("disabled \(name)")
+        func change(_ users: UserDirectory) throws -> String {
+            try users.setDisabled(name: name, true)
+            return "disabled \(name)"
         }
     }
 
-    struct Enable: TandemCommand {
+    struct Enable: UserDirectoryChange {
         static let toolName = "dcmweb user enable"
         static let configuration = CommandConfiguration(abstract: "Enable a disabled user again.",
                                                         discussion: "Example:\n  dcmweb user enable alice")
@@ -95,9 +94,9 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var root: RootOption
         @OptionGroup var logging: LoggingOptions
 
-        func run(_ tool: TandemTool) async throws {
-            try UserDirectoryCall.run(tool, root) { try $0.setDisabled(name: name, false) }
-            print("enabled \(name)")
+        func change(_ users: UserDirectory) throws -> String {
+            try users.setDisabled(name: name, false)
+            return "enabled \(name)"
         }
     }
 }
@@ -124,7 +123,7 @@ struct TokenCommand: AsyncParsableCommand {
         }
     }
 
-    struct Revoke: TandemCommand {
+    struct Revoke: UserDirectoryChange {
         static let toolName = "dcmweb token revoke"
         static let configuration = CommandConfiguration(abstract: "Revoke a user's token by name.",
                                                         discussion: "Example:\n  dcmweb token revoke alice --name nightly-export")
@@ -133,14 +132,26 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var root: RootOption
         @OptionGroup var logging: LoggingOptions
 
-        func run(_ tool: TandemTool) async throws {
-            try UserDirectoryCall.run(tool, root) { try $0.revokeToken(user: user, tokenName: name) }
-            print("revoked \(name) of \(user)")
+        func change(_ users: UserDirectory) throws -> String {
+            try users.revokeToken(user: user, tokenName: name)
+            return "revoked \(name) of \(user)"
         }
     }
 }
 
 extension WebRole: ExpressibleByArgument {}
+
+/// A subcommand that changes the user directory and says what it did in one line on stdout.
+protocol UserDirectoryChange: TandemCommand {
+    var root: RootOption { get }
+    func change(_ users: UserDirectory) throws -> String
+}
+
+extension UserDirectoryChange {
+    func run(_ tool: TandemTool) async throws {
+        print(try UserDirectoryCall.run(tool, root) { try change($0) })
+    }
+}
 
 /// Runs a user-directory operation in the tool's frame; a refused value (bad name, weak password,
 /// unknown user or token) exits 65.
