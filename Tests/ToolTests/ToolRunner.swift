@@ -38,12 +38,33 @@ enum ToolRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read before waiting so a large output cannot fill the pipe and block the child.
+        // Both pipes are drained while the child runs, stderr on a thread of its own: reading one
+        // to its end first would block a child that fills the other pipe (64 KB) meanwhile.
+        let errDrain = PipeDrain(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        let errData = errDrain.wait()
         process.waitUntilExit()
         return ToolRun(status: process.terminationStatus,
                        stdout: String(decoding: outData, as: UTF8.self),
                        stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// Reads a pipe to its end on a dedicated thread (not the cooperative pool's).
+private final class PipeDrain: @unchecked Sendable {
+    private var data = Data()
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            finished.signal()
+        }.start()
+    }
+
+    /// The pipe's whole content, once the writer closed it; `data` is only read after the signal.
+    func wait() -> Data {
+        finished.wait()
+        return data
     }
 }
