@@ -99,6 +99,8 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // dcmweb: DICOMweb (PS3.18) over the archive, users, sessions and roles, health.
+        // Assets/: the reading room's static files (docs/reading-room.md), copied as they are into the
+        // resource bundle beside the binary.
         .target(name: "TandemWeb", dependencies: ["DICOMCore", "DICOMImaging", "TandemArchive",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -111,7 +113,8 @@ let package = Package(
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log")]),
+            .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Assets")]),
         .executableTarget(name: "dcmweb", dependencies: ["TandemCLI", "TandemArchive", "TandemWeb",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -17,3 +17,7 @@ python3 -c 'import pydicom, pynetdicom' 2>/dev/null || python3 -m pip install -q
 # dcmweb's interop tests: an independent DICOMweb client (scripts/interop/dicomweb-client-check.py).
 # Pillow reads back rendered images; numpy lets pydicom decode compressed pixel data.
 python3 -c 'import dicomweb_client, PIL, numpy' 2>/dev/null || python3 -m pip install -q dicomweb-client pillow numpy
+# Browser tests (scripts/browser, Tests/ToolTests/BrowserTests.swift): Debian's Chromium driven by
+# Playwright from PyPI. Never `playwright install`: the browser is the system package.
+[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+python3 -c 'import playwright' 2>/dev/null || python3 -m pip install -q playwright

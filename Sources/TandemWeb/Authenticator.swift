@@ -17,8 +17,10 @@ struct Authenticator: RouterMiddleware {
 
     static let sessionCookie = "tandem_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
-    /// Answered without a login (docs/design.md: only /healthz; the sign-in form must be reachable).
-    static let publicPaths: Set<String> = ["/login"]
+    static let requestedWith = HTTPField.Name("X-Requested-With")!
+    /// Answered without a login (docs/design.md: only /healthz; the sign-in form and the files it
+    /// uses must be reachable).
+    static let publicPaths: Set<String> = ["/login", "/assets/common/theme.css", "/assets/common/favicon.svg"]
     static let challenge: HTTPFields = [.wwwAuthenticate: #"Basic realm="Tandem", charset="UTF-8""#]
 
     func handle(_ request: Request, context: WebContext,
@@ -32,10 +34,14 @@ struct Authenticator: RouterMiddleware {
         context.notes.user = context.identity?.user
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let identity = context.identity else {
-            if request.method == .get, request.uri.path == "/" {
-                return Response(status: .seeOther, headers: [.location: "/login"])
+            if request.method == .get, Self.isPage(request.uri.path) {
+                return Response(status: .seeOther, headers: [.location: SignInTarget.loginURL(returningTo: request.uri)])
             }
-            throw HTTPError(.unauthorized, headers: Self.challenge, message: "sign in, or send HTTP Basic or a bearer token")
+            // The pages' own requests (api.js) get no Basic challenge: a browser would answer it
+            // with its password dialog instead of letting the page send the user to sign in.
+            let fromPage = request.headers[Self.requestedWith] != nil
+            throw HTTPError(.unauthorized, headers: fromPage ? [:] : Self.challenge,
+                            message: "sign in, or send HTTP Basic or a bearer token")
         }
         // CSRF (OWASP synchronizer token): a browser sends the cookie with any request, so a
         // state-changing one must also prove it comes from our page. Sign-out checks its form field.
@@ -46,6 +52,12 @@ struct Authenticator: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// The reading room's pages, which a browser without a session is sent to sign in for (and
+    /// back to afterwards); everything else answers 401.
+    static func isPage(_ path: String) -> Bool {
+        path == "/" || path.hasPrefix("/viewer/")
     }
 
     /// The identity of the first credentials present. Credentials that are present but wrong are

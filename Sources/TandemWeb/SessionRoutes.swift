@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 
-/// The browser's sign-in (`GET`/`POST /login`), sign-out (`POST /logout`) and, until the worklist
-/// exists, a start page at `/` naming the signed-in user. The session cookie is HttpOnly,
-/// SameSite=Strict, Secure under TLS, and lives until `[web] session_timeout` of inactivity.
+/// The browser's sign-in (`GET`/`POST /login`, then back to the page it came from), sign-out
+/// (`POST /logout`) and `GET /api/session`, which tells the pages who is signed in and their CSRF
+/// token. The session cookie is HttpOnly, SameSite=Strict, Secure under TLS, and lives until
+/// `[web] session_timeout` of inactivity.
 struct SessionRoutes {
     let authenticator: Authenticator
     let sessions: SessionStore
@@ -12,6 +13,15 @@ struct SessionRoutes {
     struct SignIn: Decodable {
         var name: String
         var password: String
+        var next: String?
+    }
+
+    /// What `/api/session` answers.
+    struct SessionInfo: ResponseEncodable {
+        var user: String
+        var role: String
+        /// Sent back as `X-CSRF-Token` on state-changing requests (session sign-ins only).
+        var csrfToken: String?
     }
 
     struct SignOut: Decodable {
@@ -19,7 +29,9 @@ struct SessionRoutes {
     }
 
     func register(on router: Router<WebContext>) {
-        router.get("/login") { _, _ in Self.page(Self.loginForm(message: nil)) }
+        router.get("/login") { request, _ in
+            Self.page(Self.loginForm(message: nil, next: SignInTarget.destination(request.uri.queryParameters["next"].map(String.init))))
+        }
         router.post("/login") { request, context -> Response in
             guard let form = try? await URLEncodedFormDecoder().decode(SignIn.self, from: request, context: context) else {
                 throw HTTPError(.badRequest, message: "expected a form with name and password")
@@ -28,13 +40,14 @@ struct SessionRoutes {
             do {
                 user = try await authenticator.verify(name: form.name, password: form.password, client: context.clientAddress)
             } catch let error as HTTPError where error.status == .unauthorized {
-                var page = Self.page(Self.loginForm(message: "Wrong user name or password."))
+                var page = Self.page(Self.loginForm(message: "Wrong user name or password.",
+                                                     next: SignInTarget.destination(form.next)))
                 page.status = .unauthorized
                 return page
             }
             context.notes.user = user
             let session = try await sessions.create(for: user)
-            var response = Response(status: .seeOther, headers: [.location: "/"])
+            var response = Response(status: .seeOther, headers: [.location: SignInTarget.destination(form.next)])
             response.setCookie(sessionCookie(session.id, maxAge: Int(sessions.timeout)))
             return response
         }
@@ -53,16 +66,10 @@ struct SessionRoutes {
             response.setCookie(sessionCookie("", maxAge: 0))
             return response
         }
-        router.get("/") { _, context -> Response in
-            let identity = try context.authorize(.read)
-            let csrf = identity.csrfToken.map { """
-                <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="\(Self.escape($0))">\
-                <button>Sign out</button></form>
-                """ } ?? ""
-            var response = Self.page("""
-                <p>Signed in as <b>\(Self.escape(identity.user.name))</b> (\(identity.user.role.rawValue)).</p>
-                <meta name="csrf-token" content="\(Self.escape(identity.csrfToken ?? ""))">\(csrf)
-                """)
+        router.get("/api/session") { request, context -> Response in
+            let identity = try context.requireUser()
+            var response = try SessionInfo(user: identity.user.name, role: identity.user.role.rawValue,
+                                           csrfToken: identity.csrfToken).response(from: request, context: context)
             response.headers[.cacheControl] = "no-store"
             return response
         }
@@ -73,19 +80,26 @@ struct SessionRoutes {
                secure: secureCookies, httpOnly: true, sameSite: .strict)
     }
 
-    private static func loginForm(message: String?) -> String {
+    private static func loginForm(message: String?, next: String) -> String {
         """
-        <h1>Tandem</h1>\(message.map { "<p role=\"alert\">\(escape($0))</p>" } ?? "")
+        <main class="sign-in"><h1>Tandem</h1>\(message.map { "<p role=\"alert\">\(escape($0))</p>" } ?? "")
         <form method="post" action="/login">
-        <label>User <input name="name" autocomplete="username" required></label>
+        <input type="hidden" name="next" value="\(escape(next))">
+        <label>User <input name="name" autocomplete="username" required autofocus></label>
         <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
         <button>Sign in</button>
-        </form>
+        </form></main>
         """
     }
 
     static func page(_ body: String) -> Response {
-        let html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tandem</title></head><body>\(body)</body></html>"
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tandem</title>\
+            <meta name="viewport" content="width=device-width, initial-scale=1">\
+            <meta name="color-scheme" content="dark">\
+            <link rel="icon" href="/assets/common/favicon.svg">\
+            <link rel="stylesheet" href="/assets/common/theme.css"></head><body>\(body)</body></html>
+            """
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8",
                                                .contentSecurityPolicy: "default-src 'self'; frame-ancestors 'none'"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: html)))

@@ -83,6 +83,12 @@ final class WebMetrics: Sendable {
         default: break
         }
         let segments = path.split(separator: "/")
+        switch segments.first {
+        case "assets": return "assets"
+        case "viewer": return "page"
+        case "api" where segments.count >= 2: return "api_" + (segments[1].allSatisfy(\.isLetter) ? segments[1] : "other")
+        default: break
+        }
         guard segments.first == "dicomweb", let last = segments.last else { return "other" }
         if method == .post { return "stow" }
         if ["studies", "series", "instances"].contains(last) { return "qido" }

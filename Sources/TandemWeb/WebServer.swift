@@ -37,7 +37,7 @@ public struct WebServerSettings: Sendable {
 /// cluster epoch (throws `FencedError`).
 public enum WebServer {
     public static func run(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) async throws {
-        let router = makeRouter(index: index, settings: settings, logger: logger)
+        let router = makeRouter(index: index, settings: settings, assets: try StaticAssets.besideExecutable(), logger: logger)
         let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds)))
         let server = try settings.tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let app = Application(
@@ -52,7 +52,8 @@ public enum WebServer {
         try await group.run()
     }
 
-    static func makeRouter(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) -> Router<WebContext> {
+    static func makeRouter(index: ArchiveIndex, settings: WebServerSettings, assets: StaticAssets,
+                           logger: Logger) -> Router<WebContext> {
         let users = UserDirectory(index: index)
         let sessions = SessionStore(index: index, timeout: TimeInterval(settings.archive.web.sessionTimeoutSeconds))
         let metrics = WebMetrics()
@@ -65,6 +66,7 @@ public enum WebServer {
         HealthRoutes(index: index).register(on: router)
         MetricsRoutes(metrics: metrics, index: index, sessions: sessions).register(on: router)
         SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: settings.tls != nil).register(on: router)
+        PageRoutes(assets: assets).register(on: router)
         QidoRoutes(index: index, options: QueryOptions(caseInsensitiveNames: settings.archive.query.caseInsensitiveNames))
             .register(on: router)
         let scheme = settings.tls == nil ? "http" : "https"

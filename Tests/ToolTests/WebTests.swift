@@ -127,10 +127,11 @@ struct WebTests {
         let setCookie = try #require(signIn.header("set-cookie"))
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && !setCookie.contains("Secure"))
         let cookie = String(setCookie.split(separator: ";")[0])
-        let page = try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/"])
-        #expect(page.status == 200 && page.text.contains("rad"))
-        let csrf = try #require(page.text.range(of: #"name="csrf-token" content="([^"]+)""#, options: .regularExpression)
-            .map { String(page.text[$0]).split(separator: "\"")[3] })
+        #expect(try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/"]).status == 200)
+        let session = try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/api/session"])
+        let info = try #require(try JSONSerialization.jsonObject(with: session.body) as? [String: Any])
+        #expect(info["user"] as? String == "rad" && session.header("cache-control") == "no-store")
+        let csrf = try #require(info["csrfToken"] as? String)
         #expect(try await HTTPExchange.curl(["-H", "Cookie: \(cookie)", web.url + "/dicomweb/studies"]).status == 200)
 
         // A state-changing request with the cookie but without the token, or from another origin, is refused.
