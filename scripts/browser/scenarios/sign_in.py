@@ -30,6 +30,7 @@ def run(session):
     with page.expect_request(base + viewer) as back:
         page.click("form[action='/login'] button")
     session.check(back.value.method == "GET", "after sign-in the browser goes back to the page it asked for")
+    page.wait_for_url(lambda url: not url.startswith(base + "/login"))
 
     page.goto(base + "/")
     page.wait_for_selector("[data-session-user]:not(:empty)")
