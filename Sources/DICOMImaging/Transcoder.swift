@@ -54,7 +54,7 @@ public enum Transcoder {
     /// The Lossy Image Compression Method (0028,2114) defined term of a syntax that always loses
     /// information; nil for lossless ones and for those that may be either (JPEG 2000, HTJ2K:
     /// their data sets say which).
-    static func lossyMethod(_ syntax: TransferSyntax) -> String? {
+    public static func lossyMethod(_ syntax: TransferSyntax) -> String? {
         switch syntax {
         case .jpegBaseline, .jpegExtended: return "ISO_10918_1"
         case .jpegLSNearLossless: return "ISO_14495_1"

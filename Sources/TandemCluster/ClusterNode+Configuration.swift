@@ -13,11 +13,11 @@ extension ClusterNode {
         public init() {}
     }
 
-    /// The services a node runs: `option`, else `$TANDEM_SERVICES`, else dcmrecv and dcmroute;
-    /// names separated by spaces or commas.
+    /// The services a node runs: `option`, else `$TANDEM_SERVICES`, else dcmrecv, dcmroute and
+    /// dcmweb; names separated by spaces or commas.
     public static func serviceNames(option: String?,
                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-        (option ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute")
+        (option ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute dcmweb")
             .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
     }
 
@@ -35,14 +35,24 @@ extension ClusterNode {
             node: NodeIdentity.name(option: overrides.node, environment: environment),
             hooksDirectory: URL(fileURLWithPath: overrides.hooksDirectory ?? configuration.cluster.hooksDirectory),
             runDirectory: URL(fileURLWithPath: overrides.runDirectory ?? environment["TANDEM_RUN_DIR"] ?? "/run/tandem"),
-            services: services.map { ServiceSpec(name: $0, probe: $0 == "dcmrecv" ? echo : nil) },
+            services: services.map { ServiceSpec(name: $0, probe: Self.probe(of: $0, echo: echo, configuration: configuration)) },
             verifyTimeout: overrides.verifyTimeout)
-        // dcmrecv listens on [node] bind; a wildcard bind answers on loopback.
+        // dcmrecv and dcmweb listen on [node] bind; a wildcard bind answers on loopback.
         let bind = configuration.node.bind
         let probeHost = bind == "0.0.0.0" || bind.isEmpty ? "127.0.0.1" : bind
         self.init(settings: settings,
                   authority: ArchiveEpochAuthority(root: root, storage: configuration.storage),
                   housekeeping: ArchiveHousekeeping(root: root, storage: configuration.storage),
                   checker: ServiceChecker(runDirectory: settings.runDirectory, host: probeHost))
+    }
+
+    /// dcmweb answers `/healthz` (over HTTPS only a TCP connect can be checked without its certificate).
+    static func probe(of service: String, echo: ServiceProbe, configuration: TandemConfiguration) -> ServiceProbe? {
+        switch service {
+        case "dcmrecv": echo
+        case "dcmweb" where configuration.web.tlsCertificate == nil: .httpHealth(port: configuration.node.httpPort)
+        case "dcmweb": .tcpConnect(port: configuration.node.httpPort)
+        default: nil
+        }
     }
 }

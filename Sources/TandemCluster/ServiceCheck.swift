@@ -11,6 +11,8 @@ public enum ServiceProbe: Sendable, Equatable {
     case tcpConnect(port: Int)
     /// A DICOM C-ECHO on a fresh association (dcmrecv).
     case dicomEcho(port: Int, calledAETitle: String, callingAETitle: String)
+    /// `GET /healthz` answered 200 over plain HTTP (dcmweb without TLS).
+    case httpHealth(port: Int)
 }
 
 /// One service of the active node and how to tell that it answers.
@@ -41,7 +43,7 @@ public enum ServiceState: String, Codable, Sendable {
 
 /// Checks services through their node-local pid files (`RUN_DIR/NAME.pid`, written
 /// by the hooks or the systemd units) and their probes: a DICOM C-ECHO for dcmrecv,
-/// a TCP connect for other listeners.
+/// `GET /healthz` for dcmweb, a TCP connect for other listeners.
 public struct ServiceChecker: Sendable {
     public let runDirectory: URL
     public let host: String
@@ -71,6 +73,9 @@ public struct ServiceChecker: Sendable {
             return acceptsConnections(port: port)
                 ? Check(state: .running, detail: nil)
                 : Check(state: .notAnswering, detail: "no TCP connect to \(host):\(port)")
+        case .httpHealth(let port):
+            let outcome = HTTPHealthProbe(host: host, port: port, timeout: connectTimeout).run()
+            return Check(state: outcome.answered ? .running : .notAnswering, detail: outcome.detail)
         case let .dicomEcho(port, called, calling):
             let outcome = await EchoProbe(host: host, port: port, calledAETitle: called, callingAETitle: calling,
                                           timeout: connectTimeout).run()

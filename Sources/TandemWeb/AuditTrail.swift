@@ -31,9 +31,16 @@ public struct AuditEntry: Sendable, Equatable {
 /// The audit rows in `index.sqlite` (`web_audit`). Recording is a fenced write, like every write.
 public struct AuditTrail: Sendable {
     public let index: ArchiveIndex
+    /// `[web] audit_syslog`: each row also shipped as a syslog line, once it is committed.
+    let syslog: AuditSyslog?
 
     public init(index: ArchiveIndex) {
+        self.init(index: index, syslog: nil)
+    }
+
+    init(index: ArchiveIndex, syslog: AuditSyslog?) {
         self.index = index
+        self.syslog = syslog
     }
 
     func record(_ entry: AuditEntry) async throws {
@@ -44,6 +51,7 @@ public struct AuditTrail: Sendable {
                 """, arguments: [entry.time, entry.user, entry.role, entry.action, entry.studyUID, entry.patientID,
                                  entry.client, entry.outcome])
         }
+        syslog?.send(entry)
     }
 
     /// Entries in time order, narrowed to a user, a study and a start time when given.

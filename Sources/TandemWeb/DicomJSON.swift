@@ -57,11 +57,11 @@ struct DicomJSONWriter {
             text += "}"
         case .encapsulated:
             text += "{\"vr\":\"\(vr.rawValue)\""
-            if let uri = bulkDataURI(element.tag) { text += ",\"BulkDataURI\":" + Self.quoted(uri) }
+            if let uri = bulkDataURI(element.tag) { text += ",\"BulkDataURI\":" + Self.quotedURI(uri) }
             text += "}"
         case .bulkData(let reference):
             if Self.binaryVRs.contains(vr), let uri = bulkDataURI(element.tag) {
-                text += "{\"vr\":\"\(vr.rawValue)\",\"BulkDataURI\":" + Self.quoted(uri) + "}"
+                text += "{\"vr\":\"\(vr.rawValue)\",\"BulkDataURI\":" + Self.quotedURI(uri) + "}"
             } else {
                 // Long text or numbers, or a nested binary value: written inline, as read from the file.
                 var loaded = DataSet([DataElement(tag: element.tag, vr: vr, value: .bytes(try load(reference)))])
@@ -157,6 +157,18 @@ struct DicomJSONWriter {
         guard value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
+    }
+
+    /// Stands for an instance's URL at the start of a BulkDataURI in a cached metadata template
+    /// (`InstanceMetadata`). A raw control character never occurs elsewhere in the output: JSON
+    /// strings escape them all (RFC 8259 §7), so the marker cannot be confused with data.
+    static let instanceURLMarker: Unicode.Scalar = "\u{01}"
+
+    /// A BulkDataURI as a JSON string; a leading `instanceURLMarker` is kept raw.
+    static func quotedURI(_ uri: String) -> String {
+        guard uri.unicodeScalars.first == instanceURLMarker else { return quoted(uri) }
+        let rest = quoted(String(uri.unicodeScalars.dropFirst()))
+        return "\"" + String(Character(instanceURLMarker)) + rest.dropFirst()
     }
 
     /// A JSON string literal (RFC 8259 §7).

@@ -27,8 +27,8 @@ struct StowRoutes {
         }
     }
 
-    /// With a study in the path, the instances are not checked against it (PS3.18 §10.5.1 lets
-    /// the origin server store them as sent).
+    /// With a study in the path, an instance of another study is not stored: it is listed in
+    /// FailedSOPSequence with reason A900 (PS3.18 §10.5.3, the C-STORE "does not match" family).
     private func store(_ request: Request, _ context: WebContext, study: String?) async throws -> Response {
         try context.authorize(.store)
         let contentType = AcceptedSyntax.parameters(request.headers[.contentType] ?? "")
@@ -48,7 +48,7 @@ struct StowRoutes {
                 for event in try parser.feed(chunk.readableBytesView) {
                     switch event {
                     case .partBegin(let headers):
-                        part = StowPart(headers: headers, pipeline: pipeline, calledAE: calledAE)
+                        part = StowPart(headers: headers, pipeline: pipeline, calledAE: calledAE, study: study)
                     case .partData(let bytes):
                         part?.append(bytes)
                     case .partEnd:
@@ -128,14 +128,16 @@ struct StowOutcome: Sendable {
 final class StowPart {
     private let pipeline: StorePipeline
     private let calledAE: String
+    private let study: String?
     private var head: [UInt8] = []
     private var header: Part10Header?
     private var reception: InstanceReception?
     private var refusal: String?
 
-    init(headers: [String: String], pipeline: StorePipeline, calledAE: String) {
+    init(headers: [String: String], pipeline: StorePipeline, calledAE: String, study: String?) {
         self.pipeline = pipeline
         self.calledAE = calledAE
+        self.study = study
         if let type = headers["content-type"], AcceptedSyntax.parameters(type)[""] != "application/dicom" {
             refusal = "part is \(type.prefix(64)), not application/dicom"
         }
@@ -159,7 +161,7 @@ final class StowPart {
             let started = pipeline.begin(StoreRequest(
                 sopClassUID: parsed.sopClassUID, sopInstanceUID: parsed.sopInstanceUID,
                 transferSyntax: TransferSyntax(uid: parsed.transferSyntaxUID),
-                callingAE: StowRoutes.callingAE, calledAE: calledAE))
+                callingAE: StowRoutes.callingAE, calledAE: calledAE, studyInstanceUID: study))
             reception = started
             started.append(Array(head[parsed.dataSetOffset...]))
             head = []

@@ -8,7 +8,7 @@ import TandemArchive
 /// WADO-RS (PS3.18 §10.4): instances, series and studies as `multipart/related;
 /// type="application/dicom"` streamed from the stored files; `/metadata` as DICOM JSON with
 /// BulkDataURIs; `/bulkdata/{tag}`; `/frames/{list}` of the stored pixel data. Instances are
-/// served in their stored transfer syntax: a request for another one is answered 406.
+/// served as stored or in Explicit VR Little Endian (`InstanceEncoding`); 406 for what cannot be.
 struct WadoRoutes {
     let index: ArchiveIndex
     /// http or https, for BulkDataURIs.
@@ -28,13 +28,13 @@ struct WadoRoutes {
             try await retrieve(request, context, try instances(context, levels: 3))
         }
         router.get(RouterPath(study + "/metadata")) { request, context in
-            try await metadata(request, context, try instances(context, levels: 1))
+            try await metadata(request, context, try cachedInstances(context, levels: 1))
         }
         router.get(RouterPath(series + "/metadata")) { request, context in
-            try await metadata(request, context, try instances(context, levels: 2))
+            try await metadata(request, context, try cachedInstances(context, levels: 2))
         }
         router.get(RouterPath(instance + "/metadata")) { request, context in
-            try await metadata(request, context, try instances(context, levels: 3))
+            try await metadata(request, context, try cachedInstances(context, levels: 3))
         }
         router.get(RouterPath(instance + "/frames/:frames")) { request, context in
             try await frames(request, context, try instances(context, levels: 3))
@@ -60,16 +60,24 @@ struct WadoRoutes {
     // MARK: Instances
 
     private func retrieve(_ request: Request, _ context: WebContext, _ records: [InstanceRecord]) async throws -> Response {
-        _ = try AcceptedSyntax.choose(request, multipartType: "application/dicom", stored: records.map(\.transferSyntaxUID),
-                                      canDecode: false)
+        let encodings = try InstanceEncoding.choose(request, stored: records.map(\.transferSyntaxUID))
         let multipart = MultipartWriter()
         let root = index.root
         let body = ResponseBody { writer in
-            for record in records {
+            for (record, encoding) in zip(records, encodings) {
                 let path = root.url(relativePath: record.filePath).path
-                try await writer.write(multipart.partHeader(
-                    contentType: "application/dicom; transfer-syntax=\(record.transferSyntaxUID)", length: record.fileSize))
-                try await MultipartWriter.streamFile(path, to: &writer)
+                switch encoding {
+                case .stored:
+                    try await writer.write(multipart.partHeader(
+                        contentType: "application/dicom; transfer-syntax=\(record.transferSyntaxUID)", length: record.fileSize))
+                    try await MultipartWriter.streamFile(path, to: &writer)
+                case .explicitLittleEndian:
+                    let bytes = try await offPool { try InstanceEncoding.explicitLittleEndian(path: path) }
+                    try await writer.write(multipart.partHeader(
+                        contentType: "application/dicom; transfer-syntax=\(TransferSyntax.explicitVRLittleEndian.uid)",
+                        length: Int64(bytes.count)))
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                }
                 try await writer.write(multipart.partEnd)
             }
             try await writer.write(multipart.closing)
@@ -80,31 +88,59 @@ struct WadoRoutes {
 
     // MARK: Metadata
 
-    private func metadata(_ request: Request, _ context: WebContext, _ records: [InstanceRecord]) async throws -> Response {
+    /// The instances the path names with their index ids, for the metadata cache; 404 when none.
+    private func cachedInstances(_ context: WebContext, levels: Int) throws -> [CachedInstance] {
+        try context.authorize(.read)
+        let study = try context.uid("study")
+        let series = levels >= 2 ? try context.uid("series") : nil
+        let instance = levels >= 3 ? try context.uid("instance") : nil
+        let found = try index.cachedInstances(studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: instance)
+        guard !found.isEmpty else { throw HTTPError(.notFound, message: "no such study, series or instance") }
+        return found
+    }
+
+    /// Instances' metadata read from the cache (`InstanceMetadata`) a page at a time; a page's misses
+    /// are read from their files, sent, and then stored for the next request.
+    private func metadata(_ request: Request, _ context: WebContext, _ instances: [CachedInstance]) async throws -> Response {
         try MediaNegotiation.requireAcceptable(request, offered: ["application/dicom+json", "application/json"])
-        let root = index.root
+        let index = self.index
         let base = BulkDataBase(request: request, context: context, scheme: scheme)
         let body = ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: "["))
-            for (position, record) in records.enumerated() {
-                let json = try await offPool {
-                    let stored = try StoredInstance.read(record, root: root)
-                    var json = DicomJSONWriter()
-                    let instanceURL = base.instanceURL(record)
-                    try json.write(stored.file.dataSet, bulkDataURI: { tag in
-                        tag == .pixelData && stored.transferSyntax.isEncapsulated
-                            ? instanceURL + "/frames/" + (1...stored.numberOfFrames).map(String.init).joined(separator: ",")
-                            : instanceURL + "/bulkdata/" + DicomJSONWriter.hex(tag)
-                    }, load: stored.load)
-                    return json.text
+            var first = true
+            for start in stride(from: 0, to: instances.count, by: Self.metadataPageSize) {
+                let page = Array(instances[start..<min(start + Self.metadataPageSize, instances.count)])
+                let (templates, built) = try await offPool {
+                    var templates = try index.cachedMetadata(page.map(\.instanceID), format: InstanceMetadata.format)
+                    var built: [(instanceID: Int64, json: Data)] = []
+                    for instance in page where templates[instance.instanceID] == nil {
+                        let template = try InstanceMetadata.template(instance.record, root: index.root)
+                        templates[instance.instanceID] = template
+                        built.append((instance.instanceID, template))
+                    }
+                    return (templates, built)
                 }
-                try await writer.write(ByteBuffer(string: (position > 0 ? "," : "") + json))
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(templates.values.reduce(0) { $0 + $1.count } + page.count * 256)
+                for instance in page {
+                    guard let template = templates[instance.instanceID] else { continue }
+                    buffer.writeString(first ? "[" : ",")
+                    first = false
+                    InstanceMetadata.append(template, instanceURL: base.instanceURL(instance.record), to: &buffer)
+                }
+                try await writer.write(buffer)
+                if !built.isEmpty {
+                    // Stored apart from the response: a busy index delays the next reader's hit, not this answer.
+                    Task { try? await index.storeMetadata(built, format: InstanceMetadata.format) }
+                }
             }
-            try await writer.write(ByteBuffer(string: "]"))
+            try await writer.write(ByteBuffer(string: first ? "[]" : "]"))
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/dicom+json"], body: body)
     }
+
+    /// Instances per cache read: memory stays bounded whatever the study's size.
+    static let metadataPageSize = 256
 
     // MARK: Bulk data and frames
 
@@ -137,8 +173,7 @@ struct WadoRoutes {
         let syntax = stored.transferSyntax
         guard stored.file.dataSet.contains(.pixelData) else { throw HTTPError(.notFound, message: "the instance has no pixel data") }
         let frameNumbers = numbers.compactMap { $0 }
-        let choice = try AcceptedSyntax.choose(request, multipartType: "application/octet-stream", stored: [syntax.uid],
-                                               canDecode: true)
+        let choice = try AcceptedSyntax.choose(request, multipartType: "application/octet-stream", stored: syntax.uid)
         if choice == .decoded { return try decodedFrames(frameNumbers, path: stored.path, count: stored.numberOfFrames) }
         guard !syntax.isBigEndian, !syntax.isDeflated else {
             throw HTTPError(.notAcceptable, message: "frames of \(syntax.name) data are not served yet")
@@ -220,11 +255,11 @@ struct BulkDataBase: Sendable {
     }
 }
 
-/// The `Accept` of a WADO-RS retrieve, weighed against what can be sent (PS3.18 §8.7.3.5): the
-/// stored transfer syntax, or — for frames — pixels decoded to Explicit VR Little Endian's layout.
-/// A range names a part type (`type=`) and optionally a `transfer-syntax`; `*` means the stored
-/// one. Without one the standard's default, Explicit VR Little Endian, is meant; for a whole
-/// instance, which is not transcoded yet, the stored syntax is sent instead.
+/// The `Accept` of a frames retrieve, weighed against what can be sent (PS3.18 §8.7.3): the
+/// stored pixel data, or pixels decoded to Explicit VR Little Endian's layout. A range names a
+/// part type (`type=`) and optionally a `transfer-syntax`; `*` means the stored one. Without
+/// one, the default of `application/octet-stream`, Explicit VR Little Endian (§8.7.3.4), is
+/// meant: compressed frames are decoded.
 enum AcceptedSyntax {
     enum Choice: Equatable {
         case stored
@@ -232,14 +267,12 @@ enum AcceptedSyntax {
         case decoded
     }
 
-    static func choose(_ request: Request, multipartType: String, stored: [String], canDecode: Bool) throws -> Choice {
+    static func choose(_ request: Request, multipartType: String, stored: String) throws -> Choice {
+        let syntax = TransferSyntax(uid: stored)
+        let native = syntax.isUncompressed && !syntax.isBigEndian && !syntax.isDeflated
+        let explicitLittleEndian: Choice = native ? .stored : .decoded
         let ranges = MediaNegotiation.fullRanges(request)
-        let native = stored.allSatisfy {
-            let syntax = TransferSyntax(uid: $0)
-            return syntax.isUncompressed && !syntax.isBigEndian && !syntax.isDeflated
-        }
-        func explicitLittleEndian() -> Choice? { native ? .stored : canDecode ? .decoded : nil }
-        guard !ranges.isEmpty else { return canDecode ? explicitLittleEndian() ?? .stored : .stored }
+        guard !ranges.isEmpty else { return explicitLittleEndian }
         for range in ranges {
             let parameters = Self.parameters(range)
             let type = parameters[""] ?? ""
@@ -247,15 +280,12 @@ enum AcceptedSyntax {
             guard type == "multipart/related" || type == multipartType || type == "application/*" else { continue }
             let partType = parameters["type"] ?? multipartType
             guard partType == multipartType || partType == "*/*" || partType == "application/*" else { continue }
-            let syntax = parameters["transfer-syntax"]
-            if syntax == "*" || stored.allSatisfy({ $0 == syntax }) { return .stored }
-            if syntax == nil || syntax == TransferSyntax.explicitVRLittleEndian.uid {
-                if let choice = explicitLittleEndian() { return choice }
-                if syntax == nil, !canDecode { return .stored }
-            }
+            let requested = parameters["transfer-syntax"]
+            if requested == "*" || requested == stored { return .stored }
+            if requested == nil || requested == TransferSyntax.explicitVRLittleEndian.uid { return explicitLittleEndian }
         }
-        throw HTTPError(.notAcceptable, message: "stored as \(Set(stored).sorted().joined(separator: ", ")); "
-                        + "ask for transfer-syntax=* or the stored syntax")
+        throw HTTPError(.notAcceptable, message: "stored as \(stored); ask for transfer-syntax=*, the stored syntax, "
+                        + "or \(TransferSyntax.explicitVRLittleEndian.uid)")
     }
 
     /// `type/subtype; a="b"; c=d` as ["": "type/subtype", "a": "b", "c": "d"].

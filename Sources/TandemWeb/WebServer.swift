@@ -37,7 +37,7 @@ public struct WebServerSettings: Sendable {
 /// cluster epoch (throws `FencedError`).
 public enum WebServer {
     public static func run(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) async throws {
-        let router = makeRouter(index: index, settings: settings, assets: try StaticAssets.besideExecutable(), logger: logger)
+        let router = try makeRouter(index: index, settings: settings, assets: try StaticAssets.besideExecutable(), logger: logger)
         let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds)))
         let server = try settings.tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let app = Application(
@@ -45,15 +45,21 @@ public enum WebServer {
             server: server,
             configuration: .init(address: .hostname(settings.bind, port: settings.port), serverName: nil),
             logger: logger)
-        let fence = FenceWatch(index: index, interval: settings.fenceCheckInterval)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: fence)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app), .init(service: FenceWatch(index: index, interval: settings.fenceCheckInterval)),
+            .init(service: MetadataFiller(index: index, logger: logger)),
+        ]
+        if let redirectPort = settings.archive.web.httpRedirectPort, settings.tls != nil {
+            services.append(.init(service: HTTPSRedirect.application(bind: settings.bind, port: redirectPort,
+                                                                     httpsPort: settings.port, logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
         try await group.run()
     }
 
     static func makeRouter(index: ArchiveIndex, settings: WebServerSettings, assets: StaticAssets,
-                           logger: Logger) -> Router<WebContext> {
+                           logger: Logger) throws -> Router<WebContext> {
         let users = UserDirectory(index: index)
         let sessions = SessionStore(index: index, timeout: TimeInterval(settings.archive.web.sessionTimeoutSeconds))
         let metrics = WebMetrics()
@@ -62,7 +68,10 @@ public enum WebServer {
         let router = Router(context: WebContext.self)
         router.add(middleware: AccessLog(logger: logger, metrics: metrics))
         router.add(middleware: authenticator)
-        router.add(middleware: AuditMiddleware(trail: AuditTrail(index: index)))
+        let syslog = try settings.archive.web.auditSyslog.map {
+            try AuditSyslog(destination: $0, sourceID: settings.archive.node.aeTitle)
+        }
+        router.add(middleware: AuditMiddleware(trail: AuditTrail(index: index, syslog: syslog)))
         HealthRoutes(index: index).register(on: router)
         MetricsRoutes(metrics: metrics, index: index, sessions: sessions).register(on: router)
         SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: settings.tls != nil).register(on: router)

@@ -16,7 +16,7 @@ import Testing
         }
         #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since", "routing-queue", "route-claim-id",
                              "patient-without-id", "instance-data-set-offset", "query-keys",
-                             "cluster-holder-token", "web-access", "web-audit"])
+                             "cluster-holder-token", "web-access", "web-audit", "instance-metadata-cache"])
     }
 
     @Test func rollbackJournalModeForNFS() throws {

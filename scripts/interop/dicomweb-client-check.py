@@ -5,7 +5,7 @@ Usage: dicomweb-client-check.py URL USER PASSWORD SENT_DIR STOW_FILE
 
 SENT_DIR holds the Part 10 files already in the archive (sent by DCMTK); STOW_FILE is a file
 not yet in it, compressed (RLE Lossless), stored here with STOW-RS. Searches, retrieves instances, series and metadata,
-frames and bulk data, and compares everything with what was sent: pixel data byte-equal,
+frames and bulk data, retrieves the RLE instance transcoded, and compares everything with what was sent: pixel data byte-equal,
 metadata equal to pydicom's to_json_dict of the same file (bulk values excepted, which the
 server gives as BulkDataURIs that must resolve to the same bytes). Prints one line per check;
 exits 1 on the first mismatch.
@@ -13,6 +13,7 @@ exits 1 on the first mismatch.
 import io
 import os
 import sys
+import time
 
 import pydicom
 import requests
@@ -88,6 +89,11 @@ def main():
             if b"".join(frames) != sent[uid].PixelData:
                 fail(f"BulkDataURI of {uid}'s pixel data does not resolve to its bytes")
     ok("retrieve_study_metadata equals to_json_dict; pixel data BulkDataURIs resolve")
+    # The first answer was read from the files; later ones come from the index's metadata cache.
+    time.sleep(1)
+    if client.retrieve_study_metadata(study_uid) != metadata:
+        fail("retrieve_study_metadata: a second answer differs from the first")
+    ok("a second retrieve_study_metadata equals the first")
 
     for uid, dataset in sent.items():
         retrieved = client.retrieve_instance(study_uid, dataset.SeriesInstanceUID, uid)
@@ -125,6 +131,37 @@ def main():
     if decoded[0] != stow.pixel_array.tobytes():
         fail("frames of the compressed instance, decoded to 1.2.840.10008.1.2.1, differ from pydicom's decoding")
     ok("compressed frames decoded on request equal pydicom's decoding")
+
+    # Frames without a transfer-syntax: application/octet-stream's default, Explicit VR Little
+    # Endian (PS3.18 8.7.3.4), so the RLE frames come decoded.
+    frames_url = (f"{url}/dicomweb/studies/{stow.StudyInstanceUID}/series/{stow.SeriesInstanceUID}"
+                  f"/instances/{stow.SOPInstanceUID}/frames/1")
+    response = session.get(frames_url, headers={"Accept": 'multipart/related; type="application/octet-stream"'})
+    if response.status_code != 200 or b"transfer-syntax=1.2.840.10008.1.2.1\r\n" not in response.content[:400]:
+        fail(f"frames without transfer-syntax: {response.status_code} {response.content[:300]!r}")
+    ok("frames without a transfer-syntax come decoded (Explicit VR Little Endian)")
+
+    # Whole instances: transcoded to Explicit VR Little Endian on request, as stored with "*",
+    # 406 for a syntax the server cannot produce.
+    explicit = client.retrieve_instance(stow.StudyInstanceUID, stow.SeriesInstanceUID, stow.SOPInstanceUID,
+                                        media_types=(("application/dicom", "1.2.840.10008.1.2.1"),))
+    if explicit.file_meta.TransferSyntaxUID != "1.2.840.10008.1.2.1":
+        fail(f"retrieve_instance as 1.2.840.10008.1.2.1 came as {explicit.file_meta.TransferSyntaxUID}")
+    if explicit.pixel_array.tobytes() != stow.pixel_array.tobytes() or explicit.PatientID != stow.PatientID:
+        fail("the instance transcoded to Explicit VR Little Endian differs from pydicom's decoding")
+    as_stored = client.retrieve_instance(stow.StudyInstanceUID, stow.SeriesInstanceUID, stow.SOPInstanceUID,
+                                         media_types=(("application/dicom", "*"),))
+    if as_stored.file_meta.TransferSyntaxUID != stow.file_meta.TransferSyntaxUID:
+        fail(f"retrieve_instance with transfer-syntax=* came as {as_stored.file_meta.TransferSyntaxUID}")
+    instance_url = frames_url.rsplit("/frames/", 1)[0]
+    response = session.get(instance_url, headers={
+        "Accept": 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.50'})
+    if response.status_code != 406:
+        fail(f"retrieve_instance as JPEG Baseline: {response.status_code}, expected 406")
+    response = session.get(instance_url, headers={"Accept": 'multipart/related; type="application/dicom"'})
+    if response.status_code != 200 or b"transfer-syntax=1.2.840.10008.1.2.1\r\n" not in response.content[:400]:
+        fail(f"retrieve_instance without transfer-syntax: {response.status_code} {response.content[:300]!r}")
+    ok("retrieve_instance: transcoded to Explicit VR Little Endian (equal pixels), kept with *, 406 for JPEG Baseline")
 
     from PIL import Image
     png = client.retrieve_instance_rendered(study_uid, first.SeriesInstanceUID, first.SOPInstanceUID,

@@ -5,11 +5,34 @@ public struct WebSettings: Sendable, Equatable {
     /// PEM certificate chain and private key: with both, dcmweb serves HTTPS only.
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// Under HTTPS, a plain HTTP port whose every request is redirected (308) to HTTPS.
+    public var httpRedirectPort: Int?
+    /// Where audit rows are also sent as RFC 5424 syslog lines over UDP.
+    public var auditSyslog: SyslogDestination?
 
-    public init(sessionTimeoutSeconds: Int = 28_800, tlsCertificate: String? = nil, tlsKey: String? = nil) {
+    public init(sessionTimeoutSeconds: Int = 28_800, tlsCertificate: String? = nil, tlsKey: String? = nil,
+                httpRedirectPort: Int? = nil, auditSyslog: SyslogDestination? = nil) {
         self.sessionTimeoutSeconds = sessionTimeoutSeconds
         self.tlsCertificate = tlsCertificate
         self.tlsKey = tlsKey
+        self.httpRedirectPort = httpRedirectPort
+        self.auditSyslog = auditSyslog
+    }
+}
+
+/// A syslog collector's `host:port` (`[host]:port` for an IPv6 address).
+public struct SyslogDestination: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (1...65_535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(where: { $0.isWhitespace || $0 == "/" }) else { return nil }
+        self.host = host
+        self.port = port
     }
 }
 
@@ -26,6 +49,19 @@ extension TandemConfiguration {
         case (_?, nil): throw reader.invalid("tls_certificate", "needs tls_key too: HTTPS takes a certificate and its key")
         case (nil, _?): throw reader.invalid("tls_key", "needs tls_certificate too: HTTPS takes a certificate and its key")
         default: break
+        }
+        if let port = try reader.int("http_redirect_port") {
+            guard (1...65_535).contains(port) else { throw reader.invalid("http_redirect_port", "must be 1...65535") }
+            guard web.tlsCertificate != nil else {
+                throw reader.invalid("http_redirect_port", "redirects to HTTPS: needs tls_certificate and tls_key")
+            }
+            web.httpRedirectPort = port
+        }
+        if let text = try reader.string("audit_syslog") {
+            guard let destination = SyslogDestination(text) else {
+                throw reader.invalid("audit_syslog", "expected host:port, e.g. siem.example.org:514")
+            }
+            web.auditSyslog = destination
         }
         for key in ["tls_certificate", "tls_key"] {
             if let path = try reader.string(key), path.isEmpty { throw reader.invalid(key, "must not be empty") }

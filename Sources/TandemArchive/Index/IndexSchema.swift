@@ -55,6 +55,9 @@ enum IndexSchema {
         migrator.registerMigration("web-audit") { db in
             try AccessSchema.createAudit(db)
         }
+        migrator.registerMigration("instance-metadata-cache") { db in
+            try MetadataCacheSchema.create(db)
+        }
         return migrator
     }
 

@@ -13,14 +13,18 @@ public struct StoreRequest: Sendable, Equatable {
     public var transferSyntax: TransferSyntax
     public var callingAE: String
     public var calledAE: String
+    /// The study the instance must belong to, when the request names one (STOW-RS to
+    /// `/studies/{study}`); an instance of another study is refused.
+    public var studyInstanceUID: String?
 
     public init(sopClassUID: String, sopInstanceUID: String, transferSyntax: TransferSyntax,
-                callingAE: String, calledAE: String) {
+                callingAE: String, calledAE: String, studyInstanceUID: String? = nil) {
         self.sopClassUID = sopClassUID
         self.sopInstanceUID = sopInstanceUID
         self.transferSyntax = transferSyntax
         self.callingAE = callingAE
         self.calledAE = calledAE
+        self.studyInstanceUID = studyInstanceUID
     }
 }
 
@@ -220,6 +224,9 @@ public final class InstanceReception: @unchecked Sendable {
             }
             guard dataSetInstance == request.sopInstanceUID else {
                 return .refused(.doesNotMatchAnnouncement, "SOP Instance UID \(dataSetInstance) is not the one announced")
+            }
+            if let study = request.studyInstanceUID, let dataSetStudy = file.dataSet.string(.studyInstanceUID), dataSetStudy != study {
+                return .refused(.doesNotMatchAnnouncement, "Study Instance UID \(dataSetStudy) is not the study \(study) of the request")
             }
             let (record, location) = try IndexAttributes.record(of: file, callingAE: request.callingAE,
                                                                 calledAE: request.calledAE)
