@@ -51,14 +51,16 @@ public enum ReceiverService {
 
     /// - Parameter signals: SIGTERM/SIGINT as they arrive; the first one stops the service.
     public static func run(pipeline: StorePipeline, policy: AssociationPolicy, query: QuerySettings = QuerySettings(),
-                           peers: [PeerSettings] = [],
+                           peers: [PeerSettings] = [], commitment: CommitmentSettings = CommitmentSettings(),
+                           retry: RetrySettings = RetrySettings(),
                            listener: ListenerSettings, signals: AsyncStream<Int32>, logger: Logger) async throws -> ReceiverStop {
         let (stops, stopper) = AsyncStream.makeStream(of: ReceiverStop.self)
         let forwarding = Task {
             for await number in signals { stopper.yield(.signal(number)) }
         }
         defer { forwarding.cancel() }
-        let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, query: query, peers: peers, logger: logger) { fenced in
+        let handler = StorageServiceHandler(pipeline: pipeline, policy: policy, query: query, peers: peers,
+                                            commitment: commitment, retry: retry, logger: logger) { fenced in
             stopper.yield(.fenced(fenced.description))
         }
         let configuration = try AssociationConfiguration(aeTitle: AETitle(policy.aeTitle))
@@ -80,6 +82,17 @@ public enum ReceiverService {
                            metadata: ["ae_title": "\(caller.aeTitle)", "host": "\(caller.host)"])
         }
         let serving = Task { try await acceptor.run() }
+        let retrier = CommitmentReportRetrier(
+            index: pipeline.index, delivery: CommitmentReportDelivery(aeTitle: policy.aeTitle), peers: peers,
+            schedule: CommitmentRetrySchedule(retry: retry, maxAgeSeconds: commitment.reportMaxAgeSeconds), logger: logger)
+        let retrying = Task {
+            do {
+                try await retrier.run()
+            } catch let fenced as FencedError {
+                stopper.yield(.fenced(fenced.description))
+            }
+        }
+        defer { retrying.cancel() }
         var reasons = stops.makeAsyncIterator()
         let stop = await reasons.next() ?? .signal(SIGTERM)
         logger.notice("stopping: no new associations", metadata: ["reason": "\(stop)"])

@@ -17,16 +17,23 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
     public let query: QuerySettings
     /// `[[peer]]`: C-MOVE destinations, and where storage commitment reports go on a new association.
     public let peers: [PeerSettings]
+    /// `[commitment]` and `[retry]`: when storage commitment reports go out and how they are retried.
+    public let commitment: CommitmentSettings
+    public let retry: RetrySettings
     let logger: Logger
     /// Called once the archive refused a write because this process was fenced.
     let onFenced: @Sendable (FencedError) -> Void
 
     public init(pipeline: StorePipeline, policy: AssociationPolicy, query: QuerySettings = QuerySettings(),
-                peers: [PeerSettings] = [], logger: Logger, onFenced: @escaping @Sendable (FencedError) -> Void) {
+                peers: [PeerSettings] = [], commitment: CommitmentSettings = CommitmentSettings(),
+                retry: RetrySettings = RetrySettings(), logger: Logger,
+                onFenced: @escaping @Sendable (FencedError) -> Void) {
         self.pipeline = pipeline
         self.policy = policy
         self.query = query
         self.peers = peers
+        self.commitment = commitment
+        self.retry = retry
         self.logger = logger
         self.onFenced = onFenced
     }
@@ -68,7 +75,8 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
     /// SOP classes; storage commitment on the push model.
     public var router: DIMSEServiceRouter {
         let retrieve = RetrieveServiceProvider(index: pipeline.index, aeTitle: policy.aeTitle, peers: peers, logger: logger)
-        let commitment = StorageCommitmentProvider(index: pipeline.index, aeTitle: policy.aeTitle, peers: peers, logger: logger)
+        let commitment = StorageCommitmentProvider(index: pipeline.index, aeTitle: policy.aeTitle, peers: peers,
+                                                   settings: commitment, retry: retry, logger: logger)
         return DIMSEServiceRouter([
             .init([CEchoRequest.verificationSOPClassUID], to: VerificationProvider()),
             .init(where: UIDDictionary.isStorageSOPClass, to: self),

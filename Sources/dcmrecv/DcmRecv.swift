@@ -65,7 +65,8 @@ struct DcmRecv: TandemCommand {
                 try StorePipeline.open(index: archive.index, storage: settings.storage, logger: logger)
             }
             let stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query,
-                                                     peers: settings.peers, listener: listener, signals: signals,
+                                                     peers: settings.peers, commitment: settings.commitment,
+                                                     retry: settings.retry, listener: listener, signals: signals,
                                                      logger: logger)
             if phaseStats { pipeline.phaseStatistics.log(to: logger) }
             if case .fenced(let reason) = stop { throw ToolError(.temporaryFailure, reason) }

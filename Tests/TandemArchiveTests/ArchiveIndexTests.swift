@@ -16,7 +16,8 @@ import Testing
         }
         #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since", "routing-queue", "route-claim-id",
                              "patient-without-id", "instance-data-set-offset", "query-keys",
-                             "cluster-holder-token", "web-access", "web-audit", "instance-metadata-cache"])
+                             "cluster-holder-token", "web-access", "web-audit", "instance-metadata-cache",
+                             "commitment-reports"])
     }
 
     @Test func rollbackJournalModeForNFS() throws {

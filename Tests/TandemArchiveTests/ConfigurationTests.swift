@@ -103,6 +103,10 @@ import Testing
 
             [query]
             case_insensitive_names = true
+
+            [commitment]
+            report_delay = 2.5
+            report_max_age = 3600
             """)
         #expect(configuration.node == NodeSettings(aeTitle: "PACS1", dicomPort: 104, httpPort: 80,
                                                    bind: "10.0.0.5"))
@@ -121,6 +125,7 @@ import Testing
                                                      maxDelaySeconds: 600.5))
         #expect(configuration.cluster.hooksDirectory == "/opt/hooks")
         #expect(configuration.query.caseInsensitiveNames)
+        #expect(configuration.commitment == CommitmentSettings(reportDelaySeconds: 2.5, reportMaxAgeSeconds: 3600))
     }
 
     @Test func retryDelayGrowsAndIsCapped() {
@@ -155,6 +160,8 @@ import Testing
         ("[limits]\nmax_associate_rq_bytes = 100\n", 2, "limits.max_associate_rq_bytes", "at least 1024"),
         ("[query]\ncase_insensitive_names = 1\n", 2, "query.case_insensitive_names", "true or false"),
         ("[query]\ncase_insensitive = true\n", 2, "query.case_insensitive", "unknown key"),
+        ("[commitment]\nreport_delay = -1\n", 2, "commitment.report_delay", "between 0 and 3600"),
+        ("[commitment]\nreport_max_age = -5\n", 2, "commitment.report_max_age", "negative"),
         ("[retry]\ninitial_delay = 100\nmax_delay = 10\n", 3, "retry.max_delay", "less than initial_delay"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 0\n", 4, "peer[1].port", "not a port"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\n", 1, "peer[1].port", "required"),

@@ -1,4 +1,6 @@
 import DICOMCore
+import Foundation
+import TandemArchive
 import Testing
 @testable import TandemReceiver
 
@@ -57,5 +59,23 @@ struct CommitmentReportTests {
         let report = CommitmentReport(request, indexed: ["1.2.3.1": Self.ct]) { _ in true }
         #expect(report.eventTypeID == 1)
         #expect(try report.eventInformation(retrieveAETitle: "TANDEM").items(.failedSOPSequence) == nil)
+    }
+}
+
+/// When an undelivered report is tried again (`[retry]` back-off, `[commitment] report_max_age`).
+@Suite("Storage commitment retry schedule")
+struct CommitmentRetryScheduleTests {
+    @Test func backOffGrowsAndTheLastAttemptFallsOnTheMaximumAge() {
+        let schedule = CommitmentRetrySchedule(
+            retry: RetrySettings(maxAttempts: 20, initialDelaySeconds: 10, multiplier: 2, maxDelaySeconds: 3600),
+            maxAgeSeconds: 100)
+        let created = Date(timeIntervalSince1970: 1_000_000)
+        #expect(schedule.nextAttempt(afterFailed: 1, createdAt: created, now: created) == created.addingTimeInterval(10))
+        let later = created.addingTimeInterval(30)
+        #expect(schedule.nextAttempt(afterFailed: 3, createdAt: created, now: later) == later.addingTimeInterval(40))
+        // 70 + 80 would pass the maximum age: the last attempt is made at it.
+        #expect(schedule.nextAttempt(afterFailed: 4, createdAt: created, now: created.addingTimeInterval(70))
+                == created.addingTimeInterval(100))
+        #expect(schedule.nextAttempt(afterFailed: 5, createdAt: created, now: created.addingTimeInterval(100)) == nil)
     }
 }

@@ -59,6 +59,9 @@ final class ResponseWaiters: Sendable {
         return expected
     }
 
+    /// Whether the association has ended (released, aborted or closed).
+    var hasEnded: Bool { state.withLockedValue { $0.ended != nil } }
+
     /// The association ended: every request still awaiting its response fails with `error`.
     func end(_ error: any Error) {
         let waiters = state.withLockedValue { state in

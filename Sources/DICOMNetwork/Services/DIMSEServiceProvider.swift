@@ -64,6 +64,19 @@ public struct DIMSERequestContext: Sendable {
 
     public var transferSyntax: TransferSyntax { TransferSyntax(uid: presentationContext.transferSyntax) }
 
+    /// Waits until the association being served has ended, or `limit` has passed; true when it
+    /// ended. Lets storage commitment give a requestor that releases at once its report on a new
+    /// association (PS3.4 J.3.3).
+    public func awaitAssociationEnd(atMost limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while !association.responseWaiters.hasEnded {
+            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(20))) != nil else {
+                return association.responseWaiters.hasEnded
+            }
+        }
+        return true
+    }
+
     /// Sends a request of this side on the association being served (e.g. storage commitment's
     /// N-EVENT-REPORT, PS3.4 J.3.3) and returns the response the router reads.
     /// `request` builds the command around the Message ID this side assigns.

@@ -48,6 +48,9 @@ extension TandemConfiguration {
         if let table = try root.table("query") {
             configuration.query = try readQuery(root.child(table, header: "query"))
         }
+        if let table = try root.table("commitment") {
+            configuration.commitment = try readCommitment(root.child(table, header: "commitment"))
+        }
         if let table = try root.table("web") {
             configuration.web = try readWeb(root.child(table, header: "web"))
         }
@@ -140,6 +143,20 @@ extension TandemConfiguration {
         if let value = try reader.bool("case_insensitive_names") { query.caseInsensitiveNames = value }
         try reader.finish()
         return query
+    }
+
+    private static func readCommitment(_ reader: TableReader) throws -> CommitmentSettings {
+        var commitment = CommitmentSettings()
+        if let value = try reader.number("report_delay") {
+            guard (0...3600).contains(value) else { throw reader.invalid("report_delay", "must be between 0 and 3600 seconds") }
+            commitment.reportDelaySeconds = value
+        }
+        if let value = try reader.number("report_max_age") {
+            guard value >= 0 else { throw reader.invalid("report_max_age", "must not be negative") }
+            commitment.reportMaxAgeSeconds = value
+        }
+        try reader.finish()
+        return commitment
     }
 
     private static func readCluster(_ reader: TableReader) throws -> ClusterSettings {

@@ -13,6 +13,7 @@ public struct TandemConfiguration: Sendable, Equatable {
     public var cluster: ClusterSettings
     public var limits: LimitsSettings
     public var query: QuerySettings
+    public var commitment: CommitmentSettings
     public var web: WebSettings
 
     public init(node: NodeSettings = NodeSettings(),
@@ -24,6 +25,7 @@ public struct TandemConfiguration: Sendable, Equatable {
                 cluster: ClusterSettings = ClusterSettings(),
                 limits: LimitsSettings = LimitsSettings(),
                 query: QuerySettings = QuerySettings(),
+                commitment: CommitmentSettings = CommitmentSettings(),
                 web: WebSettings = WebSettings()) {
         self.node = node
         self.security = security
@@ -34,6 +36,7 @@ public struct TandemConfiguration: Sendable, Equatable {
         self.cluster = cluster
         self.limits = limits
         self.query = query
+        self.commitment = commitment
         self.web = web
     }
 
@@ -201,5 +204,21 @@ public struct QuerySettings: Sendable, Equatable {
 
     public init(caseInsensitiveNames: Bool = false) {
         self.caseInsensitiveNames = caseInsensitiveNames
+    }
+}
+
+/// `[commitment]`: when storage commitment reports (N-EVENT-REPORT, PS3.4 J.3.3) go out, and how
+/// long an undelivered one is retried (with `[retry]`'s back-off).
+public struct CommitmentSettings: Sendable, Equatable {
+    /// Seconds the report waits after the N-ACTION response for the requestor to release: 0 sends
+    /// it on the requestor's association at once; otherwise it goes on a new association as soon
+    /// as the requestor's ends, or on the same one once the delay has passed.
+    public var reportDelaySeconds: Double
+    /// Seconds after which an undelivered report is given up (logged as an error).
+    public var reportMaxAgeSeconds: Double
+
+    public init(reportDelaySeconds: Double = 0, reportMaxAgeSeconds: Double = 86_400) {
+        self.reportDelaySeconds = reportDelaySeconds
+        self.reportMaxAgeSeconds = reportMaxAgeSeconds
     }
 }

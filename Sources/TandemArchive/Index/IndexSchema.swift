@@ -58,6 +58,9 @@ enum IndexSchema {
         migrator.registerMigration("instance-metadata-cache") { db in
             try MetadataCacheSchema.create(db)
         }
+        migrator.registerMigration("commitment-reports") { db in
+            try CommitmentSchema.create(db)
+        }
         return migrator
     }
 

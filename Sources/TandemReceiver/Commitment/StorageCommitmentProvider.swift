@@ -7,7 +7,8 @@ import TandemArchive
 /// Storage Commitment Push Model SCP (PS3.4 Annex J): the N-ACTION is answered at once; the
 /// N-EVENT-REPORT follows, listing as committed only instances durably indexed with their file
 /// on disk. It goes on the requestor's association while that is open, else on a new association
-/// to the requestor, which must be a `[[peer]]` (PS3.4 J.3.3).
+/// to the requestor, which must be a `[[peer]]` (PS3.4 J.3.3). A report that this new association
+/// cannot deliver is kept in the index and retried by `CommitmentReportRetrier`.
 public struct StorageCommitmentProvider: DIMSEServiceProvider {
     public static let sopClassUID = "1.2.840.10008.1.20.1"
     /// The well-known SOP Instance of the push model (PS3.4 J.3.5).
@@ -18,12 +19,17 @@ public struct StorageCommitmentProvider: DIMSEServiceProvider {
     let index: ArchiveIndex
     let aeTitle: String
     let peers: [PeerSettings]
+    let settings: CommitmentSettings
+    let schedule: CommitmentRetrySchedule
     let logger: Logger
 
-    public init(index: ArchiveIndex, aeTitle: String, peers: [PeerSettings], logger: Logger) {
+    public init(index: ArchiveIndex, aeTitle: String, peers: [PeerSettings], settings: CommitmentSettings = CommitmentSettings(),
+                retry: RetrySettings = RetrySettings(), logger: Logger) {
         self.index = index
         self.aeTitle = aeTitle
         self.peers = peers
+        self.settings = settings
+        self.schedule = CommitmentRetrySchedule(retry: retry, maxAgeSeconds: settings.reportMaxAgeSeconds)
         self.logger = logger
     }
 
@@ -50,8 +56,13 @@ public struct StorageCommitmentProvider: DIMSEServiceProvider {
         }
     }
 
-    /// Decides and sends the report: on the same association, else on a new one.
+    /// Decides and sends the report: on the same association, else on a new one. With a
+    /// `report_delay`, it first waits for the requestor to release.
     private func report(_ commitment: CommitmentRequest, caller: String, context: DIMSERequestContext) async {
+        var ended = false
+        if settings.reportDelaySeconds > 0 {
+            ended = await context.awaitAssociationEnd(atMost: .milliseconds(Int64(settings.reportDelaySeconds * 1000)))
+        }
         let report: CommitmentReport
         do {
             report = try await decide(commitment)
@@ -59,17 +70,21 @@ public struct StorageCommitmentProvider: DIMSEServiceProvider {
             logger.error("storage commitment: cannot read the index", metadata: ["error": "\(error)"])
             return
         }
-        do {
-            let information = try DataSetWriter.encode(report.eventInformation(retrieveAETitle: aeTitle),
-                                                       transferSyntax: context.transferSyntax)
-            let response = try await context.request(presentationContextID: context.presentationContext.id,
-                                                     dataSet: .bytes(information)) { messageID in
-                .nEventReportRQ(Self.eventReport(report, messageID: messageID))
+        if !ended {
+            do {
+                let information = try DataSetWriter.encode(report.eventInformation(retrieveAETitle: aeTitle),
+                                                           transferSyntax: context.transferSyntax)
+                let response = try await context.request(presentationContextID: context.presentationContext.id,
+                                                         dataSet: .bytes(information)) { messageID in
+                    .nEventReportRQ(Self.eventReport(eventTypeID: report.eventTypeID, messageID: messageID))
+                }
+                log(report, to: caller, response: response, sameAssociation: true)
+                return
+            } catch {
+                // The association ended meanwhile: a new one follows.
             }
-            log(report, to: caller, response: response, sameAssociation: true)
-        } catch {
-            await reportOnNewAssociation(report, to: caller)
         }
+        await reportOnNewAssociation(report, to: caller)
     }
 
     private func decide(_ commitment: CommitmentRequest) async throws -> CommitmentReport {
@@ -83,44 +98,55 @@ public struct StorageCommitmentProvider: DIMSEServiceProvider {
         }
     }
 
-    /// PS3.4 J.3.3: the SCP opens an association to the requestor, taking the SCP role of the
-    /// Storage Commitment Push Model by role selection (PS3.7 D.3.3.4).
+    /// PS3.4 J.3.3: on a new association to the requestor; kept for retry when that fails.
     private func reportOnNewAssociation(_ report: CommitmentReport, to caller: String) async {
+        let metadata: Logger.Metadata = ["calling": "\(caller)", "transaction": "\(report.transactionUID)"]
         guard let peer = peers.first(where: { $0.aeTitle == caller }) else {
             logger.error("storage commitment report not delivered: the requestor's association ended and it is not a [[peer]]",
-                         metadata: ["calling": "\(caller)", "transaction": "\(report.transactionUID)"])
+                         metadata: metadata)
+            return
+        }
+        let information: DataSet
+        do {
+            information = try report.eventInformation(retrieveAETitle: aeTitle)
+        } catch {
+            logger.error("storage commitment report cannot be encoded", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             return
         }
         do {
-            let requestor = AssociationRequestor(configuration: AssociationConfiguration(aeTitle: try AETitle(aeTitle)))
-            let context = PresentationContextRQ(id: 1, abstractSyntax: Self.sopClassUID, transferSyntaxes: [
-                TransferSyntax.explicitVRLittleEndian.uid, TransferSyntax.implicitVRLittleEndian.uid])
-            let response = try await requestor.withAssociation(
-                host: peer.host, port: peer.port, calledAETitle: try AETitle(peer.aeTitle), presentationContexts: [context],
-                roleSelections: [RoleSelection(sopClassUID: Self.sopClassUID, scuRole: false, scpRole: true)]
-            ) { association -> DIMSECommand in
-                guard let accepted = association.acceptedContexts[context.id] else {
-                    throw CommitmentRequestError(description: "\(peer.aeTitle) does not accept the Storage Commitment Push Model")
-                }
-                let information = try DataSetWriter.encode(report.eventInformation(retrieveAETitle: aeTitle),
-                                                           transferSyntax: TransferSyntax(uid: accepted.transferSyntax))
-                try await association.send(command: Self.eventReport(report, messageID: 1).encode(),
-                                           presentationContextID: accepted.id, dataSet: .bytes(information))
-                guard let answer = try await association.receive() else {
-                    throw CommitmentRequestError(description: "\(peer.aeTitle) released before answering the N-EVENT-REPORT")
-                }
-                return answer.command
-            }
+            let response = try await CommitmentReportDelivery(aeTitle: aeTitle)
+                .deliver(eventTypeID: report.eventTypeID, eventInformation: information, to: peer)
             log(report, to: caller, response: response, sameAssociation: false)
         } catch {
-            logger.error("storage commitment report not delivered", metadata: [
-                "calling": "\(caller)", "transaction": "\(report.transactionUID)", "error": "\(error)"])
+            await keep(report, information: information, to: caller, failure: error)
         }
     }
 
-    private static func eventReport(_ report: CommitmentReport, messageID: UInt16) -> NEventReportRequest {
+    /// Durably keeps an undelivered report for `CommitmentReportRetrier` (a fenced write: a stale
+    /// node keeps nothing).
+    private func keep(_ report: CommitmentReport, information: DataSet, to caller: String, failure: any Error) async {
+        var metadata: Logger.Metadata = ["calling": "\(caller)", "transaction": "\(report.transactionUID)", "error": "\(failure)"]
+        let now = Date()
+        guard let next = schedule.nextAttempt(afterFailed: 1, createdAt: now, now: now) else {
+            logger.error("storage commitment report not delivered", metadata: metadata)
+            return
+        }
+        do {
+            let encoded = try DataSetWriter.encode(information, transferSyntax: .explicitVRLittleEndian)
+            try await index.keepCommitmentReport(transactionUID: report.transactionUID, requestorAETitle: caller,
+                                                 eventTypeID: report.eventTypeID, eventInformation: encoded,
+                                                 error: "\(failure)", createdAt: now, nextAttemptAt: next)
+            metadata["next_attempt_in"] = "\(Int(next.timeIntervalSince(now).rounded()))"
+            logger.warning("storage commitment report kept for retry", metadata: metadata)
+        } catch {
+            metadata["keep_error"] = "\(error)"
+            logger.error("storage commitment report not delivered and not kept", metadata: metadata)
+        }
+    }
+
+    static func eventReport(eventTypeID: UInt16, messageID: UInt16) -> NEventReportRequest {
         NEventReportRequest(messageID: messageID, affectedSOPClassUID: sopClassUID, affectedSOPInstanceUID: sopInstanceUID,
-                            eventTypeID: report.eventTypeID, hasEventInformation: true)
+                            eventTypeID: eventTypeID, hasEventInformation: true)
     }
 
     private func log(_ report: CommitmentReport, to caller: String, response: DIMSECommand, sameAssociation: Bool) {
