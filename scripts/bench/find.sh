@@ -4,7 +4,9 @@
 # (Study Root, STUDY level), timed including findscu's start-up, alternating between the two
 # servers; prints the median of ROUNDS runs per query and the ratio orthanc/dcmrecv (above 1:
 # dcmrecv faster), beside the targets. Both archives are loaded over DICOM with four storescu
-# associations each (one instance per study); the load times are printed too. Nothing is asserted.
+# associations each (one instance per study); the load times are printed too. The same queries
+# are then timed from one pynetdicom association kept open (find-warm.py): the server's share,
+# without any client start-up. Nothing is asserted.
 # Usage: scripts/bench/find.sh [STUDIES] [ROUNDS]   (TANDEM_BIN=DIR to use already built tools)
 # DCMTK is called from /usr/bin: Python packages put programs named findscu/storescu earlier on PATH.
 source "$(dirname "$0")/common.sh"
@@ -78,6 +80,14 @@ for name in "${names[@]}"; do
     d=$(median ${times[dcmrecv,$name]}); o=$(median ${times[orthanc,$name]})
     echo "${query[$name]}: $(count dcmrecv "${query[$name]}") matches (orthanc $(count orthanc "${query[$name]}"));" \
          "dcmrecv ${d}s (target <= ${target[$name]}s)  orthanc ${o}s (x$(ratio "$o" "$d"))"
+done
+# The server's share: the same queries from one pynetdicom association kept open (no client start-up).
+echo "the same queries on one open association (pynetdicom, median of $ROUNDS after a warm-up; no client start-up):"
+for name in "${names[@]}"; do
+    read -r d matches d_echo < <(python3 "$BENCH_DIR/find-warm.py" "${ports[dcmrecv]}" "$ROUNDS" "${query[$name]}")
+    read -r o _ o_echo < <(python3 "$BENCH_DIR/find-warm.py" "${ports[orthanc]}" "$ROUNDS" "${query[$name]}")
+    echo "${query[$name]}: $matches matches; dcmrecv ${d}s (target <= ${target[$name]}s; C-ECHO ${d_echo}s)" \
+         " orthanc ${o}s (C-ECHO ${o_echo}s) (x$(ratio "$o" "$d"))"
 done
 # findscu's own start-up, for reading the figures: an echo-free run against nothing listening.
 echo "findscu start-up alone (refused connection): $(median $(for _ in 1 2 3 4 5; do seconds /usr/bin/findscu -S -k QueryRetrieveLevel=STUDY 127.0.0.1 1; done))s"
