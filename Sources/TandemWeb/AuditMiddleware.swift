@@ -11,7 +11,8 @@ struct AuditMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: WebContext,
                 next: (Request, WebContext) async throws -> Response) async throws -> Response {
-        guard let action = Self.action(method: request.method, path: request.uri.path) else {
+        guard let action = Self.action(method: request.method, path: request.uri.path),
+              !Self.isWorklistRefresh(request) else {
             return try await next(request, context)
         }
         let status: Int, result: Result<Response, any Error>
@@ -42,6 +43,9 @@ struct AuditMiddleware: RouterMiddleware {
         case (.post, "/logout"): return "logout"
         default: break
         }
+        // The worklist's search; its periodic refresh and the other /api routes are not audited
+        // here (reading status changes write their own rows with the change).
+        if method == .get, path == "/api/worklist" { return "search" }
         let segments = path.split(separator: "/")
         guard segments.first == "dicomweb" else { return nil }
         if method == .post { return "store" }
@@ -51,6 +55,11 @@ struct AuditMiddleware: RouterMiddleware {
             return "view"
         }
         return "download"
+    }
+
+    /// The worklist page polling the search it already made (audited when first made).
+    static func isWorklistRefresh(_ request: Request) -> Bool {
+        request.uri.path == "/api/worklist" && request.uri.queryParameters["refresh"] != nil
     }
 
     /// The Study Instance UID a `/dicomweb/studies/{uid}/…` path names.

@@ -7,7 +7,7 @@ public struct AuditEntry: Sendable, Equatable {
     public var time: Date
     public var user: String
     public var role: String
-    /// search, view, download, store, login, logout.
+    /// search, view, download, store, login, logout, status <action> (reading status).
     public var action: String
     public var studyUID: String?
     public var patientID: String?
@@ -44,13 +44,22 @@ public struct AuditTrail: Sendable {
     }
 
     func record(_ entry: AuditEntry) async throws {
-        try await index.write { db in
-            try db.execute(sql: """
-                INSERT INTO web_audit (time, user, role, action, study_uid, patient_id, client, outcome)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [entry.time, entry.user, entry.role, entry.action, entry.studyUID, entry.patientID,
-                                 entry.client, entry.outcome])
-        }
+        try await index.write { db in try Self.insert(entry, db) }
+        syslog?.send(entry)
+    }
+
+    /// The row of `entry`, inside a write the caller holds (a change and its audit row commit
+    /// together); the caller sends it to syslog (`forward`) once committed.
+    static func insert(_ entry: AuditEntry, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO web_audit (time, user, role, action, study_uid, patient_id, client, outcome)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.time, entry.user, entry.role, entry.action, entry.studyUID, entry.patientID,
+                             entry.client, entry.outcome])
+    }
+
+    /// Sends a committed row to the syslog collector, when one is configured.
+    func forward(_ entry: AuditEntry) {
         syslog?.send(entry)
     }
 

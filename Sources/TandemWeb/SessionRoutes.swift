@@ -9,6 +9,7 @@ struct SessionRoutes {
     let authenticator: Authenticator
     let sessions: SessionStore
     let secureCookies: Bool
+    let readingTimeoutSeconds: Int
 
     struct SignIn: Decodable {
         var name: String
@@ -22,6 +23,8 @@ struct SessionRoutes {
         var role: String
         /// Sent back as `X-CSRF-Token` on state-changing requests (session sign-ins only).
         var csrfToken: String?
+        /// `[web] reading_timeout`: the viewer's heartbeat must come more often than this.
+        var readingTimeout: Int
     }
 
     struct SignOut: Decodable {
@@ -69,7 +72,7 @@ struct SessionRoutes {
         router.get("/api/session") { request, context -> Response in
             let identity = try context.requireUser()
             var response = try SessionInfo(user: identity.user.name, role: identity.user.role.rawValue,
-                                           csrfToken: identity.csrfToken).response(from: request, context: context)
+                                           csrfToken: identity.csrfToken, readingTimeout: readingTimeoutSeconds).response(from: request, context: context)
             response.headers[.cacheControl] = "no-store"
             return response
         }

@@ -79,11 +79,14 @@ enum Permission: String, Sendable {
     case read
     /// STOW-RS.
     case store = "store instances"
+    /// Claim, take over, release, finish or reopen the reading of a study.
+    case setReadingStatus = "set reading status"
 
     func isGranted(to role: WebRole) -> Bool {
         switch self {
         case .read: true
         case .store: role == .technician || role == .admin
+        case .setReadingStatus: role == .radiologist || role == .admin
         }
     }
 }

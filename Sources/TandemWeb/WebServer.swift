@@ -71,11 +71,17 @@ public enum WebServer {
         let syslog = try settings.archive.web.auditSyslog.map {
             try AuditSyslog(destination: $0, sourceID: settings.archive.node.aeTitle)
         }
-        router.add(middleware: AuditMiddleware(trail: AuditTrail(index: index, syslog: syslog)))
+        let trail = AuditTrail(index: index, syslog: syslog)
+        router.add(middleware: AuditMiddleware(trail: trail))
         HealthRoutes(index: index).register(on: router)
         MetricsRoutes(metrics: metrics, index: index, sessions: sessions).register(on: router)
-        SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: settings.tls != nil).register(on: router)
+        SessionRoutes(authenticator: authenticator, sessions: sessions, secureCookies: settings.tls != nil,
+                      readingTimeoutSeconds: settings.archive.web.readingTimeoutSeconds).register(on: router)
         PageRoutes(assets: assets).register(on: router)
+        WorklistRoutes(worklist: Worklist(index: index, configuration: settings.archive)).register(on: router)
+        ReadingRoutes(store: ReadingStatusStore(trail: trail,
+                                                readingTimeout: TimeInterval(settings.archive.web.readingTimeoutSeconds)))
+            .register(on: router)
         QidoRoutes(index: index, options: QueryOptions(caseInsensitiveNames: settings.archive.query.caseInsensitiveNames))
             .register(on: router)
         let scheme = settings.tls == nil ? "http" : "https"

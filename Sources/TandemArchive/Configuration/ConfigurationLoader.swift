@@ -181,6 +181,10 @@ extension TandemConfiguration {
         if let names = try reader.strings("services") {
             peer.services = Set(try names.map { try choice($0, key: "services", reader) as PeerService })
         }
+        if let name = try reader.string("name") {
+            guard !name.isEmpty, name.count <= 64 else { throw reader.invalid("name", "must be 1 to 64 characters") }
+            peer.name = name
+        }
         try reader.finish()
         return peer
     }

@@ -127,12 +127,16 @@ public struct PeerSettings: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var services: Set<PeerService>
+    /// What people call this node (an imaging centre's name), shown in the worklist.
+    public var name: String?
 
-    public init(aeTitle: String, host: String, port: Int, services: Set<PeerService> = Set(PeerService.allCases)) {
+    public init(aeTitle: String, host: String, port: Int, services: Set<PeerService> = Set(PeerService.allCases),
+                name: String? = nil) {
         self.aeTitle = aeTitle
         self.host = host
         self.port = port
         self.services = services
+        self.name = name
     }
 }
 

@@ -10,13 +10,23 @@ public struct WebSettings: Sendable, Equatable {
     /// Where audit rows are also sent as RFC 5424 syslog lines over UDP.
     public var auditSyslog: SyslogDestination?
 
+    /// Seconds without a heartbeat from the reader's viewer after which an in-progress study
+    /// counts as unread again (the browser was closed or lost its network).
+    public var readingTimeoutSeconds: Int
+    /// Seconds without a new instance after which the worklist shows a study as complete rather
+    /// than still arriving (routing's on-stable rule, applied to the worklist).
+    public var studyStableAfterSeconds: Int
+
     public init(sessionTimeoutSeconds: Int = 28_800, tlsCertificate: String? = nil, tlsKey: String? = nil,
-                httpRedirectPort: Int? = nil, auditSyslog: SyslogDestination? = nil) {
+                httpRedirectPort: Int? = nil, auditSyslog: SyslogDestination? = nil,
+                readingTimeoutSeconds: Int = 120, studyStableAfterSeconds: Int = 60) {
         self.sessionTimeoutSeconds = sessionTimeoutSeconds
         self.tlsCertificate = tlsCertificate
         self.tlsKey = tlsKey
         self.httpRedirectPort = httpRedirectPort
         self.auditSyslog = auditSyslog
+        self.readingTimeoutSeconds = readingTimeoutSeconds
+        self.studyStableAfterSeconds = studyStableAfterSeconds
     }
 }
 
@@ -65,6 +75,14 @@ extension TandemConfiguration {
         }
         for key in ["tls_certificate", "tls_key"] {
             if let path = try reader.string(key), path.isEmpty { throw reader.invalid(key, "must not be empty") }
+        }
+        if let value = try reader.int("reading_timeout") {
+            guard (10...86_400).contains(value) else { throw reader.invalid("reading_timeout", "must be 10...86400 seconds") }
+            web.readingTimeoutSeconds = value
+        }
+        if let value = try reader.int("study_stable_after") {
+            guard (0...86_400).contains(value) else { throw reader.invalid("study_stable_after", "must be 0...86400 seconds") }
+            web.studyStableAfterSeconds = value
         }
         try reader.finish()
         return web

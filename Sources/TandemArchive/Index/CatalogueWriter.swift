@@ -64,7 +64,8 @@ struct CatalogueWriter {
 
     private func insertNew(_ record: InstanceRecord) throws {
         let patientID = try patientRow(for: record)
-        let studyID = try upsertStudy(record.study, patientID: patientID, receivedAt: record.receivedAt)
+        let studyID = try upsertStudy(record.study, patientID: patientID, receivedAt: record.receivedAt,
+                                      callingAE: record.callingAE)
         let seriesID = try upsertSeries(record.series, studyID: studyID)
         try statement("""
             INSERT INTO instance (sop_instance_uid, series_ref, sop_class_uid, instance_number, transfer_syntax_uid,
@@ -111,7 +112,7 @@ struct CatalogueWriter {
         return db.lastInsertedRowID
     }
 
-    private func upsertStudy(_ study: StudyAttributes, patientID: Int64, receivedAt: Date) throws -> Int64 {
+    private func upsertStudy(_ study: StudyAttributes, patientID: Int64, receivedAt: Date, callingAE: String) throws -> Int64 {
         if let id = try Int64.fetchOne(statement("SELECT id FROM study WHERE study_uid = ?"),
                                        arguments: [study.studyInstanceUID]) {
             try fillBlanks(table: "study", id: id, [
@@ -123,10 +124,11 @@ struct CatalogueWriter {
         }
         try db.execute(sql: """
             INSERT INTO study (study_uid, patient_ref, study_date, study_time, accession_number, study_id, description,
-                               referring_physician, last_received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               referring_physician, last_received_at, first_received_at, calling_ae)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [study.studyInstanceUID, patientID, study.date, study.time, study.accessionNumber,
-                             study.studyID, study.description, study.referringPhysician, receivedAt])
+                             study.studyID, study.description, study.referringPhysician, receivedAt, receivedAt,
+                             callingAE])
         return db.lastInsertedRowID
     }
 

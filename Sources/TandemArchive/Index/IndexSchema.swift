@@ -61,6 +61,9 @@ enum IndexSchema {
         migrator.registerMigration("commitment-reports") { db in
             try CommitmentSchema.create(db)
         }
+        migrator.registerMigration("reading-room") { db in
+            try ReadingSchema.create(db)
+        }
         return migrator
     }
 
