@@ -24,7 +24,7 @@ struct WebTests {
                                                             stowFile.path])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let indexed = try ExternalTool.run("sqlite3", [web.receiver.root.appendingPathComponent("index.sqlite").path,
-                                                       "SELECT calling_ae FROM instance JOIN series ON series.id = series_ref "
+                                                       "SELECT instance.calling_ae FROM instance JOIN series ON series.id = series_ref "
                                                        + "JOIN study ON study.id = study_ref JOIN patient ON patient.id = patient_ref "
                                                        + "WHERE patient.patient_id = 'WEB-STOW'"])
         #expect(indexed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "DICOMWEB")
