@@ -60,6 +60,8 @@ struct CommitmentReportRetrier: Sendable {
                 "association": "new", "attempts": "\(report.attempts + 1)", "status": "\(status)"]) { $1 })
         } catch let error as FencedError {
             throw error
+        } catch where Task.isCancelled {
+            return  // dcmrecv is stopping: the report stays due for the next start
         } catch {
             let now = Date()
             if let next = schedule.nextAttempt(afterFailed: report.attempts + 1, createdAt: report.createdAt, now: now) {
