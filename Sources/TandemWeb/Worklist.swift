@@ -78,8 +78,7 @@ struct Worklist: Sendable {
     func page(_ query: WorklistQuery, now: Date = Date()) throws -> WorklistPage {
         let (whereClause, arguments) = query.filter(readingExpiry: readingExpiry(now))
         return try index.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) \(WorklistQuery.from) \(whereClause)",
-                                         arguments: arguments) ?? 0
+            let total = try count(db, whereClause, arguments, query: query)
             var pageArguments = arguments
             pageArguments += ["limit": query.limit, "offset": query.offset]
             let rows = try Row.fetchAll(db, sql: """
@@ -90,29 +89,68 @@ struct Worklist: Sendable {
         }
     }
 
-    /// The studies before and after `studyUID` in the order `query` sorts and filters.
+    /// The studies before and after `studyUID` in the order `query` sorts and filters: its sort
+    /// key is read, then the nearest row on either side is found by comparing keys (an index
+    /// walk with LIMIT 1, not a numbering of every matching study).
     func neighbours(of studyUID: String, in query: WorklistQuery, now: Date = Date()) throws -> WorklistNeighbours {
         let (whereClause, arguments) = query.filter(readingExpiry: readingExpiry(now))
-        var allArguments = arguments
-        allArguments += ["study": studyUID]
+        let keys = query.sort.expressions + ["s.id"]
         return try index.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                WITH ordered AS (
-                    SELECT s.study_uid AS uid, row_number() OVER (\(query.orderBy)) AS n, count(*) OVER () AS total
-                    \(WorklistQuery.from) \(whereClause)
-                ), me AS (SELECT n FROM ordered WHERE uid = :study)
-                SELECT uid, n, total, (SELECT n FROM me) AS mine FROM ordered
-                WHERE n BETWEEN (SELECT n FROM me) - 1 AND (SELECT n FROM me) + 1
-                """, arguments: allArguments)
-            guard let mine: Int = rows.first?["mine"] else {
-                let total = try Int.fetchOne(db, sql: "SELECT count(*) \(WorklistQuery.from) \(whereClause)",
-                                             arguments: arguments) ?? 0
+            let total = try count(db, whereClause, arguments, query: query)
+            var keyArguments = arguments
+            keyArguments += ["study": studyUID]
+            let selectKeys = keys.enumerated().map { "\($1) AS k\($0)" }.joined(separator: ", ")
+            guard let keyRow = try Row.fetchOne(db, sql: """
+                SELECT \(selectKeys) \(WorklistQuery.from) \(Self.and(whereClause, "s.study_uid = :study"))
+                """, arguments: keyArguments) else {
                 return WorklistNeighbours(position: nil, total: total)
             }
-            let byPosition = Dictionary(rows.map { (($0["n"] as Int), ($0["uid"] as String)) }) { first, _ in first }
-            return WorklistNeighbours(position: mine, total: rows[0]["total"], previous: byPosition[mine - 1],
-                                      next: byPosition[mine + 1])
+            let values: [DatabaseValue] = keys.indices.map { keyRow["k\($0)"] }
+            var bound = arguments
+            for (index, value) in values.enumerated() { bound += ["k\(index)": value] }
+            // In a descending list the next study has the smaller key.
+            let later = Self.comparison(keys, values, greater: !query.descending)
+            let earlier = Self.comparison(keys, values, greater: query.descending)
+            var reversed = query
+            reversed.descending.toggle()
+            let next = try String.fetchOne(db, sql: """
+                SELECT s.study_uid \(WorklistQuery.from) \(Self.and(whereClause, later)) \(query.orderBy) LIMIT 1
+                """, arguments: bound)
+            let previous = try String.fetchOne(db, sql: """
+                SELECT s.study_uid \(WorklistQuery.from) \(Self.and(whereClause, earlier)) \(reversed.orderBy) LIMIT 1
+                """, arguments: bound)
+            let before = try Int.fetchOne(db, sql: """
+                SELECT count(*) \(WorklistQuery.from) \(Self.and(whereClause, earlier))
+                """, arguments: bound) ?? 0
+            return WorklistNeighbours(position: before + 1, total: total, previous: previous, next: next)
         }
+    }
+
+    /// Rows whose key tuple sorts after (`greater`) or before the bound values `:k0`, `:k1`…,
+    /// lexicographically, with NULL lowest as SQLite sorts it.
+    static func comparison(_ keys: [String], _ values: [DatabaseValue], greater: Bool) -> String {
+        func strictly(_ index: Int) -> String {
+            let (expression, isNull) = (keys[index], values[index].isNull)
+            if greater { return isNull ? "\(expression) IS NOT NULL" : "\(expression) > :k\(index)" }
+            return isNull ? "0" : "(\(expression) IS NULL OR \(expression) < :k\(index))"
+        }
+        var condition = strictly(keys.count - 1)
+        for index in stride(from: keys.count - 2, through: 0, by: -1) {
+            condition = "(\(strictly(index)) OR (\(keys[index]) IS :k\(index) AND \(condition)))"
+        }
+        return condition
+    }
+
+    static func and(_ whereClause: String, _ condition: String) -> String {
+        whereClause.isEmpty ? "WHERE \(condition)" : "\(whereClause) AND \(condition)"
+    }
+
+    /// The number of studies the filter matches; the patient table is joined only when the
+    /// filter reads it (every study has exactly one patient row).
+    private func count(_ db: Database, _ whereClause: String, _ arguments: StatementArguments,
+                       query: WorklistQuery) throws -> Int {
+        let from = query.text == nil ? "FROM study s" : WorklistQuery.from
+        return try Int.fetchOne(db, sql: "SELECT count(*) \(from) \(whereClause)", arguments: arguments) ?? 0
     }
 
     func choices() throws -> WorklistChoices {
