@@ -40,6 +40,26 @@ import Testing
                                                        maxUnassociatedPerAddress: 4, maxAssociateRQBytes: 16384))
     }
 
+    @Test func readingRoomKeysAndPeerNames() throws {
+        let configuration = try parse("""
+            [web]
+            reading_timeout = 300
+            study_stable_after = 0
+
+            [[peer]]
+            ae_title = "NORTHMRI"
+            host = "10.0.0.5"
+            port = 104
+            name = "North Imaging"
+            """)
+        #expect(configuration.web.readingTimeoutSeconds == 300 && configuration.web.studyStableAfterSeconds == 0)
+        #expect(configuration.peer(aeTitle: "NORTHMRI")?.name == "North Imaging")
+        #expect(TandemConfiguration.defaults().web.readingTimeoutSeconds == 120)
+        #expect(error("[web]\nreading_timeout = 5\n")?.key?.hasSuffix("reading_timeout") == true)
+        #expect(error("[web]\nstudy_stable_after = -1\n")?.key?.hasSuffix("study_stable_after") == true)
+        #expect(error("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 104\nname = \"\"\n")?.key?.hasSuffix("name") == true)
+    }
+
     @Test func nodeNameIsNodeLocal() throws {
         let kernelHostName = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)

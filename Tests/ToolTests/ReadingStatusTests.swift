@@ -73,7 +73,7 @@ struct ReadingStatusTests {
 
     @Test("an in-progress study without a heartbeat for [web] reading_timeout is unread again; a heartbeat keeps it")
     func timeout() async throws {
-        let web = try RunningWeb(toml: "[web]\nreading_timeout = 10\n")
+        let web = try RunningWeb(toml: "[web]\nreading_timeout = 10\nstudy_stable_after = 10\n")
         defer { web.remove() }
         _ = try RunningWeb.dcmweb(["user", "add", "rad2", "--role", "radiologist", "--password-stdin",
                                    "--root", web.receiver.root.path], input: RunningWeb.password("rad2") + "\n")
@@ -97,6 +97,8 @@ struct ReadingStatusTests {
         #expect(lapsed["state"] as? String == "unread")
         let listed = try Self.json(try await HTTPExchange.curl(WebTests.basic("rad2") + [web.url + "/api/worklist?status=unread"]))
         #expect(listed["total"] as? Int == 1)
+        // Quiet for longer than study_stable_after: no longer arriving (the browser test sees a fresh one arriving).
+        #expect((listed["studies"] as? [[String: Any]])?.first?["arriving"] as? Bool == false)
         #expect(try await Self.post(base, "rad2", study, "claim").status == 200)
         // The first reader's late heartbeat learns it lost the study.
         let late = try await Self.post(base, "rad", study, "heartbeat")
@@ -156,6 +158,20 @@ struct ReadingStatusTests {
         #expect(neighbours["next"] as? String == first[2]["studyInstanceUID"] as? String)
         #expect(neighbours["position"] as? Int == 2 && neighbours["total"] as? Int == 4)
 
+        // For several orders, each study's neighbours are the studies beside it in the page.
+        for order in ["sort=arrival&order=desc", "sort=birthDate&order=asc", "sort=status&order=desc", "sort=modality&order=asc"] {
+            let listed = (try await page(order))["studies"] as? [[String: Any]] ?? []
+            let uids = listed.compactMap { $0["studyInstanceUID"] as? String }
+            #expect(uids.count == 4)
+            for (index, uid) in uids.enumerated() {
+                let around = try Self.json(try await HTTPExchange.curl(WebTests.basic("rad") + [
+                    web.url + "/api/worklist/neighbours?study=\(uid)&\(order)"]))
+                #expect(around["previous"] as? String == (index > 0 ? uids[index - 1] : nil), "\(order) #\(index)")
+                #expect(around["next"] as? String == (index < 3 ? uids[index + 1] : nil), "\(order) #\(index)")
+                #expect(around["position"] as? Int == index + 1, "\(order) #\(index)")
+            }
+        }
+
         let choices = try Self.json(try await HTTPExchange.curl(WebTests.basic("rad") + [web.url + "/api/worklist/choices"]))
         #expect((choices["modalities"] as? [String])?.contains("MR") == true)
 
@@ -168,8 +184,8 @@ struct ReadingStatusTests {
         #expect(web.stop() == 0)
         let audit = try RunningWeb.dcmweb(["audit", "--json", "--user", "rad", "--root", web.receiver.root.path])
         let searches = audit.stdout.split(separator: "\n").filter { $0.contains(#""action":"search""#) }
-        // The 11 searches of page() (not the refresh) and the 9 refused ones, audited as failures;
+        // The 15 searches of page() (not the refresh) and the 9 refused ones, audited as failures;
         // neighbours and choices are not searches.
-        #expect(searches.count == 11 + 9, "\(audit.stdout)")
+        #expect(searches.count == 15 + 9, "\(audit.stdout)")
     }
 }
