@@ -24,12 +24,13 @@ struct AuditMiddleware: RouterMiddleware {
         }
         guard let user = context.notes.user ?? context.identity?.user else { return try result.get() }
         let study = context.notes.study ?? Self.studyUID(in: request.uri.path)
+        let series = action == "view" ? Self.seriesUID(in: request.uri.path) : nil
         let patientID = study.flatMap { try? trail.index.study(studyInstanceUID: $0)?.patientID }
         let success = (200..<400).contains(status)
         do {
             try await trail.record(AuditEntry(
                 time: Date(), user: user.name, role: user.role.rawValue, action: action, studyUID: study,
-                patientID: patientID, client: context.clientAddress, outcome: success ? "success" : "failure \(status)"))
+                seriesUID: series, patientID: patientID, client: context.clientAddress, outcome: success ? "success" : "failure \(status)"))
         } catch let fenced as FencedError {
             throw HTTPError(.serviceUnavailable, message: "\(fenced)")
         }
@@ -47,6 +48,12 @@ struct AuditMiddleware: RouterMiddleware {
         // here (reading status changes write their own rows with the change).
         if method == .get, path == "/api/worklist" { return "search" }
         let segments = path.split(separator: "/")
+        if segments.first == "viewer", method == .get {
+            // The viewer's page opens a study; its pixel stream is the view of one series (the
+            // geometry that precedes it is not counted twice).
+            if segments.count == 2 { return "open" }
+            return segments.last == "pixels" ? "view" : nil
+        }
         guard segments.first == "dicomweb" else { return nil }
         if method == .post { return "store" }
         guard method == .get, let last = segments.last else { return nil }
@@ -62,10 +69,27 @@ struct AuditMiddleware: RouterMiddleware {
         request.uri.path == "/api/worklist" && request.uri.queryParameters["refresh"] != nil
     }
 
-    /// The Study Instance UID a `/dicomweb/studies/{uid}/…` path names.
+    /// The Study Instance UID a `/dicomweb/studies/{uid}/…`, `/viewer/{uid}` or
+    /// `/viewer/api/studies/{uid}/…` path names.
     static func studyUID(in path: String) -> String? {
+        uid(after: "studies", in: path) ?? {
+            let segments = path.split(separator: "/")
+            guard segments.count == 2, segments[0] == "viewer" else { return nil }
+            return (try? ValidatedUID(String(segments[1])))?.value
+        }()
+    }
+
+    /// The Series Instance UID a `…/series/{uid}/…` path names.
+    static func seriesUID(in path: String) -> String? {
+        uid(after: "series", in: path)
+    }
+
+    /// The UID that follows `name` in a `/dicomweb/…` or `/viewer/api/…` path.
+    private static func uid(after name: String, in path: String) -> String? {
         let segments = path.split(separator: "/")
-        guard segments.count >= 3, segments[0] == "dicomweb", segments[1] == "studies" else { return nil }
-        return (try? ValidatedUID(String(segments[2])))?.value
+        let prefix = segments.starts(with: ["dicomweb"]) ? 1 : segments.starts(with: ["viewer", "api"]) ? 2 : nil
+        guard let prefix, let position = segments.dropFirst(prefix).firstIndex(where: { $0 == name }),
+              position + 1 < segments.count else { return nil }
+        return (try? ValidatedUID(String(segments[position + 1])))?.value
     }
 }

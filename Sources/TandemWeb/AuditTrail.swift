@@ -7,21 +7,25 @@ public struct AuditEntry: Sendable, Equatable {
     public var time: Date
     public var user: String
     public var role: String
-    /// search, view, download, store, login, logout, status <action> (reading status).
+    /// search, open (the viewer opened a study), view, download, store, login, logout, status <action>
+    /// (reading status).
     public var action: String
     public var studyUID: String?
+    /// The series a view concerned, when the request named one.
+    public var seriesUID: String?
     public var patientID: String?
     public var client: String
     /// `success`, or `failure <HTTP status>`.
     public var outcome: String
 
-    public init(time: Date, user: String, role: String, action: String, studyUID: String?, patientID: String?,
-                client: String, outcome: String) {
+    public init(time: Date, user: String, role: String, action: String, studyUID: String?, seriesUID: String? = nil,
+                patientID: String?, client: String, outcome: String) {
         self.time = time
         self.user = user
         self.role = role
         self.action = action
         self.studyUID = studyUID
+        self.seriesUID = seriesUID
         self.patientID = patientID
         self.client = client
         self.outcome = outcome
@@ -52,10 +56,10 @@ public struct AuditTrail: Sendable {
     /// together); the caller sends it to syslog (`forward`) once committed.
     static func insert(_ entry: AuditEntry, _ db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO web_audit (time, user, role, action, study_uid, patient_id, client, outcome)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [entry.time, entry.user, entry.role, entry.action, entry.studyUID, entry.patientID,
-                             entry.client, entry.outcome])
+            INSERT INTO web_audit (time, user, role, action, study_uid, series_uid, patient_id, client, outcome)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.time, entry.user, entry.role, entry.action, entry.studyUID, entry.seriesUID,
+                             entry.patientID, entry.client, entry.outcome])
     }
 
     /// Sends a committed row to the syslog collector, when one is configured.
@@ -74,8 +78,8 @@ public struct AuditTrail: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM web_audit" + whereClause + " ORDER BY time, id", arguments: arguments)
                 .map { row in
                     AuditEntry(time: row["time"], user: row["user"], role: row["role"], action: row["action"],
-                               studyUID: row["study_uid"], patientID: row["patient_id"], client: row["client"],
-                               outcome: row["outcome"])
+                               studyUID: row["study_uid"], seriesUID: row["series_uid"], patientID: row["patient_id"],
+                               client: row["client"], outcome: row["outcome"])
                 }
         }
     }

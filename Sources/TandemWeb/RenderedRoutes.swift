@@ -6,7 +6,8 @@ import NIOCore
 import TandemArchive
 
 /// WADO-RS rendered resources (PS3.18 §10.4.1.1.3, §8.3.5): `…/instances/{uid}/rendered`,
-/// `…/frames/{n}/rendered`, `…/thumbnail`, as `image/jpeg` (the default) or `image/png`, with
+/// `…/frames/{n}/rendered`, `…/thumbnail` (of an instance, a frame, or a series: its middle image in
+/// the viewer's order), as `image/jpeg` (the default) or `image/png`, with
 /// the `window`, `viewport` and `quality` parameters; VOI, modality LUT and MONOCHROME1
 /// inversion come from `DICOMImaging`'s renderer. One frame at a time is decoded.
 struct RenderedRoutes {
@@ -63,6 +64,9 @@ struct RenderedRoutes {
 
     func register(on router: Router<WebContext>) {
         let instance = "/dicomweb/studies/:study/series/:series/instances/:instance"
+        router.get(RouterPath("/dicomweb/studies/:study/series/:series/thumbnail")) { request, context in
+            try await render(request, context, frame: 1, thumbnail: true)
+        }
         router.get(RouterPath(instance + "/rendered")) { request, context in
             try await render(request, context, frame: 1, thumbnail: false)
         }
@@ -93,10 +97,14 @@ struct RenderedRoutes {
             throw HTTPError(.badRequest, message: error.description)
         }
         let mediaType = try Self.mediaType(request)
+        let wholeSeries = context.parameters.get("instance") == nil
         let records = try index.instances(studyInstanceUID: try context.uid("study"),
                                           seriesInstanceUID: try context.uid("series"),
-                                          sopInstanceUID: try context.uid("instance")).filter { $0.missingSince == nil }
-        guard let record = records.first?.record else { throw HTTPError(.notFound, message: "no such instance") }
+                                          sopInstanceUID: wholeSeries ? nil : try context.uid("instance"))
+            .filter { $0.missingSince == nil }.map(\.record)
+        let ordered = SeriesGeometry.viewingOrder(records)
+        guard !ordered.isEmpty else { throw HTTPError(.notFound, message: "no such instance") }
+        let record = ordered[ordered.count / 2]
         let path = index.root.url(relativePath: record.filePath).path
         let maximumSize = parameters.viewport ?? (thumbnail ? Self.thumbnailSize : nil)
         let encoded: [UInt8]

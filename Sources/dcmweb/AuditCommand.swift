@@ -21,7 +21,7 @@ struct AuditCommand: TandemCommand {
     @Option(help: ArgumentHelp("Only entries from this time on: YYYY-MM-DD or ISO 8601 date-time (UTC unless it says).",
                                valueName: "time"))
     var since: String?
-    @Flag(help: "One JSON object per line (time, user, role, action, study_uid, patient_id, client, outcome).")
+    @Flag(help: "One JSON object per line (time, user, role, action, study_uid, series_uid, patient_id, client, outcome).")
     var json = false
     @OptionGroup var root: RootOption
     @OptionGroup var logging: LoggingOptions
@@ -42,7 +42,7 @@ struct AuditCommand: TandemCommand {
             if json {
                 let object: [String: Any] = [
                     "time": time, "user": entry.user, "role": entry.role, "action": entry.action,
-                    "study_uid": entry.studyUID ?? NSNull(), "patient_id": entry.patientID ?? NSNull(),
+                    "study_uid": entry.studyUID ?? NSNull(), "series_uid": entry.seriesUID ?? NSNull(), "patient_id": entry.patientID ?? NSNull(),
                     "client": entry.client, "outcome": entry.outcome,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -14,11 +14,19 @@ struct AuditActionTests {
             (.get, "/dicomweb/studies/1.2", "download"), (.get, base, "download"),
             (.post, "/dicomweb/studies", "store"), (.post, "/login", "login"), (.post, "/logout", "logout"),
             (.get, "/healthz", nil), (.get, "/", nil), (.get, "/login", nil),
+            (.get, "/viewer/1.2", "open"), (.get, "/viewer/api/studies/1.2/series/1.3/pixels", "view"),
+            (.get, "/viewer/api/studies/1.2/series/1.3/geometry", nil), (.get, "/assets/viewer/viewer.js", nil),
         ]
         for (method, path, action) in cases {
             #expect(AuditMiddleware.action(method: method, path: path) == action, "\(method) \(path)")
         }
         #expect(AuditMiddleware.studyUID(in: base) == "1.2")
         #expect(AuditMiddleware.studyUID(in: "/dicomweb/studies/../x") == nil)
+        #expect(AuditMiddleware.studyUID(in: "/viewer/1.2") == "1.2")
+        #expect(AuditMiddleware.studyUID(in: "/viewer/api/studies/1.2/series/1.3/pixels") == "1.2")
+        #expect(AuditMiddleware.seriesUID(in: "/viewer/api/studies/1.2/series/1.3/pixels") == "1.3")
+        #expect(AuditMiddleware.seriesUID(in: base + "/frames/1") == "1.3")
+        #expect(AuditMiddleware.seriesUID(in: "/dicomweb/studies/1.2/series") == nil)
+        #expect(AuditMiddleware.seriesUID(in: "/viewer/api/studies/1.2/series/x/pixels") == nil)
     }
 }

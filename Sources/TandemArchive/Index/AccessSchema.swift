@@ -47,4 +47,12 @@ extension AccessSchema {
             table.column("outcome", .text).notNull()
         }
     }
+
+    /// `web_audit.series_uid`: the series a view concerned, when the request named one (the
+    /// viewer records each series it displays).
+    static func addAuditSeries(_ db: Database) throws {
+        try db.alter(table: "web_audit") { table in
+            table.add(column: "series_uid", .text)
+        }
+    }
 }

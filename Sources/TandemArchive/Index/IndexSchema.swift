@@ -64,6 +64,9 @@ enum IndexSchema {
         migrator.registerMigration("reading-room") { db in
             try ReadingSchema.create(db)
         }
+        migrator.registerMigration("web-audit-series") { db in
+            try AccessSchema.addAuditSeries(db)
+        }
         return migrator
     }
 
