@@ -5,43 +5,31 @@ import Hummingbird
 import NIOCore
 import TandemArchive
 
-/// The viewer's server side: the page at `/viewer/{study}` (its script and styles are static
-/// assets) and two series resources shaped for it — the geometry of every frame, from the headers
+/// The viewer's server side (docs/reading-room.md, "The viewer"): the page at `/viewer/{study}`
+/// (the static `viewer/index.html`; its modules build everything) and two series resources shaped
+/// for it — the geometry of every frame, from the headers
 /// only, and every frame's pixels decoded to native little-endian samples, streamed in viewing
 /// order as one `multipart/related` response so that a series costs one request (and one audit
 /// row) instead of one per frame. Window/level is applied in the browser.
 struct ViewerRoutes {
     let index: ArchiveIndex
+    let assets: StaticAssets
 
     static let seriesBase = "/viewer/api/studies/:study/series/:series"
 
     func register(on router: Router<WebContext>) {
-        router.get("/viewer/:study") { _, context in try page(context) }
+        router.get("/viewer/:study") { request, context in try page(request, context) }
         router.get(RouterPath(Self.seriesBase + "/geometry")) { _, context in try await geometry(context) }
         router.get(RouterPath(Self.seriesBase + "/pixels")) { _, context in try await pixels(context) }
     }
 
-    private func page(_ context: WebContext) throws -> Response {
-        let identity = try context.authorize(.read)
-        let study = try context.uid("study")
-        guard try index.study(studyInstanceUID: study) != nil else {
+    /// The page, for an archived study only (the script reads the UID from the path).
+    private func page(_ request: Request, _ context: WebContext) throws -> Response {
+        try context.authorize(.read)
+        guard try index.study(studyInstanceUID: try context.uid("study")) != nil else {
             throw HTTPError(.notFound, message: "no such study")
         }
-        var response = SessionRoutes.page(Self.html(study: study, csrfToken: identity.csrfToken ?? ""))
-        response.headers[.cacheControl] = "no-store"
-        return response
-    }
-
-    /// The page shell; everything else is built by `/assets/viewer/viewer.js`. The UID is validated
-    /// (digits and dots), the token is escaped.
-    static func html(study: String, csrfToken: String) -> String {
-        """
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="csrf-token" content="\(SessionRoutes.escape(csrfToken))">
-        <link rel="stylesheet" href="/assets/viewer/viewer.css">
-        <script type="module" src="/assets/viewer/viewer.js"></script>
-        <main id="viewer" data-study="\(study)"></main>
-        """
+        return assets.response(for: "viewer/index.html", request: request)
     }
 
     private func seriesRecords(_ context: WebContext) throws -> [InstanceRecord] {

@@ -85,6 +85,8 @@ final class WebMetrics: Sendable {
         let segments = path.split(separator: "/")
         switch segments.first {
         case "assets": return "assets"
+        case "viewer" where segments.count > 2 && segments[1] == "api":
+            return segments.last == "pixels" ? "viewer_pixels" : segments.last == "geometry" ? "viewer_geometry" : "other"
         case "viewer": return "page"
         case "api" where segments.count >= 2: return "api_" + (segments[1].allSatisfy(\.isLetter) ? segments[1] : "other")
         default: break

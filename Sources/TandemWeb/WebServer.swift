@@ -87,7 +87,7 @@ public enum WebServer {
         let scheme = settings.tls == nil ? "http" : "https"
         WadoRoutes(index: index, scheme: scheme).register(on: router)
         RenderedRoutes(index: index).register(on: router)
-        ViewerRoutes(index: index).register(on: router)
+        ViewerRoutes(index: index, assets: assets).register(on: router)
         StowRoutes(pipeline: StorePipeline(index: index, storage: settings.archive.storage, logger: logger),
                    calledAE: settings.archive.node.aeTitle, scheme: scheme).register(on: router)
         return router

@@ -22,7 +22,7 @@ mr_file=$(find "$WORK/mr" -name '*.dcm' | head -1); ct_file=$(find "$WORK/ct" -n
 dicom_port=$(free_port); http_port=$(free_port)
 pid=$(start_server dcmrecv "$dicom_port" "$WORK/root"); PIDS+=("$pid")
 wait_port "$dicom_port"
-/usr/bin/storescu -aec BENCH 127.0.0.1 "$dicom_port" +sd "$WORK/mr" "$WORK/ct" >/dev/null 2>&1
+/usr/bin/storescu -aec BENCH 127.0.0.1 "$dicom_port" +sd +r "$WORK/mr" "$WORK/ct" >/dev/null 2>&1
 kill "$pid"; wait "$pid" 2>/dev/null || true
 echo 'bench-password-1' | "$BIN/dcmweb" user add bench --role radiologist --password-stdin --root "$WORK/root" >/dev/null
 "$BIN/dcmweb" -q --root "$WORK/root" --bind 127.0.0.1 --port "$http_port" >/dev/null 2>&1 &
@@ -44,7 +44,7 @@ JSON
     Orthanc "$WORK/orthanc/orthanc.json" >/dev/null 2>&1 &
     PIDS+=($!)
     wait_port "$orthanc_dicom"; wait_port "$orthanc_http"
-    /usr/bin/storescu -aec BENCH 127.0.0.1 "$orthanc_dicom" +sd "$WORK/mr" "$WORK/ct" >/dev/null 2>&1
+    /usr/bin/storescu -aec BENCH 127.0.0.1 "$orthanc_dicom" +sd +r "$WORK/mr" "$WORK/ct" >/dev/null 2>&1
 else
     echo "note: no Orthanc Web Viewer (apt-get install orthanc orthanc-webviewer): Tandem only" >&2
 fi

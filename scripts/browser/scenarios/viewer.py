@@ -5,6 +5,7 @@ and JPEG-LS series show the same pixels as their uncompressed source.
 
 Parameters: study, raw (an uncompressed MR series), jpeg and jpegls (its lossless copies), and
 optionally screenshots=DIR (writes viewer-1x1.png and viewer-2x2.png there)."""
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # The viewport's canvas region holding the image at 1:1, as grey bytes, and the image's own size.
 CANVAS_IMAGE = """(position) => {
@@ -35,10 +36,12 @@ SERVER_RENDERED = """async (position) => {
 }"""
 
 
-def wait_drawn(page, position, image_number):
+def wait_drawn(page, position, image_number=None):
+    """Waits until viewport `position` has painted image `image_number` (any image when None)."""
     page.wait_for_function(
         "([p, n]) => { const v = window.tandemViewer && window.tandemViewer.viewports[p];"
-        " return v && v.root.dataset.drawn === String(n) && !v.pending; }", arg=[position, image_number])
+        " return v && v.root.dataset.drawn && (n === null || v.root.dataset.drawn === String(n)) && !v.pending; }",
+        arg=[position, image_number])
 
 
 def wait_loaded(page, position):
@@ -103,9 +106,20 @@ def run(session):
 
     page.click("button:text('2×2')")
     for position in range(4):
-        wait_drawn(page, position, 1)
+        wait_drawn(page, position)
     shown = page.evaluate("() => window.tandemViewer.visible.map(v => v.series.geometry.seriesInstanceUID)")
     session.check(len(set(shown)) == 4, f"the 2×2 layout shows four different series ({len(set(shown))})")
+    # All four series share one Frame of Reference: End in the first moves the others to the slice
+    # nearest its position along their normal, here their last.
+    page.keyboard.press("End")
+    try:
+        page.wait_for_function("() => window.tandemViewer.visible.every(v => v.index === v.series.images.length - 1)",
+                               timeout=10_000)
+        linked = True
+    except PlaywrightTimeout:
+        linked = False
+    session.check(linked, "linked scrolling: End in one viewport brings the others to the same slice position")
+    page.keyboard.press("Home")
     if "screenshots" in p:
         page.wait_for_timeout(300)
         page.screenshot(path=f"{p['screenshots']}/viewer-2x2.png")

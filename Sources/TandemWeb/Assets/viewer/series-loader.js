@@ -28,7 +28,7 @@ export function samplesOf(image, bytes) {
 }
 
 export class SeriesData {
-  constructor(study, geometry) {
+  constructor(study, geometry, controller) {
     this.study = study;
     this.geometry = geometry;
     this.images = geometry.images;
@@ -37,15 +37,25 @@ export class SeriesData {
     this.finished = false;
     this.failure = null;
     this.listeners = new Set();
-    this.controller = new AbortController();
+    this.controller = controller;
     this.slots = new Map(this.images.map((image, index) => [`${image.sopInstanceUID}/${image.frame}`, index]));
   }
 
+  // Asks for the geometry and the pixels at once: the stream's first frame is on its way while
+  // the headers are read, and waits in the socket until the geometry says what it is.
   static async open(study, series) {
-    const response = await request(`${seriesPath(study, series)}/geometry`, { headers: { Accept: "application/json" } });
-    const data = new SeriesData(study, await response.json());
-    data.load(series);
-    return data;
+    const controller = new AbortController();
+    const pixels = request(`${seriesPath(study, series)}/pixels`, { signal: controller.signal });
+    pixels.catch(() => {});
+    try {
+      const response = await request(`${seriesPath(study, series)}/geometry`, { headers: { Accept: "application/json" } });
+      const data = new SeriesData(study, await response.json(), controller);
+      data.load(pixels);
+      return data;
+    } catch (error) {
+      controller.abort();
+      throw error;
+    }
   }
 
   // Calls listener(index) when frame index arrives, and listener(null) when the stream ends.
@@ -58,9 +68,9 @@ export class SeriesData {
     for (const listener of this.listeners) listener(index);
   }
 
-  async load(series) {
+  async load(pixels) {
     try {
-      const response = await request(`${seriesPath(this.study, series)}/pixels`, { signal: this.controller.signal });
+      const response = await pixels;
       const reader = new MultipartReader(boundaryOf(response.headers.get("content-type")));
       const stream = response.body.getReader();
       for (;;) {

@@ -1,5 +1,7 @@
 // The study's series as a strip of thumbnails (WADO-RS series thumbnail) with their number,
-// description and image count; a click or Enter shows a series in the active viewport.
+// description and image count; a click or Enter shows a series in the active viewport. The
+// thumbnails are asked for only once the first image is on screen: rendering them must not
+// delay it.
 
 function value(item, tag) {
   const element = item[tag];
@@ -31,8 +33,7 @@ export function buildStrip(container, study, seriesList, choose) {
     button.dataset.series = series.uid;
     const image = document.createElement("img");
     image.alt = "";
-    image.loading = "lazy";
-    image.src = `/dicomweb/studies/${study}/series/${series.uid}/thumbnail`;
+    image.dataset.src = `/dicomweb/studies/${study}/series/${series.uid}/thumbnail`;
     const label = document.createElement("span");
     label.textContent = `${series.number ?? ""} ${series.description}`.trim() || series.modality;
     const count = document.createElement("span");
@@ -43,8 +44,16 @@ export function buildStrip(container, study, seriesList, choose) {
     container.append(button);
     buttons.set(series.uid, button);
   }
-  // Marks which series the viewports show.
-  return (shown) => {
-    for (const [uid, button] of buttons) button.classList.toggle("shown", shown.includes(uid));
+  return {
+    // Marks which series the viewports show.
+    mark(shown) {
+      for (const [uid, button] of buttons) button.classList.toggle("shown", shown.includes(uid));
+    },
+    loadThumbnails() {
+      for (const image of container.querySelectorAll("img[data-src]")) {
+        image.src = image.dataset.src;
+        image.removeAttribute("data-src");
+      }
+    },
   };
 }

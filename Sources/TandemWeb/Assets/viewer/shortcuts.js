@@ -28,6 +28,7 @@ export function shortcutTable(viewer) {
     { keys: ["m"], label: "Tool: measure length (left drag)", run: () => viewer.setTool("measure") },
     { keys: ["Delete", "Backspace"], label: "Remove this image's measurements", run: () => viewer.clearMeasurements() },
     { keys: ["k"], label: "Link scrolling of same-frame-of-reference viewports on/off", run: () => viewer.toggleLink() },
+    { keys: ["R"], label: "Mark the study read, open the next one", run: () => viewer.finishReading() },
     { keys: ["N"], label: "Next study in the worklist", run: () => viewer.gotoStudy(1) },
     { keys: ["P"], label: "Previous study in the worklist", run: () => viewer.gotoStudy(-1) },
     { keys: ["?"], label: "This list", run: () => viewer.toggleHelp() },

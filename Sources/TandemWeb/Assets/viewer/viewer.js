@@ -1,6 +1,7 @@
 // The viewer page: series strip, 1×1 / 1×2 / 2×2 viewports with a series each, tools, presets,
-// linked scrolling across viewports of one Frame of Reference, next/previous study, and the
-// performance mark tandem:first-image (the loader marks tandem:series-loaded) for the benchmark.
+// linked scrolling across viewports of one Frame of Reference, reading status (in progress while
+// open, "Mark read"), next/previous study in the worklist's order, and the performance mark
+// tandem:first-image (the loader marks tandem:series-loaded) for the benchmark.
 import { SeriesData } from "./series-loader.js";
 import { Viewport } from "./viewport.js";
 import { attachPointer } from "./interaction.js";
@@ -8,7 +9,8 @@ import { nearestSlice } from "./geometry.js";
 import { presets } from "./lut.js";
 import { shortcutTable, bindKeys, helpDialog } from "./shortcuts.js";
 import { studySeries, buildStrip } from "./series-strip.js";
-import { neighbourStudy } from "./study-nav.js";
+import { neighbours, viewerURL } from "../common/worklist-order.js";
+import { startReading, markRead } from "../common/reading.js";
 
 const LAYOUTS = [1, 2, 4];
 
@@ -53,6 +55,8 @@ class Viewer {
     this.presetSelect.title = "Window presets (0–6)";
     this.presetSelect.addEventListener("change", () => this.applyPreset(Number(this.presetSelect.value)));
     this.linkButton = this.button("Link", "Link scrolling of viewports in one Frame of Reference (k)", () => this.toggleLink());
+    this.readButton = this.button("Mark read", "Mark the study read and open the next one (R)", () => this.finishReading());
+    this.readingState = Object.assign(document.createElement("span"), { className: "reading dim" });
     bar.append(back,
       this.button("◀ Study", "Previous study (P)", () => this.gotoStudy(-1)),
       this.button("Study ▶", "Next study (N)", () => this.gotoStudy(1)),
@@ -63,21 +67,25 @@ class Viewer {
       this.button("Reset", "Reset view and window (r)", () => this.active.resetView()),
       this.button("Cine", "Cine (c)", () => this.active.toggleCine()),
       this.linkButton, Object.assign(document.createElement("span"), { className: "spacer" }),
+      this.readingState, this.readButton,
       this.button("?", "Keyboard shortcuts (?)", () => this.toggleHelp()));
     return bar;
   }
 
   async start() {
     performance.mark("tandem:viewer-start");
+    this.startReading();
     this.seriesList = (await studySeries(this.study)).filter((s) => s.count > 0);
     if (!this.seriesList.length) {
       this.grid.append(Object.assign(document.createElement("p"), { className: "notice", textContent: "This study has no images." }));
       return;
     }
-    this.markStrip = buildStrip(this.strip, this.study, this.seriesList, (uid) => this.showSeries(this.active, uid));
+    this.stripControl = buildStrip(this.strip, this.study, this.seriesList, (uid) => this.showSeries(this.active, uid));
     this.setTool("scroll");
     this.setLinked(true);
     this.setLayout(1);
+    // Thumbnails follow the first image, or come anyway when it cannot be drawn.
+    setTimeout(() => this.stripControl.loadThumbnails(), 3000);
   }
 
   series(uid) {
@@ -95,7 +103,7 @@ class Viewer {
   }
 
   refreshStrip() {
-    if (this.markStrip) this.markStrip(this.viewports.map((v) => v.seriesUID));
+    if (this.stripControl) this.stripControl.mark(this.viewports.map((v) => v.seriesUID));
   }
 
   setLayout(count) {
@@ -202,6 +210,7 @@ class Viewer {
     if (!this.firstImageMarked) {
       this.firstImageMarked = true;
       performance.mark("tandem:first-image");
+      this.stripControl.loadThumbnails();
     }
     if (viewport === this.active && viewport.baseWindow !== this.presetBase) this.refreshPresets();
   }
@@ -211,9 +220,34 @@ class Viewer {
     else if (!open && this.help.open) this.help.close();
   }
 
+  // The study is in progress by this user while the page is open (reading.js keeps it so and
+  // gives it back on leaving unless it was marked read).
+  async startReading() {
+    try {
+      const status = await startReading(this.study, {
+        onLost: (lost) => this.showReading(`Taken over by ${lost.user}`),
+      });
+      this.showReading(status ? (status.state === "read" ? `Read by ${status.user}` : "In progress by you") : "Not claimed");
+    } catch (error) {
+      this.showReading(`Reading status: ${error.message}`);
+    }
+  }
+
+  showReading(text) {
+    this.readingState.textContent = text;
+  }
+
+  async finishReading() {
+    const status = await markRead(this.study);
+    this.showReading(`Read by ${status.user}`);
+    await this.gotoStudy(1);
+  }
+
+  // Next or previous study in the order the worklist showed (its filter and sort).
   async gotoStudy(step) {
-    const target = await neighbourStudy(this.study, step);
-    if (target) location.assign(`/viewer/${target}`);
+    const around = await neighbours(this.study);
+    const target = step > 0 ? around.next : around.previous;
+    if (target) location.assign(viewerURL(target));
   }
 
   // Leaving the study: transfers stop and the frames become garbage.
