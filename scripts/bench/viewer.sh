@@ -16,7 +16,7 @@ build_release
 "$BIN/dcmsynth" --out "$WORK/ct" --modality CT --instances 500 --instance-size $((512 * 512 * 2 + 1600)) \
     --patient-name 'Bench^CT' --patient-id BENCH-CT >/dev/null
 uid() { /usr/bin/dcmdump -q +P "$1" "$2" | sed 's/.*\[\(.*\)\].*/\1/'; }
-mr_file=$(find "$WORK/mr" -name '*.dcm' | head -1); ct_file=$(find "$WORK/ct" -name '*.dcm' | head -1)
+mr_file=$(find "$WORK/mr" -name '*.dcm' -print -quit); ct_file=$(find "$WORK/ct" -name '*.dcm' -print -quit)
 
 # Tandem: dcmrecv fills the archive, dcmweb serves it.
 dicom_port=$(free_port); http_port=$(free_port)
