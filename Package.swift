@@ -78,7 +78,7 @@ let package = Package(
                                                 .product(name: "Logging", package: "swift-log")]),
         .target(name: "TandemCluster", dependencies: ["TandemArchive", "DICOMNetwork"]),
         // C-STORE SCU: file inventory, association planning, sending, per-file results (dcmsend, dcmroute).
-        .target(name: "TandemSend", dependencies: ["DICOMCore", "DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"),
+        .target(name: "TandemSend", dependencies: ["DICOMCore", "DICOMNetwork", "DICOMImaging", .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log")]),
         // The frame every executable runs in: logging, the data root, opening the archive, signals,

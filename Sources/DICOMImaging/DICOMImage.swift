@@ -12,12 +12,12 @@ public struct DICOMImage: Sendable {
     /// Values larger than this stay in the file and are read frame by frame.
     static let bulkDataThreshold = 64 * 1024
 
-    /// Opens a Part 10 file. Pixel data is read on demand (a deflated data set, which cannot be
-    /// sought in, is inflated whole, within the reader's limit).
+    /// Opens a Part 10 file. Pixel data is read on demand, every encapsulated fragment included
+    /// (a deflated data set, which cannot be sought in, is inflated whole, within the reader's limit).
     public init(path: String, decoders: FrameDecoders = .standard) throws {
         let probe = try DICOMFile(path: path, options: .headerOnly)
         let options = probe.transferSyntax.isDeflated ? ReadOptions.complete
-            : ReadOptions(bulkDataThreshold: Self.bulkDataThreshold)
+            : ReadOptions(bulkDataThreshold: Self.bulkDataThreshold, fragmentBulkDataThreshold: 0)
         let file = try DICOMFile(path: path, options: options)
         try self.init(file: file, decoders: decoders, bulkData: { try readBytes(path, $0) })
     }

@@ -32,7 +32,7 @@ public struct PixelFrames: Sendable {
                 throw ImagingError(.malformedPixelData, "encapsulated Pixel Data in \(transferSyntax.name)")
             }
             fragmentsOfFrame = try Self.frameFragments(encapsulated, dataSet: dataSet,
-                                                      frameCount: description.numberOfFrames)
+                                                      frameCount: description.numberOfFrames, bulkData: bulkData)
         case .bytes(let bytes):
             try Self.checkNativeLength(bytes.count, description, transferSyntax)
             fragmentsOfFrame = []
@@ -77,7 +77,8 @@ public struct PixelFrames: Sendable {
         }
     }
 
-    private func load(_ reference: BulkDataReference) throws -> [UInt8] {
+    /// A value left in the input by the reader (Pixel Data's or another large one).
+    func load(_ reference: BulkDataReference) throws -> [UInt8] {
         guard let bulkData else {
             throw ImagingError(.malformedPixelData, "Pixel Data was left in the file and no reader was given")
         }
@@ -96,7 +97,8 @@ public struct PixelFrames: Sendable {
 
     // MARK: Fragments per frame (PS3.5 §A.4)
 
-    static func frameFragments(_ pixels: EncapsulatedPixelData, dataSet: DataSet, frameCount: Int) throws -> [Range<Int>] {
+    static func frameFragments(_ pixels: EncapsulatedPixelData, dataSet: DataSet, frameCount: Int,
+                               bulkData: BulkDataLoader? = nil) throws -> [Range<Int>] {
         let fragments = pixels.fragments
         guard !fragments.isEmpty else {
             throw ImagingError(.malformedPixelData, "encapsulated Pixel Data has no fragments")
@@ -124,7 +126,7 @@ public struct PixelFrames: Sendable {
         if frameCount == 1 { return [0..<fragments.count] }
         if fragments.count == frameCount { return (0..<frameCount).map { $0..<$0 + 1 } }
         // No table and more fragments than frames: a frame starts where a codestream starts.
-        let starts = fragments.indices.filter { startsCodestream(fragments[$0]) }
+        let starts = try fragments.indices.filter { try startsCodestream(fragments[$0], bulkData: bulkData) }
         guard starts.count == frameCount, starts.first == 0 else {
             throw ImagingError(.malformedPixelData,
                                "Number of Frames is \(frameCount) but the \(fragments.count) fragments, without an "
@@ -153,8 +155,16 @@ public struct PixelFrames: Sendable {
         return zip(starts, starts.dropFirst() + [itemOffsets.count - 1]).map { $0..<$1 }
     }
 
-    private static func startsCodestream(_ fragment: EncapsulatedPixelData.Fragment) -> Bool {
-        guard case .bytes(let bytes) = fragment, bytes.count >= 2, bytes[0] == 0xFF else { return false }
+    private static func startsCodestream(_ fragment: EncapsulatedPixelData.Fragment,
+                                         bulkData: BulkDataLoader?) throws -> Bool {
+        let bytes: [UInt8]
+        switch fragment {
+        case .bytes(let value): bytes = value
+        case .bulkData(let reference):
+            guard let bulkData, reference.length >= 2 else { return false }
+            bytes = try bulkData(BulkDataReference(offset: reference.offset, length: 2))
+        }
+        guard bytes.count >= 2, bytes[0] == 0xFF else { return false }
         // JPEG and JPEG-LS SOI (FFD8), JPEG 2000 codestream SOC (FF4F).
         return bytes[1] == 0xD8 || bytes[1] == 0x4F
     }

@@ -33,7 +33,7 @@ struct JobDelivery: Sendable {
         guard !files.isEmpty else { return try await conclude(job, .delivered) }
 
         let sender = StoreSender(settings: try sendSettings(for: peer), logger: logger)
-        let plan = SendPlan(files: files, parallelAssociations: 1)
+        let plan = SendPlan(files: files, parallelAssociations: 1, forcedTransferSyntaxes: peer.transferSyntaxes)
         let stop = sends.register(job.id)
         defer { sends.remove(job.id) }
         let (events, continuation) = AsyncStream.makeStream(of: DeliveryEvent.self)

@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMImaging
 import DICOMNetwork
 import Foundation
 
@@ -38,5 +39,39 @@ public enum OutgoingDataSet {
             throw SendFailure.unreadable("\(file.path): cannot convert from \(file.transferSyntax.name) "
                                          + "to \(syntax.name): \(error)")
         }
+    }
+
+    /// The data set with its compressed pixel data decoded into `syntax` (Explicit or Implicit VR
+    /// Little Endian), written one frame at a time to a temporary file that the send streams
+    /// from. Decoding runs off Swift's cooperative pool: a large object takes seconds.
+    public static func transcoded(_ file: InstanceSummary, to syntax: TransferSyntax) async throws -> TranscodedDataSet {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tandem-transcode-\(UUID().uuidString).dcm").path
+        do {
+            let length = try await offPool {
+                try Transcoder.write(DICOMImage(path: file.path), to: syntax, path: path, metaInformation: false)
+            }
+            return TranscodedDataSet(source: .file(path: path, offset: 0, length: UInt64(length)), path: path)
+        } catch {
+            unlink(path)
+            throw SendFailure.unreadable("\(file.path): cannot transcode from \(file.transferSyntax.name) "
+                                         + "to \(syntax.name): \(error)")
+        }
+    }
+}
+
+/// A transcoded data set in a temporary file: sent from there, then removed.
+public struct TranscodedDataSet: Sendable {
+    public let source: DataSetSource
+    let path: String
+
+    public func remove() { unlink(path) }
+}
+
+/// Runs blocking work (decoding, file writing) on a Dispatch thread, leaving Swift's cooperative
+/// pool, which the association's I/O shares, free.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMImaging
 import DICOMNetwork
 
 /// One (SOP class, transfer syntax) pair found in the files: each gets its own presentation
@@ -17,15 +18,24 @@ public struct ContextKey: Hashable, Sendable {
     }
 
     /// The transfer syntaxes proposed for this key, the file's own first (PS3.8 §9.3.2.2: the
-    /// acceptor picks one of them). A file in an uncompressed syntax can be converted, so Explicit
-    /// and Implicit VR Little Endian follow as alternatives, the latter being the default every
-    /// acceptor supports (PS3.5 §10.1). An encapsulated file is proposed in its own syntax only:
-    /// it cannot be sent in another without transcoding its pixel data.
+    /// acceptor picks one of them). Explicit and Implicit VR Little Endian follow as alternatives,
+    /// the latter being the default every acceptor supports (PS3.5 §10.1): an uncompressed file
+    /// is converted into them, a compressed one transcoded (its pixel data decoded) when the
+    /// acceptor takes none of its own. A compressed file whose pixel data cannot be decoded (MPEG,
+    /// HEVC) is proposed in its own syntax only.
     public var proposedTransferSyntaxes: [String] {
         let own = TransferSyntax(uid: transferSyntaxUID)
-        guard own.isUncompressed else { return [own.uid] }
+        guard own.isUncompressed || FrameDecoders.standard.canDecode(own) else { return [own.uid] }
         let alternatives = [TransferSyntax.explicitVRLittleEndian, .implicitVRLittleEndian].map(\.uid)
         return [own.uid] + alternatives.filter { $0 != own.uid }
+    }
+
+    /// What to propose: `forced` (a `[[peer]] transfer_syntaxes` list) when given, whatever the
+    /// file's own syntax, else `proposedTransferSyntaxes`.
+    public func proposedTransferSyntaxes(forced: [TransferSyntax]?) -> [String] {
+        guard let forced, !forced.isEmpty else { return proposedTransferSyntaxes }
+        var seen = Set<String>()
+        return forced.map(\.uid).filter { seen.insert($0).inserted }
     }
 }
 
@@ -39,8 +49,10 @@ public struct AssociationPlan: Sendable, Equatable {
 
     /// Plans associations for `files` in order, each proposing at most `maximumContexts`
     /// contexts: a file whose key would not fit starts the next association.
+    /// `forcedTransferSyntaxes`, when given, replaces the syntaxes proposed for every key.
     public static func sequence(for files: [InstanceSummary],
-                                maximumContexts: Int = maximumPresentationContexts) -> [AssociationPlan] {
+                                maximumContexts: Int = maximumPresentationContexts,
+                                forcedTransferSyntaxes: [TransferSyntax]? = nil) -> [AssociationPlan] {
         precondition((1...maximumPresentationContexts).contains(maximumContexts))
         // Group by key first, so that files sharing a key land in the same association.
         var order: [ContextKey] = []
@@ -56,7 +68,7 @@ public struct AssociationPlan: Sendable, Equatable {
             let keys = order[start..<min(start + maximumContexts, order.count)]
             let contexts = keys.enumerated().map { index, key in
                 PresentationContextRQ(id: UInt8(2 * index + 1), abstractSyntax: key.sopClassUID,
-                                      transferSyntaxes: key.proposedTransferSyntaxes)
+                                      transferSyntaxes: key.proposedTransferSyntaxes(forced: forcedTransferSyntaxes))
             }
             // Within one association the files keep the order they were given in.
             let keySet = Set(keys)
@@ -79,8 +91,10 @@ public struct SendPlan: Sendable, Equatable {
 
     /// Spreads `files` over at most `parallelAssociations` lanes of about equal byte counts,
     /// keeping the given order (a series stays together as far as possible).
+    /// `forcedTransferSyntaxes` is what the destination must get (`[[peer]] transfer_syntaxes`).
     public init(files: [InstanceSummary], parallelAssociations: Int,
-                maximumContexts: Int = AssociationPlan.maximumPresentationContexts) {
+                maximumContexts: Int = AssociationPlan.maximumPresentationContexts,
+                forcedTransferSyntaxes: [TransferSyntax]? = nil) {
         let laneCount = max(1, min(parallelAssociations, files.count))
         let totalBytes = files.reduce(0) { $0 + max($1.size, 1) }
         var portions = [[InstanceSummary]](repeating: [], count: laneCount)
@@ -92,7 +106,8 @@ public struct SendPlan: Sendable, Equatable {
             bytesBefore += max(file.size, 1)
         }
         lanes = portions.filter { !$0.isEmpty }
-            .map { AssociationPlan.sequence(for: $0, maximumContexts: maximumContexts) }
+            .map { AssociationPlan.sequence(for: $0, maximumContexts: maximumContexts,
+                                           forcedTransferSyntaxes: forcedTransferSyntaxes) }
     }
 
     public var associationCount: Int { lanes.reduce(0) { $0 + $1.count } }

@@ -130,6 +130,8 @@ public struct StoreSender: Sendable {
     private func store(_ file: InstanceSummary, on association: Association,
                        accepted: [AcceptedPresentationContext], messageID: UInt16) async throws -> FileResult {
         let contextID: UInt8, syntax: TransferSyntax, dataSet: DataSetSource
+        var transcoded: TranscodedDataSet?
+        defer { transcoded?.remove() }
         do {
             switch TransferChoice.choose(for: file, accepted: accepted) {
             case .refused(let reason):
@@ -139,6 +141,12 @@ public struct StoreSender: Sendable {
             case .converted(let id, let target):
                 logger.debug("converting", metadata: ["path": "\(file.path)", "from": "\(file.transferSyntax)", "to": "\(target)"])
                 (contextID, syntax, dataSet) = (id, target, try OutgoingDataSet.converted(file, to: target))
+            case .transcoded(let id, let target):
+                logger.info("transcoding: the peer accepts none of the stored syntaxes", metadata: [
+                    "sop_instance_uid": "\(file.sopInstanceUID)", "from": "\(file.transferSyntax)", "to": "\(target)"])
+                let written = try await OutgoingDataSet.transcoded(file, to: target)
+                transcoded = written
+                (contextID, syntax, dataSet) = (id, target, written.source)
             }
         } catch {
             return .failed(file, "\(error)", cause: .unreadable)

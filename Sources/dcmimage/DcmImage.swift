@@ -95,8 +95,17 @@ struct DcmImage: ParsableCommand {
                                                      "implicit-le": .implicitVRLittleEndian]
             guard let target = targets[to] else { throw ValidationError("--to must be explicit-le or implicit-le") }
             try files.each { file, destination in
-                let transcoded = try Transcoder.transcode(DICOMImage(path: file), to: target)
-                try Data(transcoded.encoded()).write(to: destination.appendingPathExtension("dcm"), options: .atomic)
+                // Frame by frame into a temporary name, renamed once complete.
+                let final = destination.appendingPathExtension("dcm")
+                let partial = final.appendingPathExtension("partial")
+                try? FileManager.default.removeItem(at: partial)
+                do {
+                    try Transcoder.write(DICOMImage(path: file), to: target, path: partial.path)
+                    guard rename(partial.path, final.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                } catch {
+                    try? FileManager.default.removeItem(at: partial)
+                    throw error
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 @testable import TandemArchive
@@ -187,6 +188,10 @@ import Testing
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\n", 1, "peer[1].port", "required"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 1\nservices = [\"store\", \"delete\"]\n", 5,
          "peer[1].services", "\"delete\" is not one of"),
+        ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 1\ntransfer_syntaxes = [\"1.2.840.10008.1.2.1\", \"1.2.3\"]\n", 5,
+         "peer[1].transfer_syntaxes", "\"1.2.3\" is not a transfer syntax UID"),
+        ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 1\ntransfer_syntaxes = []\n", 5,
+         "peer[1].transfer_syntaxes", "at least one"),
         ("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 1\n[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 2\n", 6,
          "peer[2].ae_title", "already used"),
         ("[peer]\nae_title = \"A\"\n", 1, "peer", "array of tables"),
@@ -197,6 +202,23 @@ import Testing
         #expect(found.key == key)
         #expect(found.reason.contains(reason), "\(found.reason)")
         #expect(found.description.contains("tandem.toml:\(line): \(key): "))
+    }
+
+    @Test func peerTransferSyntaxesAreReadInOrder() throws {
+        let configuration = try parse("""
+            [[peer]]
+            ae_title = "OLDPACS"
+            host = "h"
+            port = 104
+            transfer_syntaxes = ["1.2.840.10008.1.2", "1.2.840.10008.1.2.4.80"]
+
+            [[peer]]
+            ae_title = "REVIEW1"
+            host = "h"
+            port = 105
+            """)
+        #expect(configuration.peer(aeTitle: "OLDPACS")?.transferSyntaxes == [.implicitVRLittleEndian, .jpegLSLossless])
+        #expect(configuration.peer(aeTitle: "REVIEW1")?.transferSyntaxes == nil)
     }
 
     @Test func routeMustNameKnownPeers() throws {

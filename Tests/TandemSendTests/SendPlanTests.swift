@@ -24,9 +24,22 @@ import Testing
         #expect(deflatedKey.proposedTransferSyntaxes.count == 3)
     }
 
-    @Test func encapsulatedKeysOfferOnlyTheirOwnSyntax() {
+    @Test func decodableEncapsulatedKeysOfferTheirOwnSyntaxThenNativeOnesToTranscodeTo() {
         let key = ContextKey(sopClassUID: Self.ct, transferSyntaxUID: TransferSyntax.jpegLSLossless.uid)
-        #expect(key.proposedTransferSyntaxes == ["1.2.840.10008.1.2.4.80"])
+        #expect(key.proposedTransferSyntaxes == ["1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2"])
+    }
+
+    @Test func undecodableEncapsulatedKeysOfferOnlyTheirOwnSyntax() {
+        let key = ContextKey(sopClassUID: Self.ct, transferSyntaxUID: TransferSyntax.mpeg4AVCH264HighProfile.uid)
+        #expect(key.proposedTransferSyntaxes == [TransferSyntax.mpeg4AVCH264HighProfile.uid])
+    }
+
+    @Test func aForcedListIsProposedForEveryKeyWhateverTheStoredSyntax() {
+        let files = [Self.file(1, syntax: .jpegLSLossless), Self.file(2)]
+        let forced: [TransferSyntax] = [.implicitVRLittleEndian, .implicitVRLittleEndian, .rleLossless]
+        let contexts = AssociationPlan.sequence(for: files, forcedTransferSyntaxes: forced)[0].presentationContexts
+        #expect(contexts.count == 2)
+        #expect(contexts.allSatisfy { $0.transferSyntaxes == ["1.2.840.10008.1.2", "1.2.840.10008.1.2.5"] })
     }
 
     @Test func oneContextPerSOPClassAndSyntaxWithOddIDs() {
@@ -37,7 +50,7 @@ import Testing
         let contexts = plans[0].presentationContexts
         #expect(contexts.map(\.id) == [1, 3, 5])
         #expect(contexts.map(\.abstractSyntax) == [Self.ct, Self.mr, Self.ct])
-        #expect(contexts[2].transferSyntaxes == [TransferSyntax.rleLossless.uid])
+        #expect(contexts[2].transferSyntaxes.first == TransferSyntax.rleLossless.uid)
         #expect(plans[0].files == files)
     }
 

@@ -17,8 +17,10 @@ final class RoutingLab: @unchecked Sendable {
     private var destinationRuns = 0
 
     /// - Parameters:
-    ///   - routes: `[[route]]` tables, TOML, naming DEST; `retry`: the `[retry]` table's body.
-    init(routes: String, retry: String = "max_attempts = 50\ninitial_delay = 1\nmultiplier = 2.0\nmax_delay = 2") throws {
+    ///   - routes: `[[route]]` tables, TOML, naming DEST; `retry`: the `[retry]` table's body;
+    ///     `destinationKeys`: more keys of DEST's `[[peer]]` table.
+    init(routes: String, retry: String = "max_attempts = 50\ninitial_delay = 1\nmultiplier = 2.0\nmax_delay = 2",
+         destinationKeys: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-route-\(UUID().uuidString)")
         root = directory.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -31,6 +33,7 @@ final class RoutingLab: @unchecked Sendable {
             ae_title = "DEST"
             host = "127.0.0.1"
             port = \(destinationPort)
+            \(destinationKeys)
 
             \(routes)
 

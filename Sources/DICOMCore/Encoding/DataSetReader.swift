@@ -260,7 +260,7 @@ public struct DataSetReader {
                 var table = try load(count, at: itemStart)
                 if encoding.isBigEndian { swapWordBytes(&table, vr: .UL) }
                 offsetTable = table
-            } else if let threshold = options.bulkDataThreshold, count > threshold {
+            } else if let threshold = options.fragmentBulkDataThreshold ?? options.bulkDataThreshold, count > threshold {
                 let valueStart = reader.offset
                 try reader.skip(count)
                 fragments.append(.bulkData(BulkDataReference(offset: valueStart, length: count)))

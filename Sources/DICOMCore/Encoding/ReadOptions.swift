@@ -6,6 +6,10 @@ public struct ReadOptions: Sendable {
     /// Values (and encapsulated fragments) longer than this many bytes are not loaded; the element
     /// holds a `BulkDataReference` to their place in the input instead. Nil loads everything.
     public var bulkDataThreshold: Int?
+    /// Encapsulated fragments longer than this many bytes stay in the input; nil: as
+    /// `bulkDataThreshold`. A frame-by-frame reader sets 0, so that even a multi-frame object of
+    /// small frames is read one frame at a time.
+    public var fragmentBulkDataThreshold: Int?
     /// Deepest sequence nesting accepted; deeper input is an error, never a stack overflow.
     public var maximumSequenceDepth: Int
     /// Most bytes a deflated data set may inflate to (PS3.5 §A.5), against deflate bombs.
@@ -29,8 +33,9 @@ public struct ReadOptions: Sendable {
                 maximumSequenceDepth: Int = 64, maximumInflatedSize: Int = 256 * 1024 * 1024,
                 maximumElementCount: Int = ReadOptions.defaultMaximumElementCount,
                 maximumItemCount: Int = ReadOptions.defaultMaximumItemCount,
-                maximumLoadedBytes: Int? = nil, retainedTags: Set<Tag>? = nil) {
+                maximumLoadedBytes: Int? = nil, retainedTags: Set<Tag>? = nil, fragmentBulkDataThreshold: Int? = nil) {
         self.stopBeforeTag = stopBeforeTag
+        self.fragmentBulkDataThreshold = fragmentBulkDataThreshold
         self.bulkDataThreshold = bulkDataThreshold
         self.maximumSequenceDepth = maximumSequenceDepth
         self.maximumInflatedSize = maximumInflatedSize

@@ -25,6 +25,12 @@ public struct TransferSyntax: Hashable, Sendable, CustomStringConvertible {
         self = Self.known.first { $0.uid == trimmed } ?? TransferSyntax(trimmed, encapsulated: true)
     }
 
+    /// The transfer syntax with this UID, if it is one of those listed here (nil for any other).
+    public init?(knownUID uid: String) {
+        guard let syntax = Self.known.first(where: { $0.uid == uid }) else { return nil }
+        self = syntax
+    }
+
     /// True for the four syntaxes whose pixel data is native (not encapsulated).
     public var isUncompressed: Bool { !isEncapsulated }
 

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import TOMLKit
 
@@ -184,6 +185,15 @@ extension TandemConfiguration {
         if let name = try reader.string("name") {
             guard !name.isEmpty, name.count <= 64 else { throw reader.invalid("name", "must be 1 to 64 characters") }
             peer.name = name
+        }
+        if let uids = try reader.strings("transfer_syntaxes") {
+            guard !uids.isEmpty else { throw reader.invalid("transfer_syntaxes", "must name at least one transfer syntax UID") }
+            peer.transferSyntaxes = try uids.map { uid in
+                guard let syntax = TransferSyntax(knownUID: uid) else {
+                    throw reader.invalid("transfer_syntaxes", "\"\(uid)\" is not a transfer syntax UID this archive knows")
+                }
+                return syntax
+            }
         }
         try reader.finish()
         return peer

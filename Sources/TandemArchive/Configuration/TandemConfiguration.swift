@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 
 /// The whole of `ROOT/tandem.toml` (docs/design.md, "Configuration"), read once by every tool.
@@ -129,14 +130,19 @@ public struct PeerSettings: Sendable, Equatable {
     public var services: Set<PeerService>
     /// What people call this node (an imaging centre's name), shown in the worklist.
     public var name: String?
+    /// `transfer_syntaxes`: the only syntaxes proposed when sending to this peer; a file stored in
+    /// another is converted or transcoded to one of them. nil: the stored syntax first, then
+    /// Explicit and Implicit VR Little Endian.
+    public var transferSyntaxes: [TransferSyntax]?
 
     public init(aeTitle: String, host: String, port: Int, services: Set<PeerService> = Set(PeerService.allCases),
-                name: String? = nil) {
+                name: String? = nil, transferSyntaxes: [TransferSyntax]? = nil) {
         self.aeTitle = aeTitle
         self.host = host
         self.port = port
         self.services = services
         self.name = name
+        self.transferSyntaxes = transferSyntaxes
     }
 }
 

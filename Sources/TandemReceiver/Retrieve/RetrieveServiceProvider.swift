@@ -71,7 +71,7 @@ public struct RetrieveServiceProvider: DIMSEServiceProvider {
         let stop = SendStop()
         try await progress.run(reportingTo: responder, stop: stop.request) {
             for file in files where !stop.isRequested {
-                let (outcome, reason) = try await Self.store(file, on: contexts, responder: responder)
+                let (outcome, reason) = try await store(file, on: contexts, responder: responder)
                 progress.record(outcome, sopInstanceUID: file.sopInstanceUID, reason: reason)
             }
         }
@@ -81,9 +81,11 @@ public struct RetrieveServiceProvider: DIMSEServiceProvider {
     }
 
     /// One C-GET sub-operation (PS3.4 C.4.3.3.1): its outcome, and the reason for a failure.
-    private static func store(_ file: InstanceSummary, on contexts: [AcceptedPresentationContext],
-                              responder: RetrieveResponder) async throws -> (SubOperationTally.Outcome, String?) {
+    private func store(_ file: InstanceSummary, on contexts: [AcceptedPresentationContext],
+                       responder: RetrieveResponder) async throws -> (SubOperationTally.Outcome, String?) {
         let syntax: String, dataSet: DataSetSource
+        var transcoded: TranscodedDataSet?
+        defer { transcoded?.remove() }
         do {
             switch TransferChoice.choose(for: file, accepted: contexts) {
             case .refused(let reason):
@@ -92,6 +94,12 @@ public struct RetrieveServiceProvider: DIMSEServiceProvider {
                 (syntax, dataSet) = (file.transferSyntaxUID, try OutgoingDataSet.asStored(file))
             case .converted(_, let target):
                 (syntax, dataSet) = (target.uid, try OutgoingDataSet.converted(file, to: target))
+            case .transcoded(_, let target):
+                logger.info("C-GET transcoding: the requestor accepts none of the stored syntaxes", metadata: [
+                    "sop_instance_uid": "\(file.sopInstanceUID)", "from": "\(file.transferSyntax)", "to": "\(target)"])
+                let written = try await OutgoingDataSet.transcoded(file, to: target)
+                transcoded = written
+                (syntax, dataSet) = (target.uid, written.source)
             }
         } catch {
             return (.failed, "\(error)")
@@ -118,7 +126,8 @@ public struct RetrieveServiceProvider: DIMSEServiceProvider {
         let stop = SendStop()
         let sink = SubOperationSink(progress: progress, stop: stop)
         try await progress.run(reportingTo: responder, stop: stop.request) {
-            _ = await sender.send(SendPlan(files: files, parallelAssociations: 1), reporter: sink, stop: stop)
+            let plan = SendPlan(files: files, parallelAssociations: 1, forcedTransferSyntaxes: destination.transferSyntaxes)
+            _ = await sender.send(plan, reporter: sink, stop: stop)
         }
     }
 
