@@ -5,12 +5,39 @@
 #include <charls/charls.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+// CharLS 2.4.1 does not stop when the scan data runs out with no marker after it (a truncated
+// fragment): its bit reader keeps feeding zero bits and the decoder spins for minutes of CPU on a
+// 63-byte input. Every JPEG-LS codestream ends with EOI (T.87 Annex D, as in T.81 B.2.1); a frame
+// that does not, once DICOM's trailing padding is set aside (PS3.5 A.4), is decoded from a copy
+// that ends with one, so that data cut short meets a marker and fails at once. A complete
+// stream that merely lacks EOI still decodes.
+static const uint8_t *ending_with_eoi(const uint8_t *codestream, size_t *length, uint8_t **copy) {
+    size_t end = *length;
+    while (end > 0 && codestream[end - 1] == 0x00) end--;
+    *copy = NULL;
+    if (end >= 2 && codestream[end - 2] == 0xFF && codestream[end - 1] == 0xD9) {
+        *length = end;
+        return codestream;
+    }
+    *copy = malloc(*length + 2);
+    if (*copy == NULL) return NULL;
+    memcpy(*copy, codestream, *length);
+    (*copy)[*length] = 0xFF;
+    (*copy)[*length + 1] = 0xD9;
+    *length += 2;
+    return *copy;
+}
 
 int tandem_jpegls_decode(const tandem_frame_description *d, const uint8_t *codestream, size_t length,
                          uint8_t *output, size_t output_capacity, uint16_t *planar_configuration,
                          char *message, size_t message_capacity) {
-    charls_jpegls_decoder *decoder = charls_jpegls_decoder_create();
+    uint8_t *copy;
+    codestream = ending_with_eoi(codestream, &length, &copy);
+    charls_jpegls_decoder *decoder = codestream == NULL ? NULL : charls_jpegls_decoder_create();
     if (decoder == NULL) {
+        free(copy);
         snprintf(message, message_capacity, "JPEG-LS: out of memory");
         return TANDEM_CODEC_CORRUPT;
     }
@@ -66,5 +93,6 @@ int tandem_jpegls_decode(const tandem_frame_description *d, const uint8_t *codes
     status = TANDEM_CODEC_OK;
 done:
     charls_jpegls_decoder_destroy(decoder);
+    free(copy);
     return status;
 }

@@ -65,4 +65,25 @@ struct CodecHostileInputTests {
         }
         #expect(throws: ImagingError.self) { try decodeAll(Self.jpegDataSet(codestream), .jpegBaseline) }
     }
+
+    /// The libFuzzer finding kept in Fuzz/findings/jpegls (after its 7-byte frame description):
+    /// a 10×45 8-bit JPEG-LS frame whose scan data stops after about 30 bytes with no marker.
+    /// CharLS 2.4.1 alone spins on it for minutes; the decoder gives it an EOI to meet, so it
+    /// fails at once.
+    static let truncatedJPEGLSScan: [UInt8] = [
+        0xFF, 0xD8, 0xFF, 0xF7, 0x00, 0x0B, 0x08, 0x00, 0x2D, 0x00, 0x0A, 0x01, 0x01, 0x11, 0x00, 0xFF,
+        0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x02, 0x00, 0x00, 0x57, 0xFD, 0xFF, 0x7F, 0x00, 0x00, 0x00,
+        0x71, 0xFF, 0x7F, 0xE0, 0xB7, 0xFF, 0x7C, 0x1C, 0xFF, 0x7F, 0x05, 0x2F, 0xFB, 0xE0, 0x97, 0xFF,
+        0x7F, 0xC1, 0x55, 0x49, 0x00, 0x2D, 0x00, 0x0A,
+    ]
+
+    @Test("A JPEG-LS scan cut short without a marker after it is an error, not minutes of CPU in CharLS",
+          arguments: [0, 1])
+    func truncatedJPEGLSScan(padding: Int) throws {
+        let codestream = Self.truncatedJPEGLSScan + [UInt8](repeating: 0, count: padding)
+        let dataSet = try Self.jpegDataSet(codestream, rows: 45, columns: 10)
+        let error = try #require(throws: ImagingError.self) { try decodeAll(dataSet, .jpegLSLossless) }
+        #expect(error.kind == .corruptCodestream)
+        #expect(error.message.contains("JPEG-LS"))
+    }
 }
