@@ -17,6 +17,26 @@ extension ArchiveIndex {
         return outcomes
     }
 
+    /// Ingest's form of `insert`: a record with a journal entry has its file still being flushed
+    /// (`UnflushedObjectSchema`), so its row is noted and an overwritten file is returned rather
+    /// than removed. The notes of `flushed` files, durable by now, are cleared in the same
+    /// transaction, which costs no commit of its own.
+    func insert(_ records: [(record: InstanceRecord, unflushedJournalEntry: String?)],
+                clearingNotesOf flushed: [String]) async throws -> [CommittedInsert] {
+        let policy = duplicatePolicy
+        let (results, unreferenced) = try await write { db in
+            try UnflushedObjectSchema.clear(flushed, db)
+            var writer = CatalogueWriter(db: db, policy: policy)
+            let results = try records.map { record, journalEntry in
+                if let journalEntry { return try writer.insert(record, unflushedJournalEntry: journalEntry) }
+                return CommittedInsert(outcome: try writer.insert(record))
+            }
+            return (results, writer.unreferencedFiles)
+        }
+        removeFiles(unreferenced)
+        return results
+    }
+
     func insert(_ records: [InstanceRecord], policy: DuplicatePolicy) throws -> [InsertOutcome] {
         let (outcomes, unreferenced) = try write { db in try Self.insert(records, policy: policy, db) }
         removeFiles(unreferenced)

@@ -15,12 +15,39 @@ struct CatalogueWriter {
     }
 
     mutating func insert(_ record: InstanceRecord) throws -> InsertOutcome {
+        try place(record, deferringReplacedRemoval: false).outcome
+    }
+
+    /// `insert` of a record whose file is still being flushed (`UnflushedObjectSchema`): a row it
+    /// adds is noted with `journalEntry`, and the file an overwrite replaces is returned instead
+    /// of removed, for the caller to remove once the new file is durable. A kept first copy whose
+    /// own file is still being flushed by another reception is returned too: the duplicate's
+    /// success may only be answered once that file is durable.
+    mutating func insert(_ record: InstanceRecord, unflushedJournalEntry journalEntry: String) throws -> CommittedInsert {
+        let placed = try place(record, deferringReplacedRemoval: true)
+        switch placed.outcome {
+        case .stored, .overwritten:
+            try UnflushedObjectSchema.note(filePath: record.filePath, replacedPath: placed.replacedPath,
+                                           journalEntry: journalEntry, db)
+            return CommittedInsert(outcome: placed.outcome, replacedPath: placed.replacedPath)
+        case .duplicateKept, .rejected:
+            let kept = try String.fetchOne(statement("""
+                SELECT unflushed_object.file_path FROM instance
+                JOIN unflushed_object ON unflushed_object.file_path = instance.file_path
+                WHERE instance.sop_instance_uid = ?
+                """), arguments: [record.sopInstanceUID])
+            return CommittedInsert(outcome: placed.outcome, replacedPath: nil, unflushedKeptPath: kept)
+        }
+    }
+
+    private mutating func place(_ record: InstanceRecord,
+                                deferringReplacedRemoval: Bool) throws -> (outcome: InsertOutcome, replacedPath: String?) {
         try Self.validate(record)
         guard let existing = try Row.fetchOne(statement("""
             SELECT id, file_path, missing_since FROM instance WHERE sop_instance_uid = ?
             """), arguments: [record.sopInstanceUID]) else {
             try insertNew(record)
-            return .stored
+            return (.stored, nil)
         }
         let existingPath: String = existing["file_path"]
         let existingIsMissing = existing["missing_since"] as Date? != nil
@@ -28,20 +55,22 @@ struct CatalogueWriter {
         if existingPath == record.filePath || existingIsMissing {
             try removeInstance(id: existing["id"])
             try insertNew(record)
-            return .overwritten
+            return (.overwritten, nil)
         }
         switch policy {
         case .keepFirst:
             unreferencedFiles.append(record.filePath)
-            return .duplicateKept
+            return (.duplicateKept, nil)
         case .reject:
             unreferencedFiles.append(record.filePath)
-            return .rejected
+            return (.rejected, nil)
         case .overwrite:
             try removeInstance(id: existing["id"])
             try insertNew(record)
+            // The old file is an acknowledged copy: it goes only once the new one is durable.
+            if deferringReplacedRemoval { return (.overwritten, existingPath) }
             unreferencedFiles.append(existingPath)
-            return .overwritten
+            return (.overwritten, nil)
         }
     }
 
@@ -168,7 +197,7 @@ struct CatalogueWriter {
     }
 
     /// Removes an instance row and whatever it leaves empty, keeping every count exact.
-    private func removeInstance(id: Int64) throws {
+    func removeInstance(id: Int64) throws {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT series.id AS series_id, series.study_ref AS study_id, study.patient_ref AS patient_id
             FROM instance JOIN series ON series.id = instance.series_ref JOIN study ON study.id = series.study_ref

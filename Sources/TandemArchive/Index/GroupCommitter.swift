@@ -9,6 +9,8 @@ public actor GroupCommitter {
     private let maximumBatch: Int
     private let busyRetryWindow: Duration
     private var pending: [Request] = []
+    /// Files made durable since the last commit, whose `unflushed_object` notes the next commit clears.
+    private var flushedPaths: [String] = []
     private var flushing = false
     /// Commits and instances so far, for metrics: their ratio is the mean batch size.
     public private(set) var statistics = GroupCommitStatistics()
@@ -19,7 +21,8 @@ public actor GroupCommitter {
 
     private struct Request {
         let record: InstanceRecord
-        let continuation: CheckedContinuation<InsertOutcome, any Error>
+        let unflushedJournalEntry: String?
+        let continuation: CheckedContinuation<CommittedInsert, any Error>
     }
 
     /// - Parameters:
@@ -35,8 +38,26 @@ public actor GroupCommitter {
 
     /// Indexes `record` together with whatever else is waiting, and returns its outcome once committed.
     public func insert(_ record: InstanceRecord) async throws -> InsertOutcome {
+        try await enqueue(record, unflushedJournalEntry: nil).outcome
+    }
+
+    /// `insert` of a record whose file is still being flushed, by the writer whose journal entry
+    /// in `incoming/` is named `journalEntry` (`UnflushedObjectSchema`). Once the file is durable,
+    /// the caller removes the returned replaced file, if any, and calls `confirmFlushed`.
+    public func insert(_ record: InstanceRecord, unflushedJournalEntry journalEntry: String) async throws -> CommittedInsert {
+        try await enqueue(record, unflushedJournalEntry: journalEntry)
+    }
+
+    /// The file at `filePath` is durable: its note goes with the next commit (a crash before
+    /// then leaves recovery a complete file to confirm).
+    public func confirmFlushed(_ filePath: String) {
+        flushedPaths.append(filePath)
+    }
+
+    private func enqueue(_ record: InstanceRecord, unflushedJournalEntry: String?) async throws -> CommittedInsert {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(Request(record: record, continuation: continuation))
+            pending.append(Request(record: record, unflushedJournalEntry: unflushedJournalEntry,
+                                   continuation: continuation))
             if !flushing {
                 flushing = true
                 Task { await flush() }
@@ -58,14 +79,19 @@ public actor GroupCommitter {
     private func commit(_ batch: [Request]) async {
         let deadline = ContinuousClock.now + busyRetryWindow
         while true {
+            let flushed = flushedPaths
+            flushedPaths.removeAll()
             do {
-                let outcomes = try await index.insert(batch.map(\.record))
+                let outcomes = try await index.insert(batch.map { ($0.record, $0.unflushedJournalEntry) },
+                                                      clearingNotesOf: flushed)
                 statistics.commits += 1
                 statistics.instances += batch.count
                 for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
             } catch let error as FencedError {
+                flushedPaths += flushed
                 for request in batch { request.continuation.resume(throwing: error) }
             } catch let error as DatabaseError where error.isBusy {
+                flushedPaths += flushed
                 // The lock is the whole database's, not one record's: splitting the batch would
                 // make each record wait out the busy timeout in turn. Try the batch again, whole.
                 if ContinuousClock.now < deadline {
@@ -74,6 +100,7 @@ public actor GroupCommitter {
                 }
                 for request in batch { request.continuation.resume(throwing: error) }
             } catch {
+                flushedPaths += flushed
                 // One bad record must not fail its neighbours: retry each on its own.
                 guard batch.count > 1 else {
                     batch[0].continuation.resume(throwing: error)
@@ -90,6 +117,23 @@ extension DatabaseError {
     /// Another connection holds the lock this one needs (after the busy timeout ran out).
     var isBusy: Bool {
         resultCode == .SQLITE_BUSY || resultCode == .SQLITE_LOCKED
+    }
+}
+
+/// What the commit of one record did, and what is left to the caller when the record's own file
+/// was still being flushed.
+public struct CommittedInsert: Sendable, Equatable {
+    public let outcome: InsertOutcome
+    /// The file an overwrite replaced: to be removed once the new file is durable.
+    public let replacedPath: String?
+    /// A duplicate's kept first copy whose file another reception is still flushing: to be made
+    /// durable before the duplicate is answered.
+    public let unflushedKeptPath: String?
+
+    init(outcome: InsertOutcome, replacedPath: String? = nil, unflushedKeptPath: String? = nil) {
+        self.outcome = outcome
+        self.replacedPath = replacedPath
+        self.unflushedKeptPath = unflushedKeptPath
     }
 }
 

@@ -67,6 +67,9 @@ enum IndexSchema {
         migrator.registerMigration("web-audit-series") { db in
             try AccessSchema.addAuditSeries(db)
         }
+        migrator.registerMigration("unflushed-object") { db in
+            try UnflushedObjectSchema.create(db)
+        }
         return migrator
     }
 

@@ -26,6 +26,9 @@ extension StorePipeline {
             "root": "\(root.url.path)", "epoch": "\(index.epoch)",
             "removed_incoming": "\(summary.removedIncoming)", "reindexed": "\(summary.reindexed)",
             "settled": "\(summary.settled)", "dropped_duplicates": "\(summary.droppedDuplicates)",
+            "confirmed_unflushed": "\(summary.confirmedUnflushed)",
+            "rolled_back_unflushed": "\(summary.rolledBackUnflushed)",
+            "restored_replaced": "\(summary.restoredReplaced)",
             "unreadable": "\(summary.unreadable.count)"])
         for object in summary.unreadable {
             logger.warning("unreadable object left in place", metadata: [

@@ -16,11 +16,13 @@ public enum IngestPhase: String, CaseIterable, Sendable {
     case handoff
     /// Reading the written file back to check the announcement and extract the index attributes.
     case parse
-    /// `fdatasync`/`fsync` of the file's data.
+    /// `fsync` of the published file and of the directory it is linked in (while the index row commits).
     case fileFlush = "file_flush"
-    /// Making the object's directory chain durable, the link, and the directory's `fsync`.
+    /// Waiting for the `fsync` of `incoming/` that makes the journal entry durable, making the
+    /// object's directory chain durable, and the link.
     case linkAndDirectoryFlush = "link_dir_flush"
-    /// Waiting for the group commit that holds the instance's index row.
+    /// Waiting for the group commit that holds the instance's index row, once the file is durable
+    /// (the commit runs during the file flush: only what it takes longer counts here).
     case indexCommit = "index_commit"
     /// Sending the C-STORE response.
     case response

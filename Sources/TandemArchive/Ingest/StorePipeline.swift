@@ -137,7 +137,8 @@ public final class InstanceReception: @unchecked Sendable {
         writer = nil
     }
 
-    /// Verifies, commits and indexes the complete instance; returns the outcome to answer.
+    /// Verifies, publishes, flushes and indexes the complete instance; returns the outcome to
+    /// answer. The file flush and the index commit run at the same time; the answer waits for both.
     /// Throws only `FencedError`: the process must stop acting (docs/design.md, "Cluster model").
     /// A stored instance's phases go to the pipeline's `phaseStatistics`.
     public func finish() async throws(FencedError) -> StoreResult {
@@ -151,13 +152,15 @@ public final class InstanceReception: @unchecked Sendable {
             return StoreResult(.unreadable, reason: "empty data set")
         }
         let request = self.request
+        let committer = pipeline.committer
         let prepared: Prepared
         do {
             let submitted = ContinuousClock.now
             let outcome = try await StorePipeline.blocking { [timings] in
                 var timings = timings
                 timings[.handoff] = ContinuousClock.now - submitted
-                return (Self.verifyAndCommit(writer, request: request, bytes: bytes, timings: &timings), timings)
+                return (Self.publishAndFlush(writer, request: request, bytes: bytes, committer: committer,
+                                             timings: &timings), timings)
             }
             (prepared, timings) = (outcome.0, outcome.1)
         } catch {
@@ -167,25 +170,27 @@ public final class InstanceReception: @unchecked Sendable {
         switch prepared {
         case .refused(let result):
             return result
-        case let .committed(record):
-            let indexing = ContinuousClock.now
-            let result = try await index(record, journaledBy: writer, bytes: bytes)
-            timings[.indexCommit] = ContinuousClock.now - indexing
+        case let .published(record, commit, flushFailure):
+            let waiting = ContinuousClock.now
+            let committed = await commit.result
+            timings[.indexCommit] = ContinuousClock.now - waiting
+            let result = try await settle(record, committed: committed, flushFailure: flushFailure,
+                                          journaledBy: writer, bytes: bytes)
             if result.isStored { pipeline.phaseStatistics.record(timings) }
             return result
         }
     }
 
     enum Prepared: Sendable {
-        /// Durable under `objects/`, not yet indexed.
-        case committed(InstanceRecord)
+        /// Linked under `objects/`, its row committing in `commit`, its flush done (or failed).
+        case published(InstanceRecord, commit: Task<CommittedInsert, any Error>, flushFailure: (any Error)?)
         case refused(StoreResult)
     }
 
-    /// One trip to a blocking thread: verify the data set, then commit the file (fsync, rename,
-    /// fsync directory), or discard it when refused.
-    static func verifyAndCommit(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64,
-                                timings: inout IngestTimings) -> Prepared {
+    /// One trip to a blocking thread: verify the data set, publish the file, start its index
+    /// commit and flush the file meanwhile; or discard it when refused.
+    static func publishAndFlush(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64,
+                                committer: GroupCommitter, timings: inout IngestTimings) -> Prepared {
         let parsing = ContinuousClock.now
         let verdict = verify(fileAt: writer.temporaryURL, request: request)
         timings[.parse] = ContinuousClock.now - parsing
@@ -194,15 +199,22 @@ public final class InstanceReception: @unchecked Sendable {
             writer.discard()
             return .refused(StoreResult(outcome, reason: reason, bytes: bytes))
         case let .accepted(prepared, location):
+            var record = prepared
             do {
-                let stored = try writer.commit(to: location, timings: &timings)
-                var record = prepared
-                record.filePath = stored.relativePath
-                record.fileSize = stored.size
-                return .committed(record)
+                let object = try writer.publish(to: location, timings: &timings)
+                record.filePath = object.relativePath
+                record.fileSize = object.size
             } catch {
                 // Before the link the writer removed its temp file; after it, recovery settles the entry.
                 return .refused(StorePipeline.result(for: error, bytes: bytes))
+            }
+            let journalEntry = writer.journalEntry
+            let commit = Task { [record] in try await committer.insert(record, unflushedJournalEntry: journalEntry) }
+            do {
+                try writer.flush(timings: &timings)
+                return .published(record, commit: commit, flushFailure: nil)
+            } catch {
+                return .published(record, commit: commit, flushFailure: error)
             }
         }
     }
@@ -238,28 +250,61 @@ public final class InstanceReception: @unchecked Sendable {
         }
     }
 
-    /// Indexes a committed object, then settles its journal entry; on failure the file is removed
-    /// again under the fence, so nothing unacknowledged stays archived. A fenced process leaves
-    /// object and entry alone: the new active node's recovery may already have indexed it, and
-    /// removing it would leave a row without its file.
-    private func index(_ record: InstanceRecord, journaledBy writer: DurableObjectWriter,
-                       bytes: Int64) async throws(FencedError) -> StoreResult {
-        let outcome: InsertOutcome
-        do {
-            outcome = try await pipeline.committer.insert(record)
-            writer.settle()
-        } catch {
+    /// Settles an instance whose row was committing while its file was flushed. A failed commit
+    /// removes the file again under the fence, so nothing unacknowledged stays archived; a failed
+    /// flush undoes the committed row the same way. A fenced process leaves object and entry
+    /// alone: the new active node's recovery may already have indexed it, and removing it would
+    /// leave a row without its file.
+    private func settle(_ record: InstanceRecord, committed: Result<CommittedInsert, any Error>,
+                        flushFailure: (any Error)?, journaledBy writer: DurableObjectWriter,
+                        bytes: Int64) async throws(FencedError) -> StoreResult {
+        let index = pipeline.index
+        let inserted: CommittedInsert
+        switch committed {
+        case .success(let value):
+            inserted = value
+        case .failure(let error):
             if let fenced = error as? FencedError { throw fenced }
             // Fenced meanwhile, or the index unavailable: object and entry stay for recovery to settle.
-            if (try? await pipeline.index.discardUnindexedObject(record.filePath)) != nil { writer.settle() }
+            if (try? await index.discardUnindexedObject(record.filePath)) != nil { writer.settle() }
             if let invalid = error as? IndexError {
                 return StoreResult(.doesNotMatchAnnouncement, reason: invalid.description, bytes: bytes)
             }
             return StorePipeline.result(for: error, bytes: bytes)
         }
-        if outcome == .rejected {
+        switch inserted.outcome {
+        case .rejected:
+            writer.settle()
             return StoreResult(.duplicateRejected, reason: "already archived (duplicate_policy reject)", bytes: bytes)
+        case .duplicateKept:
+            writer.settle()
+            if let kept = inserted.unflushedKeptPath {
+                do {
+                    try await StorePipeline.blocking { try DurableFileSystem.syncLinkedFile(index.root.url(relativePath: kept).path) }
+                } catch {
+                    return StorePipeline.result(for: error, bytes: bytes)
+                }
+            }
+            return StoreResult(.stored, bytes: bytes)
+        case .stored, .overwritten:
+            if let flushFailure {
+                do {
+                    let filePath = record.filePath
+                    try await StorePipeline.blocking {
+                        try index.rollBackUnflushed(filePath, parse: IndexAttributes.recoveredRecord(fileAt:))
+                    }
+                    writer.settle()
+                } catch let fenced as FencedError {
+                    throw fenced
+                } catch {
+                    // Left to recovery, which finds the note and the journal entry.
+                }
+                return StorePipeline.result(for: flushFailure, bytes: bytes)
+            }
+            if let replaced = inserted.replacedPath { index.removeFiles([replaced]) }
+            await pipeline.committer.confirmFlushed(record.filePath)
+            writer.settle()
+            return StoreResult(.stored, bytes: bytes)
         }
-        return StoreResult(.stored, bytes: bytes)
     }
 }

@@ -12,6 +12,13 @@ public struct RecoverySummary: Sendable, Equatable {
     /// Published objects whose SOP instance was already indexed under another path (an
     /// overwrite interrupted before the old file went, or a never-acknowledged second copy): removed.
     public var droppedDuplicates = 0
+    /// Rows committed while their file was being flushed whose file turned out complete: kept.
+    public var confirmedUnflushed = 0
+    /// Rows committed while their file was being flushed whose file is missing or short (never
+    /// acknowledged): removed.
+    public var rolledBackUnflushed = 0
+    /// Files an overwrite had replaced, indexed again because the new file did not survive.
+    public var restoredReplaced = 0
     /// Journal entries that could not be settled (unparsable, or their object not where its
     /// UIDs say): left in place for an operator to inspect.
     public var unreadable: [UnreadableObject] = []
@@ -27,8 +34,9 @@ public struct UnreadableObject: Sendable, Equatable, Codable {
 
 extension ArchiveIndex {
     /// Brings the data root and the index back in line after a crash (docs/design.md,
-    /// "Durability") by settling the journal in `incoming/` — never by walking `objects/`, so it
-    /// costs what was in flight, not the archive's size. Each file whose writer is gone is either
+    /// "Durability") by settling the rows committed while their file was being flushed
+    /// (`UnflushedObjectSchema`), then the journal in `incoming/` — never by walking `objects/`,
+    /// so it costs what was in flight, not the archive's size. Each file whose writer is gone is either
     /// an unpublished temp file (one link: removed) or the journal entry of a published object
     /// (two links: the object is found under `objects/`, indexed keep-first if it has no row,
     /// and the entry removed), read with ingest's own reading of a Part 10 file
@@ -44,6 +52,7 @@ extension ArchiveIndex {
         // A process started under a superseded epoch settles nothing, even with nothing to write.
         try checkEpoch()
         var summary = RecoverySummary()
+        try settleUnflushed(parse: parse, into: &summary)
         for entry in try abandonedIncomingFiles() {
             if entry.isPublished {
                 try settle(entry, parse: parse, into: &summary)

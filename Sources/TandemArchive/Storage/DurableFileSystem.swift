@@ -10,6 +10,16 @@ enum DurableFileSystem {
         try sync(descriptor, path)
     }
 
+    /// fsync of a file by name, then of the directory holding it: makes durable a file that
+    /// another writer linked and may still be flushing.
+    static func syncLinkedFile(_ path: String) throws(StorageError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw StorageError.fromErrno("open", path) }
+        defer { close(descriptor) }
+        try sync(descriptor, path)
+        try syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
     static func sync(_ descriptor: Int32, _ path: String) throws(StorageError) {
         while fsync(descriptor) != 0 {
             guard errno == EINTR else { throw StorageError.fromErrno("fsync", path) }

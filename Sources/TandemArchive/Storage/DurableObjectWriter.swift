@@ -1,17 +1,21 @@
 import Foundation
 
-/// Receives one object into `ROOT/incoming/` and publishes it under `objects/` only once it is
-/// complete and durable (docs/design.md, "Durability"). The receiver appends P-DATA fragments as they
-/// arrive, calls `commit(to:)`, indexes the object, acknowledges it, and then `settle()`s it.
+/// Receives one object into `ROOT/incoming/` and publishes it under `objects/` (docs/design.md,
+/// "Durability"). The receiver appends P-DATA fragments as they arrive, `publish(to:)`es the
+/// object, then `flush()`es it while its index row commits (the row noted as unflushed, see
+/// `UnflushedObjectSchema`), acknowledges it once both are done, and then `settle()`s it.
+/// `commit(to:)` does publish and flush in one call.
 ///
-/// The temp name in `incoming/` outlives the commit: from the link until `settle()` it is the
-/// object's journal entry, a second hard link that says "linked under `objects/`, maybe not yet
-/// indexed". Start-up recovery reads `incoming/` only — never the whole archive — and settles each
-/// entry whose writer is gone: a file with one link was never published (removed); one with two
-/// is found under `objects/` and indexed if it has no row. So a crash at any point leaves at most
-/// a file in `incoming/`, never a published object that nothing will index, and recovery costs
-/// what was in flight, not the archive's size. A full disk or quota raises
-/// `StorageError.outOfResources` and removes the temp file.
+/// The temp name in `incoming/` outlives the publication: from the link until `settle()` it is
+/// the object's journal entry, a second hard link that says "linked under `objects/`, maybe not
+/// yet indexed". Start-up recovery reads `incoming/` only — never the whole archive — and settles
+/// each entry whose writer is gone: a file with one link was never published (removed); one with
+/// two is found under `objects/` and indexed if it has no row. The entry is made durable (an fsync
+/// of `incoming/`, shared by concurrent writers and started as soon as the file exists) before the
+/// link can be: POSIX promises nothing about the order in which two directories reach the disk.
+/// So a crash at any point leaves at most a file in `incoming/`, never a published object that
+/// nothing will index, and recovery costs what was in flight, not the archive's size. A full disk
+/// or quota raises `StorageError.outOfResources` and removes the temp file.
 ///
 /// Calls are serialised by a lock, so the writer may move between threads (an event loop and a
 /// blocking-I/O pool); it is meant for one object stream at a time.
@@ -26,6 +30,11 @@ public final class DurableObjectWriter: @unchecked Sendable {
     private var written: Int64 = 0
     /// Set once linked under `objects/`: from then on only `settle()` removes the temp name.
     private var linked = false
+    /// The directory the object was linked into, fsynced by `flush()`.
+    private var publishedDirectory: String?
+    /// Syncs `incoming/`; `incomingTicket` is the sync that makes this file's entry durable.
+    private let incomingSync: DirectorySyncBatch
+    private let incomingTicket: UInt64
 
     /// Refuses to start (out of resources) when the data root has less than `minFreeBytes` available.
     public init(root: DataRoot, minFreeBytes: Int64 = StorageSettings.defaultMinFreeBytes) throws {
@@ -42,7 +51,16 @@ public final class DurableObjectWriter: @unchecked Sendable {
         guard descriptor >= 0 else { throw StorageError.fromErrno("open", url.path) }
         self.temporaryURL = url
         self.descriptor = descriptor
+        let incomingSync = DirectorySyncBatch.shared(for: incoming)
+        let ticket = incomingSync.ticket()
+        self.incomingSync = incomingSync
+        self.incomingTicket = ticket
+        // Started now, it overlaps the reception; `publish` waits for it (and reports its failure).
+        DispatchQueue.global().async { try? incomingSync.waitUntilDurable(ticket) }
     }
+
+    /// The name of the journal entry in `incoming/`.
+    public var journalEntry: String { temporaryURL.lastPathComponent }
 
     deinit {
         // Abandoned without commit or discard (an aborted association): leave nothing behind.
@@ -73,45 +91,60 @@ public final class DurableObjectWriter: @unchecked Sendable {
         }
     }
 
-    /// Makes the object durable and visible at `location`: fsync the file, make its directory
-    /// chain durable, link it under its final name without replacing any existing file, fsync
-    /// that directory. The temp name stays as the journal entry until `settle()`. An instance
-    /// already on disk under the plain name gets a suffixed one, so a first copy is never
-    /// overwritten before the index has decided what to keep.
-    ///
-    /// Once linked, a failure leaves both names: the object was not acknowledged, and recovery
-    /// settles it like any other entry (indexing it is allowed, removing it could race with
-    /// another node's recovery that already indexed it).
+    /// Makes the object durable and visible at `location`: `publish(to:)`, then `flush()`.
     public func commit(to location: ObjectLocation) throws -> StoredObject {
         var timings = IngestTimings()
         return try commit(to: location, timings: &timings)
     }
 
-    /// `commit(to:)`, timing its file flush and its link with the directory flushes into `timings`.
+    /// `commit(to:)`, timing its phases into `timings`.
     public func commit(to location: ObjectLocation, timings: inout IngestTimings) throws -> StoredObject {
+        let object = try publish(to: location, timings: &timings)
+        try flush(timings: &timings)
+        return object
+    }
+
+    /// Makes the object visible at `location`, not yet durable: waits until the journal entry is
+    /// durable, makes the directory chain durable, and links the file under its final name without
+    /// replacing any existing file. An instance already on disk under the plain name gets a
+    /// suffixed one, so a first copy is never overwritten before the index has decided what to keep.
+    ///
+    /// Once linked, a failure leaves both names: the object was not acknowledged, and recovery
+    /// settles it like any other entry (indexing it is allowed, removing it could race with
+    /// another node's recovery that already indexed it).
+    public func publish(to location: ObjectLocation, timings: inout IngestTimings) throws -> StoredObject {
         try lock.withLock {
-            guard let descriptor else { throw StorageError.finished }
-            let temporaryPath = temporaryURL.path
-            let directory: String, relativePath: String
-            let clock = ContinuousClock()
-            let flushStarted = clock.now
-            let linkStarted: ContinuousClock.Instant
+            guard descriptor != nil, !linked else { throw StorageError.finished }
+            let started = ContinuousClock.now
             do {
-                try DurableFileSystem.sync(descriptor, temporaryPath)
-                close(descriptor)
-                self.descriptor = nil
-                linkStarted = clock.now
-                timings[.fileFlush] = linkStarted - flushStarted
-                directory = try DurableDirectories.shared.makeDurable(location.directoryComponents, under: root.url.path)
-                relativePath = try linkWithoutReplacing(temporaryPath, location: location)
+                try incomingSync.waitUntilDurable(incomingTicket)
+                let directory = try DurableDirectories.shared.makeDurable(location.directoryComponents,
+                                                                          under: root.url.path)
+                let relativePath = try linkWithoutReplacing(temporaryURL.path, location: location)
                 linked = true
+                publishedDirectory = directory
+                timings[.linkAndDirectoryFlush] = ContinuousClock.now - started
+                return StoredObject(relativePath: relativePath, url: root.url(relativePath: relativePath), size: written)
             } catch {
                 abandon()
                 throw error
             }
-            try DurableFileSystem.syncDirectory(directory)
-            timings[.linkAndDirectoryFlush] = clock.now - linkStarted
-            return StoredObject(relativePath: relativePath, url: root.url(relativePath: relativePath), size: written)
+        }
+    }
+
+    /// Makes the published object durable: fsync of the file, then of the directory it is linked
+    /// in. A failure leaves the object and its journal entry for the caller's or recovery's undo.
+    public func flush(timings: inout IngestTimings) throws {
+        try lock.withLock {
+            guard let descriptor, let publishedDirectory else { throw StorageError.finished }
+            let started = ContinuousClock.now
+            defer {
+                close(descriptor)
+                self.descriptor = nil
+                timings[.fileFlush] = ContinuousClock.now - started
+            }
+            try DurableFileSystem.sync(descriptor, temporaryURL.path)
+            try DurableFileSystem.syncDirectory(publishedDirectory)
         }
     }
 

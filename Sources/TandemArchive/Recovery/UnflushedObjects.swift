@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+
+/// Index rows committed while their object file was still being flushed.
+///
+/// Ingest commits an instance's row and flushes its file at the same time, and acknowledges once
+/// both are durable. In the row's transaction it notes the file in `unflushed_object`, with the
+/// file an overwrite replaced (removed only once the new file is durable) and its writer's journal
+/// entry in `incoming/`; a later transaction clears the note. After a crash, recovery visits the
+/// notes only — what was in flight, never the whole archive — newest first: a complete file keeps
+/// its row; a missing or short one loses it (it was never acknowledged), and the file it replaced,
+/// still on disk, is indexed again.
+enum UnflushedObjectSchema {
+    static func create(_ db: Database) throws {
+        try db.create(table: "unflushed_object") { table in
+            // The order of the notes is the order of the commits: recovery undoes the newest first.
+            table.autoIncrementedPrimaryKey("id")
+            table.column("file_path", .text).notNull().unique()
+            table.column("replaced_path", .text)
+            table.column("journal_entry", .text).notNull()
+        }
+    }
+
+    static func note(filePath: String, replacedPath: String?, journalEntry: String, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO unflushed_object (file_path, replaced_path, journal_entry) VALUES (?, ?, ?)
+            """).execute(arguments: [filePath, replacedPath, journalEntry])
+    }
+
+    static func clear(_ filePaths: [String], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: "DELETE FROM unflushed_object WHERE file_path = ?")
+        for path in filePaths { try statement.execute(arguments: [path]) }
+    }
+}
+
+/// A note of `unflushed_object`.
+struct UnflushedObject {
+    let filePath: String
+    let replacedPath: String?
+    let journalEntry: String
+
+    init(row: Row) {
+        filePath = row["file_path"]
+        replacedPath = row["replaced_path"]
+        journalEntry = row["journal_entry"]
+    }
+}
+
+extension ArchiveIndex {
+    /// Settles the notes of writers that are gone (a live writer's note stays, as its files in
+    /// `incoming/` do). Runs before the journal in `incoming/` is settled, so a file removed here
+    /// leaves its journal entry with one link, which that pass then removes.
+    func settleUnflushed(parse: (URL) throws -> InstanceRecord, into summary: inout RecoverySummary) throws {
+        let notes = try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM unflushed_object ORDER BY id DESC").map(UnflushedObject.init(row:))
+        }
+        for note in notes {
+            if let owner = IncomingFileName(note.journalEntry), owner.mayStillBeWriting { continue }
+            try settle(note, parse: parse, into: &summary)
+        }
+    }
+
+    /// Undoes the row of a file that did not become durable (the flush failed): the row goes,
+    /// the file it replaced is indexed again. Used by ingest on the live process, where nothing
+    /// will acknowledge the instance.
+    func rollBackUnflushed(_ filePath: String, parse: (URL) throws -> InstanceRecord) throws {
+        let note = try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM unflushed_object WHERE file_path = ?", arguments: [filePath])
+                .map(UnflushedObject.init(row:))
+        }
+        guard let note else { return }
+        var summary = RecoverySummary()
+        try settle(note, parse: parse, keepingComplete: false, into: &summary)
+    }
+
+    private func settle(_ note: UnflushedObject, parse: (URL) throws -> InstanceRecord, keepingComplete: Bool = true,
+                        into summary: inout RecoverySummary) throws {
+        // Files are read outside the transaction; the write re-checks the rows it relies on.
+        let rowSize = try read { db in
+            try Int64.fetchOne(db, sql: "SELECT file_size FROM instance WHERE file_path = ?", arguments: [note.filePath])
+        }
+        let keep = keepingComplete && rowSize.map { isComplete(note.filePath, size: $0, parse: parse) } == true
+        var replacement: InstanceRecord?
+        if !keep, let replaced = note.replacedPath {
+            do {
+                replacement = try readObject(replaced, parse: parse)
+            } catch {
+                summary.unreadable.append(UnreadableObject(relativePath: replaced, reason: "\(error)"))
+            }
+        }
+        let (unreferenced, restored) = try write { db -> ([String], Bool) in
+            var writer = CatalogueWriter(db: db, policy: .keepFirst)
+            var unreferenced: [String] = []
+            var restored = false
+            if keep {
+                if let replaced = note.replacedPath, try !Self.isReferenced(replaced, db) { unreferenced.append(replaced) }
+            } else {
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM instance WHERE file_path = ?",
+                                               arguments: [note.filePath]) {
+                    try writer.removeInstance(id: id)
+                }
+                unreferenced.append(note.filePath)
+                if let replacement, try !Self.isReferenced(replacement.filePath, db) {
+                    restored = try writer.insert(replacement) == .stored
+                }
+            }
+            try UnflushedObjectSchema.clear([note.filePath], db)
+            return (unreferenced + writer.unreferencedFiles, restored)
+        }
+        removeFiles(unreferenced)
+        if keep {
+            summary.confirmedUnflushed += 1
+        } else if rowSize != nil {
+            summary.rolledBackUnflushed += 1
+        }
+        if restored { summary.restoredReplaced += 1 }
+    }
+
+    /// The record of the object at `relativePath`, with its actual path and size; nil when it is gone.
+    private func readObject(_ relativePath: String, parse: (URL) throws -> InstanceRecord) throws -> InstanceRecord? {
+        let url = root.url(relativePath: relativePath)
+        var status = stat()
+        guard lstat(url.path, &status) == 0 else { return nil }
+        var record = try parse(url)
+        record.filePath = relativePath
+        record.fileSize = Int64(status.st_size)
+        return record
+    }
+
+    /// The file is there at the size its row was committed with and reads as a whole data set.
+    private func isComplete(_ relativePath: String, size: Int64, parse: (URL) throws -> InstanceRecord) -> Bool {
+        let url = root.url(relativePath: relativePath)
+        var status = stat()
+        guard lstat(url.path, &status) == 0, Int64(status.st_size) == size else { return false }
+        return (try? parse(url)) != nil
+    }
+
+    private static func isReferenced(_ relativePath: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE file_path = ?", arguments: [relativePath]) ?? false
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+@testable import TandemArchive
+
+/// Ingest commits an index row while its file is still being flushed; a crash in between leaves a
+/// row whose file may be missing or short. Recovery settles those rows from their notes.
+@Suite struct UnflushedRecoveryTests {
+    /// The parser recovery uses, standing in for DICOM: the record of `sop`, for any readable file.
+    private static func parse(_ sop: String) -> (URL) throws -> InstanceRecord {
+        { url in
+            _ = try Data(contentsOf: url)
+            return IndexFixtures.record(sop: sop)
+        }
+    }
+
+    /// A journal entry name of a writer that is gone.
+    private static func deadEntry() throws -> String {
+        "\(try IndexFixtures.deadProcessID()).abcd1234.\(UUID().uuidString.lowercased()).part"
+    }
+
+    /// Commits `record` as ingest does while its file is being flushed.
+    private static func commitUnflushed(_ record: InstanceRecord, in index: ArchiveIndex,
+                                        journalEntry: String) async throws -> CommittedInsert {
+        try await index.insert([(record, journalEntry)], clearingNotesOf: [])[0]
+    }
+
+    private static func notes(_ index: ArchiveIndex) throws -> [String] {
+        try index.read { db in try String.fetchAll(db, sql: "SELECT file_path FROM unflushed_object ORDER BY id") }
+    }
+
+    @Test func aRowWhoseFileNeverArrivedIsDropped() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "lost", in: temporary.root)
+        #expect(try await Self.commitUnflushed(record, in: index, journalEntry: try Self.deadEntry()).outcome == .stored)
+        try FileManager.default.removeItem(at: temporary.root.url(relativePath: record.filePath))
+
+        let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
+        #expect(summary.rolledBackUnflushed == 1 && summary.confirmedUnflushed == 0)
+        #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1") == nil)
+        #expect(try index.study(studyInstanceUID: "1.2.3.1") == nil)
+        #expect(try Self.notes(index).isEmpty)
+    }
+
+    @Test func aRowWhoseFileIsShortIsDroppedWithTheFile() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "complete", in: temporary.root,
+                                              journaled: true)
+        let entries = try IndexFixtures.crashWriters(in: temporary.root)
+        _ = try await Self.commitUnflushed(record, in: index, journalEntry: entries[0])
+        #expect(truncate(temporary.root.url(relativePath: record.filePath).path, 3) == 0)
+
+        let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
+        #expect(summary.rolledBackUnflushed == 1)
+        #expect(try index.counts().instances == 0)
+        // The short object and its journal entry are gone too.
+        #expect(temporary.files(under: "objects").isEmpty)
+        #expect(temporary.files(under: "incoming").isEmpty)
+    }
+
+    @Test func aRowWhoseFileIsCompleteIsKept() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "complete", in: temporary.root,
+                                              journaled: true)
+        let entries = try IndexFixtures.crashWriters(in: temporary.root)
+        _ = try await Self.commitUnflushed(record, in: index, journalEntry: entries[0])
+
+        let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
+        #expect(summary.confirmedUnflushed == 1 && summary.rolledBackUnflushed == 0 && summary.settled == 1)
+        #expect(IndexFixtures.contents(of: record, in: temporary.root) == "complete")
+        #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.record.filePath == record.filePath)
+        #expect(try Self.notes(index).isEmpty)
+        #expect(temporary.files(under: "incoming").isEmpty)
+    }
+
+    /// An overwrite keeps the acknowledged old file until the new one is durable: if the new one
+    /// did not survive, the old one is indexed again.
+    @Test func anOverwriteWhoseNewFileNeverArrivedRestoresTheOldFile() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, storage: StorageSettings(duplicatePolicy: .overwrite),
+                                     environment: [:])
+        let old = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "acked", in: temporary.root)
+        _ = try await index.insert([old])
+        let new = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "never acked",
+                                           in: temporary.root)
+        let committed = try await Self.commitUnflushed(new, in: index, journalEntry: try Self.deadEntry())
+        #expect(committed == CommittedInsert(outcome: .overwritten, replacedPath: old.filePath))
+        #expect(IndexFixtures.contents(of: old, in: temporary.root) == "acked")
+        try FileManager.default.removeItem(at: temporary.root.url(relativePath: new.filePath))
+
+        let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
+        #expect(summary.rolledBackUnflushed == 1 && summary.restoredReplaced == 1)
+        let row = try #require(try index.instance(sopInstanceUID: "1.2.3.1.1.1"))
+        #expect(row.record.filePath == old.filePath)
+        #expect(try index.study(studyInstanceUID: "1.2.3.1")?.numberOfInstances == 1)
+    }
+
+    @Test func anOverwriteWhoseNewFileIsCompleteRemovesTheOldFile() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, storage: StorageSettings(duplicatePolicy: .overwrite),
+                                     environment: [:])
+        let old = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "first", in: temporary.root)
+        _ = try await index.insert([old])
+        let new = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "second", in: temporary.root)
+        _ = try await Self.commitUnflushed(new, in: index, journalEntry: try Self.deadEntry())
+
+        let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
+        #expect(summary.confirmedUnflushed == 1)
+        #expect(temporary.files(under: "objects") == [new.filePath])
+        #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.record.filePath == new.filePath)
+    }
+
+    /// Two overwrites in flight, neither new file durable: undone newest first, so the
+    /// acknowledged first copy comes back.
+    @Test func overwritesInFlightAreUndoneNewestFirst() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, storage: StorageSettings(duplicatePolicy: .overwrite),
+                                     environment: [:])
+        let first = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "acked", in: temporary.root)
+        _ = try await index.insert([first])
+        var copies: [InstanceRecord] = []
+        for contents in ["second", "third"] {
+            let copy = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: contents, in: temporary.root)
+            _ = try await Self.commitUnflushed(copy, in: index, journalEntry: try Self.deadEntry())
+            copies.append(copy)
+        }
+        for copy in copies { try FileManager.default.removeItem(at: temporary.root.url(relativePath: copy.filePath)) }
+
+        _ = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
+        #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.record.filePath == first.filePath)
+        #expect(temporary.files(under: "objects") == [first.filePath])
+        #expect(try Self.notes(index).isEmpty)
+    }
+
+    @Test func aLiveWritersRowIsLeftAlone() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "flushing", in: temporary.root)
+        let live = try DurableObjectWriter(root: temporary.root, minFreeBytes: 0)
+        defer { live.discard() }
+        _ = try await Self.commitUnflushed(record, in: index, journalEntry: live.journalEntry)
+        try FileManager.default.removeItem(at: temporary.root.url(relativePath: record.filePath))
+
+        #expect(try index.recover(parse: Self.parse("1.2.3.1.1.1")) == RecoverySummary())
+        #expect(try Self.notes(index) == [record.filePath])
+    }
+
+    /// The next commit clears the notes of files made durable meanwhile, at no commit of its own.
+    @Test func notesOfFlushedFilesGoWithTheNextCommit() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let committer = GroupCommitter(index: index)
+        let first = IndexFixtures.record(sop: "1.2.3.1.1.1")
+        _ = try await committer.insert(first, unflushedJournalEntry: try Self.deadEntry())
+        await committer.confirmFlushed(first.filePath)
+        #expect(try Self.notes(index) == [first.filePath])
+        let second = IndexFixtures.record(sop: "1.2.3.1.1.2")
+        _ = try await committer.insert(second, unflushedJournalEntry: try Self.deadEntry())
+        #expect(try Self.notes(index) == [second.filePath])
+        #expect(await committer.statistics.commits == 2)
+    }
+
+    /// A duplicate kept-first answers success only once the first copy is durable: when that copy
+    /// is still being flushed by another reception, the commit says which file to make durable.
+    @Test func aDuplicateOfAnUnflushedCopyNamesIt() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let first = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root)
+        _ = try await Self.commitUnflushed(first, in: index, journalEntry: try Self.deadEntry())
+        let copy = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "b", in: temporary.root)
+        let duplicate = try await Self.commitUnflushed(copy, in: index, journalEntry: try Self.deadEntry())
+        #expect(duplicate == CommittedInsert(outcome: .duplicateKept, unflushedKeptPath: first.filePath))
+        #expect(try Self.notes(index) == [first.filePath])
+        #expect(temporary.files(under: "objects") == [first.filePath])
+    }
+}
