@@ -23,6 +23,17 @@ struct ReceiveCrashTests {
         #expect(text.contains("total: 2 kills"), "\(text)")
     }
 
+    /// The durability rule on the system calls: strace shows, before each success response, the
+    /// fsyncs of the file, of `incoming/` between creation and link, of the object's directory
+    /// and of the index after the link.
+    @Test("every C-STORE success follows the fsyncs of its file, its directories and the index",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "needs strace"))
+    func flushesPrecedeEachAcknowledgement() throws {
+        let (status, text) = try Self.runCrashTest("strace-ack-order.sh", ["40"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("responses 40 checked 40 violations 0"), "\(text)")
+    }
+
     /// Runs a script of scripts/crash-test against the built tools (no TANDEM_EPOCH): its exit
     /// status and its stdout and stderr together.
     static func runCrashTest(_ script: String, _ arguments: [String]) throws -> (status: Int32, text: String) {
