@@ -38,12 +38,10 @@ import Testing
         try scratch.hook("promote.d", "10-hangs", "exec sleep 30")
 
         let runner = HookRunner(directory: scratch.hooks.appendingPathComponent("promote.d"), timeout: 0.5)
-        let started = Date()
+        // The timed-out status proves the kill: a sleep left to end by itself would exit 0.
         await #expect(throws: ClusterError.hookFailed(name: "10-hangs", status: HookRunner.timedOutStatus, output: "")) {
             try await runner.run(environment: [:])
         }
-        // Well under the hook's 30 s: it was killed, not waited for (a loaded machine may take seconds).
-        #expect(Date().timeIntervalSince(started) < 25)
     }
 
     @Test func aMissingDirectoryHasNoHooks() {
@@ -61,13 +59,15 @@ import Testing
         let pidFile = scratch.base.appendingPathComponent("daemon.pid").path
         try scratch.hook("promote.d", "10-start-daemon", "sleep 30 >/dev/null 2>&1 &\necho $! > \(pidFile)")
 
-        let started = Date()
         let results = try await HookRunner(directory: scratch.hooks.appendingPathComponent("promote.d"))
             .run(environment: [:])
         let pid = try #require(Int32(scratch.read("daemon.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        // The hook counted as finished while its daemon still lives: not held open for the daemon's
+        // life, whatever the machine's load (a wall-clock bound measured the test pool's delays).
+        let daemonAlive = kill(pid, 0) == 0
         kill(pid, SIGKILL)
 
         #expect(results.map(\.status) == [0])
-        #expect(Date().timeIntervalSince(started) < 25)  // not held open for the daemon's 30 s
+        #expect(daemonAlive)
     }
 }
