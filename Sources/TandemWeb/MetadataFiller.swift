@@ -31,25 +31,35 @@ struct MetadataFiller: Service {
         var pending: [ClosedRange<Int64>] = []
         var highWater: Int64 = 0
         while true {
-            let newest = try await offPool { try index.highestInstanceID() }
-            if newest > highWater {
-                pending.append((highWater + 1)...newest)
-                highWater = newest
-            }
-            guard let range = pending.popLast() else {
+            do {
+                let newest = try await offPool { try index.highestInstanceID() }
+                if newest > highWater {
+                    pending.append((highWater + 1)...newest)
+                    highWater = newest
+                }
+                guard let range = pending.popLast() else {
+                    try await Task.sleep(for: idleInterval)
+                    continue
+                }
+                let batch = try await offPool {
+                    try index.instancesWithoutMetadata(ids: range, format: format, limit: batchSize)
+                }
+                // A full batch may have left older ids of the range behind (it is taken newest first).
+                if batch.count == batchSize, let lowest = batch.last?.instanceID, lowest > range.lowerBound {
+                    pending.append(range.lowerBound...(lowest - 1))
+                }
+                guard !batch.isEmpty else { continue }
+                try await store(batch)
+                try await Task.sleep(for: pause)
+            } catch let stop as FencedError {
+                throw stop
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // The index busy or briefly unreadable: the cache is an optimisation, so wait and go on.
+                logger.warning("metadata cache: \(error)")
                 try await Task.sleep(for: idleInterval)
-                continue
             }
-            let batch = try await offPool {
-                try index.instancesWithoutMetadata(ids: range, format: format, limit: batchSize)
-            }
-            // A full batch may have left older ids of the range behind (it is taken newest first).
-            if batch.count == batchSize, let lowest = batch.last?.instanceID, lowest > range.lowerBound {
-                pending.append(range.lowerBound...(lowest - 1))
-            }
-            guard !batch.isEmpty else { continue }
-            try await store(batch)
-            try await Task.sleep(for: pause)
         }
     }
 
@@ -66,12 +76,6 @@ struct MetadataFiller: Service {
                 }
             }
         }
-        do {
-            try await index.storeMetadata(entries, format: InstanceMetadata.format)
-        } catch let fenced as FencedError {
-            throw fenced
-        } catch {
-            logger.warning("metadata cache: \(error)")
-        }
+        try await index.storeMetadata(entries, format: InstanceMetadata.format)
     }
 }

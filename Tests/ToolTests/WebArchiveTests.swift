@@ -86,6 +86,29 @@ struct WebArchiveTests {
         #expect(web.stop() == 0)
     }
 
+    @Test("a newer epoch refuses dcmweb's writes at once: the audit row of a search is not written and the search answers 503")
+    func fencedWrites() async throws {
+        let web = try RunningWeb(epoch: 1)
+        defer { web.remove() }
+        let search = WebTests.basic("rad") + [web.url + "/dicomweb/studies?PatientID=WEB-1"]
+        #expect(try await HTTPExchange.curl(search).status == 200)
+        let index = web.receiver.root.appendingPathComponent("index.sqlite").path
+        func auditRows() throws -> String {
+            try ExternalTool.run("sqlite3", [index, "SELECT count(*) FROM web_audit"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let rowsBefore = try auditRows()
+        #expect(rowsBefore == "1")
+        // What a promotion on the other node does; the next write checks it, before the idle check would.
+        #expect(try ExternalTool.run("sqlite3", [index, "UPDATE cluster_state SET epoch = epoch + 1"]).status == 0)
+        let fenced = try await HTTPExchange.curl(search)
+        #expect(fenced.status == 503 && fenced.text.contains("fenced"), "\(fenced.status) \(fenced.text)")
+        #expect(try auditRows() == rowsBefore)
+        let health = try await HTTPExchange.curl([web.url + "/healthz"])
+        #expect(health.status == 503 || !web.process.isRunning, "\(health.text)")
+        for _ in 0..<300 where web.process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(web.stop() == 75)
+    }
+
     @Test("[web] http_redirect_port: plain HTTP answers 308 to the same path over HTTPS, which then serves it")
     func redirectToHTTPS() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-tls-\(UUID().uuidString)")
