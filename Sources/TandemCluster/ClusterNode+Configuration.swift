@@ -13,12 +13,11 @@ extension ClusterNode {
         public init() {}
     }
 
-    /// The services a node runs: `option`, else `$TANDEM_SERVICES`, else dcmrecv and dcmroute
-    /// (dcmweb when listed: docs/ha.md says why it is not a default yet); names separated by
-    /// spaces or commas.
+    /// The services a node runs: `option`, else `$TANDEM_SERVICES`, else dcmrecv, dcmroute and
+    /// dcmweb; names separated by spaces or commas.
     public static func serviceNames(option: String?,
                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-        (option ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute")
+        (option ?? environment["TANDEM_SERVICES"] ?? "dcmrecv dcmroute dcmweb")
             .split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
     }
 

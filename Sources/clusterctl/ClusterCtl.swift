@@ -39,7 +39,7 @@ struct NodeOptions: ParsableArguments {
                                valueName: "dir"))
     var runDirectory: String?
 
-    @Option(help: "Services the hooks run, space or comma separated (default: $TANDEM_SERVICES, else dcmrecv dcmroute).")
+    @Option(help: "Services the hooks run, space or comma separated (default: $TANDEM_SERVICES, else dcmrecv dcmroute dcmweb).")
     var services: String?
 
     @Option(name: .customLong("verify-timeout"), help: "Seconds the services get to answer after promote.")

@@ -247,7 +247,7 @@ LAB_REPORT_OPTIONS=()
 # run when nobody says otherwise), unless --services named others. Only an explicit
 # list is passed on to the agent and clusterctl: by default the lab runs the documented
 # default configuration, with nothing overridden.
-DEFAULT_SERVICES="dcmrecv dcmroute"
+DEFAULT_SERVICES="dcmrecv dcmroute dcmweb"
 SERVICES=$DEFAULT_SERVICES
 EXPLICIT_SERVICES=""
 lab_runs() { [[ " $SERVICES " == *" $1 "* ]]; }
