@@ -28,19 +28,10 @@ extension ArchiveIndex {
     /// SOP instance, in retrieve order, with their row ids.
     public func cachedInstances(studyInstanceUID: String, seriesInstanceUID: String? = nil,
                                 sopInstanceUID: String? = nil) throws -> [CachedInstance] {
-        var sql = IndexedInstance.selectSQL + " WHERE study.study_uid = ? AND instance.missing_since IS NULL"
-        var arguments: StatementArguments = [studyInstanceUID]
-        if let seriesInstanceUID {
-            sql += " AND series.series_uid = ?"
-            arguments += [seriesInstanceUID]
-        }
-        if let sopInstanceUID {
-            sql += " AND instance.sop_instance_uid = ?"
-            arguments += [sopInstanceUID]
-        }
-        sql += " ORDER BY series.series_number, series.id, instance.instance_number, instance.id"
+        let query = Self.retrieveQuery(studyInstanceUID: studyInstanceUID, seriesInstanceUID: seriesInstanceUID,
+                                       sopInstanceUID: sopInstanceUID, presentOnly: true)
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+            try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map {
                 CachedInstance(instanceID: $0["id"], record: IndexedInstance(row: $0).record)
             }
         }

@@ -6,8 +6,23 @@ extension ArchiveIndex {
     /// match together (an instance of another series is not found), so a path cannot mix entities.
     public func instances(studyInstanceUID: String, seriesInstanceUID: String? = nil,
                           sopInstanceUID: String? = nil) throws -> [IndexedInstance] {
+        let query = Self.retrieveQuery(studyInstanceUID: studyInstanceUID, seriesInstanceUID: seriesInstanceUID,
+                                       sopInstanceUID: sopInstanceUID, presentOnly: false)
+        return try read { db in
+            try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(IndexedInstance.init(row:))
+        }
+    }
+
+    /// The SQL of a retrieve's instances (`IndexedInstance.selectSQL` rows): the study, optionally
+    /// one series and one SOP instance, in retrieve order; `presentOnly` leaves out instances whose
+    /// file is missing.
+    static func retrieveQuery(studyInstanceUID: String, seriesInstanceUID: String?, sopInstanceUID: String?,
+                              presentOnly: Bool) -> (sql: String, arguments: StatementArguments) {
         var sql = IndexedInstance.selectSQL + " WHERE study.study_uid = ?"
         var arguments: StatementArguments = [studyInstanceUID]
+        if presentOnly {
+            sql += " AND instance.missing_since IS NULL"
+        }
         if let seriesInstanceUID {
             sql += " AND series.series_uid = ?"
             arguments += [seriesInstanceUID]
@@ -17,8 +32,6 @@ extension ArchiveIndex {
             arguments += [sopInstanceUID]
         }
         sql += " ORDER BY series.series_number, series.id, instance.instance_number, instance.id"
-        return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map(IndexedInstance.init(row:))
-        }
+        return (sql, arguments)
     }
 }
