@@ -116,3 +116,24 @@ struct HTTPExchange {
         return HTTPExchange(status: status, headers: headers, body: (try? Data(contentsOf: bodyFile)) ?? Data())
     }
 }
+
+/// A self-signed certificate for 127.0.0.1 and its key (PEM, made by openssl) in a directory of
+/// their own, for the HTTPS tests.
+struct TestCertificate {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-tls-\(UUID().uuidString)")
+    var certificate: String { directory.appendingPathComponent("cert.pem").path }
+    var key: String { directory.appendingPathComponent("key.pem").path }
+
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let made = try ExternalTool.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                                                    "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
+                                                    "-addext", "subjectAltName=IP:127.0.0.1"])
+        guard made.status == 0 else {
+            remove()
+            throw ExternalTool.Failure("openssl could not make a test certificate: \(made.stderr)")
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+}

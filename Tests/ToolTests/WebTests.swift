@@ -198,14 +198,9 @@ struct WebTests {
 
     @Test("HTTPS from [web] tls_certificate and tls_key: verified TLS answers, the session cookie is Secure; half a pair exits 78")
     func https() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-web-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let certificate = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
-        let made = try ExternalTool.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                                                    "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
-                                                    "-addext", "subjectAltName=IP:127.0.0.1"])
-        #expect(made.status == 0, "\(made.stderr)")
+        let pair = try TestCertificate()
+        defer { pair.remove() }
+        let certificate = pair.certificate, key = pair.key
         let web = try RunningWeb(toml: "[web]\ntls_certificate = \"\(certificate)\"\ntls_key = \"\(key)\"\n")
         defer { web.remove() }
         let base = "https://127.0.0.1:\(web.port)"
