@@ -6,48 +6,31 @@ import Testing
 /// A `dcmrecv` started on a free 127.0.0.1 port with a fresh data root; stopped by PID.
 final class RunningReceiver {
     let root: URL
-    let port: Int
-    let process = Process()
-    private let log: URL
+    private let server: ServingTool
 
     /// - Parameters:
     ///   - root: the data root; nil for a fresh one under the temp directory.
     ///   - epoch: `TANDEM_EPOCH`, as a promote hook sets it; nil for none.
     init(root: URL? = nil, aeTitle: String = "TANDEM", extraArguments: [String] = [], epoch: Int64? = nil) throws {
-        self.root = root ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-tool-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
-        log = FileManager.default.temporaryDirectory.appendingPathComponent("dcmrecv-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        port = try LoopbackPort.free()
-        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmrecv")
-        process.arguments = ["--root", self.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--aet", aeTitle]
-            + extraArguments
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
-            .merging(epoch.map { ["TANDEM_EPOCH": "\($0)"] } ?? [:]) { $1 }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        try waitUntilListening()
+        let root = root ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-recv-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        self.root = root
+        server = try ServingTool("dcmrecv", epoch: epoch) { port in
+            ["--root", root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--aet", aeTitle] + extraArguments
+        }
     }
+
+    var port: Int { server.port }
+    var process: Process { server.process }
+    var logText: String { server.logText }
 
     /// SIGTERM, then the exit status (a graceful stop is 0).
-    func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    func stop() -> Int32 { server.stop() }
 
     func remove() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        server.remove()
         try? FileManager.default.removeItem(at: root)
-        try? FileManager.default.removeItem(at: log)
     }
-
-    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// Indexed SOP Instance UID → file path, read with the sqlite3 shell.
     func indexedInstances() throws -> [String: String] {
@@ -59,14 +42,6 @@ final class RunningReceiver {
             if parts.count == 2 { result[parts[0]] = parts[1] }
         }
         return result
-    }
-
-    private func waitUntilListening() throws {
-        for _ in 0..<400 where process.isRunning {
-            if LoopbackPort.canConnect(port) { return }
-            usleep(50_000)
-        }
-        throw ExternalTool.Failure("dcmrecv is not listening: \(logText)")
     }
 }
 

@@ -6,11 +6,9 @@ import Foundation
 /// (password "\(name)-password-1").
 final class RunningWeb {
     let receiver: RunningReceiver
-    let port: Int
-    let process = Process()
     let sentDirectory: URL
     let sentFiles: [URL]
-    private let log: URL
+    private let server: ServingTool
 
     static func password(_ user: String) -> String { "\(user)-password-1" }
     static let users = ["rad": "radiologist", "tech": "technician", "boss": "admin"]
@@ -31,39 +29,24 @@ final class RunningWeb {
                                          "--root", receiver.root.path], input: Self.password(name) + "\n")
             guard added.status == 0 else { throw ExternalTool.Failure("user add: \(added.stderr)") }
         }
-        log = FileManager.default.temporaryDirectory.appendingPathComponent("dcmweb-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        port = try LoopbackPort.free()
-        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmweb")
-        process.arguments = ["--root", receiver.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--log-format", "json"]
-        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
-            .merging(epoch.map { ["TANDEM_EPOCH": "\($0)"] } ?? [:]) { $1 }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        for _ in 0..<400 where process.isRunning && !LoopbackPort.canConnect(port) { usleep(50_000) }
-        guard LoopbackPort.canConnect(port) else { throw ExternalTool.Failure("dcmweb did not start: \(logText)") }
+        let root = receiver.root
+        server = try ServingTool("dcmweb", epoch: epoch) { port in
+            ["--root", root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--log-format", "json"]
+        }
     }
 
+    var port: Int { server.port }
+    var process: Process { server.process }
     var url: String { "http://127.0.0.1:\(port)" }
-    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    var logText: String { server.logText }
 
     /// SIGTERM, then the exit status (a graceful stop is 0).
-    func stop() -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    func stop() -> Int32 { server.stop() }
 
     func remove() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        server.remove()
         receiver.remove()
         try? FileManager.default.removeItem(at: sentDirectory)
-        try? FileManager.default.removeItem(at: log)
     }
 
     /// Runs `dcmweb` with `input` on its stdin.

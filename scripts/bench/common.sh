@@ -5,17 +5,10 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$BENCH_DIR/../.." && pwd)
 BIN=${TANDEM_BIN:-$REPO/.build/release}
 WORK=$(mktemp -d /tmp/tandem-bench.XXXXXX)
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-# A benchmark stopped by timeout(1) or ^C still stops its servers and removes its files.
-trap 'exit 143' TERM
-trap 'exit 130' INT
+# shellcheck source=../lib/background.sh
+source "$REPO/scripts/lib/background.sh"
+# shellcheck source=../lib/ports.sh
+source "$REPO/scripts/lib/ports.sh"
 
 # Debian's DCMTK and Orthanc leave Nagle's algorithm on; the shim turns TCP_NODELAY on for them.
 SHIM=$WORK/nodelay-shim.so
@@ -23,19 +16,6 @@ cc -shared -fPIC -O2 -o "$SHIM" "$BENCH_DIR/nodelay-shim.c" -ldl
 
 build_release() {
     if [ -z "${TANDEM_BIN:-}" ]; then (cd "$REPO" && swift build -c release >/dev/null); fi
-}
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# wait_port PORT: waits (at most 30 s) until something listens on 127.0.0.1:PORT.
-wait_port() {
-    for _ in $(seq 300); do
-        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "nothing listens on port $1" >&2; return 1
 }
 
 # seconds COMMAND...: runs the command, prints its wall-clock seconds (3 decimals).

@@ -7,15 +7,10 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${TANDEM_BIN:-$REPO/.build/debug}
 OUT=${1:-$REPO/docs/images/worklist.png}
 WORK=$(mktemp -d /tmp/tandem-shot.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 300); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+# shellcheck source=../lib/background.sh
+source "$REPO/scripts/lib/background.sh"
+# shellcheck source=../lib/ports.sh
+source "$REPO/scripts/lib/ports.sh"
 
 ROOT=$WORK/root
 mkdir -p "$ROOT"
@@ -32,7 +27,7 @@ host = "127.0.0.1"
 port = 104
 name = "Riverside Clinic"
 TOML
-dicom=$(port)
+dicom=$(free_port)
 "$BIN/dcmrecv" -q --root "$ROOT" --bind 127.0.0.1 --port "$dicom" & PIDS+=($!)
 wait_port "$dicom"
 i=0
@@ -53,7 +48,7 @@ LIST
 for user in anna ben; do
     echo "$user-password-1" | "$BIN/dcmweb" user add "$user" --role radiologist --password-stdin --root "$ROOT" >/dev/null
 done
-http=$(port)
+http=$(free_port)
 "$BIN/dcmweb" serve -q --root "$ROOT" --bind 127.0.0.1 --port "$http" & PIDS+=($!)
 wait_port "$http"
 uids=$(curl -s -u anna:anna-password-1 "http://127.0.0.1:$http/api/worklist?sort=patientID&order=asc" \
