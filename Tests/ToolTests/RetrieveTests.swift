@@ -48,6 +48,18 @@ struct RetrieveTests {
         return url
     }
 
+    /// DCMTK storescp as the C-MOVE destination `DEST`, writing into a fresh directory a file per
+    /// received object (+uf), so that an instance sent twice shows as two files.
+    static func moveDestination(_ extraArguments: [String] = []) throws -> (output: URL, storescp: PeerProcess) {
+        let output = try temporaryDirectory("tandem-move-out")
+        do {
+            return (output, try PeerProcess.storescp(["-aet", "DEST", "+uf", "-od", output.path] + extraArguments))
+        } catch {
+            try? FileManager.default.removeItem(at: output)
+            throw error
+        }
+    }
+
     /// The SOP Instance UIDs of the files in `directory`, one entry per file.
     static func receivedUIDs(in directory: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory.path).map { name in
@@ -58,11 +70,8 @@ struct RetrieveTests {
 
     @Test("movescu to a storescp [[peer]]: every instance of the study arrives exactly once")
     func moveStudyToStorescp() async throws {
-        let output = try Self.temporaryDirectory("tandem-move-out")
-        defer { try? FileManager.default.removeItem(at: output) }
-        // +uf: a file per received object, so an instance sent twice would show as two files.
-        let destination = try PeerProcess.storescp(["-aet", "DEST", "+uf", "-od", output.path])
-        defer { destination.stop() }
+        let (output, destination) = try Self.moveDestination()
+        defer { destination.stop(); try? FileManager.default.removeItem(at: output) }
         let archive = try await Archive(peers: Self.peer("DEST", port: destination.port))
         defer { archive.receiver.remove() }
         let moved = try await ExternalTool.runOffPool("movescu", [
@@ -78,10 +87,8 @@ struct RetrieveTests {
 
     @Test("movescu of one series by its UIDs moves that series only")
     func moveSeries() async throws {
-        let output = try Self.temporaryDirectory("tandem-move-out")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let destination = try PeerProcess.storescp(["-aet", "DEST", "+uf", "-od", output.path])
-        defer { destination.stop() }
+        let (output, destination) = try Self.moveDestination()
+        defer { destination.stop(); try? FileManager.default.removeItem(at: output) }
         let archive = try await Archive(peers: Self.peer("DEST", port: destination.port))
         defer { archive.receiver.remove() }
         let series = try #require(archive.instances.values.first?.series)
@@ -197,10 +204,8 @@ struct RetrieveTests {
 
     @Test("C-CANCEL of a C-MOVE to a slow destination: pending counts meanwhile, then Cancel with the rest remaining")
     func moveCancelled() async throws {
-        let output = try Self.temporaryDirectory("tandem-move-out")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let destination = try PeerProcess.storescp(["-aet", "DEST", "+uf", "-od", output.path, "--sleep-after", "1"])
-        defer { destination.stop() }
+        let (output, destination) = try Self.moveDestination(["--sleep-after", "1"])
+        defer { destination.stop(); try? FileManager.default.removeItem(at: output) }
         let archive = try await Archive(peers: Self.peer("DEST", port: destination.port))
         defer { archive.receiver.remove() }
         let answer = try await Self.move(archive, to: "DEST", cancel: true)
