@@ -63,7 +63,8 @@ public enum ReceiverService {
                                             commitment: commitment, retry: retry, logger: logger) { fenced in
             stopper.yield(.fenced(fenced.description))
         }
-        let configuration = try AssociationConfiguration(aeTitle: AETitle(policy.aeTitle))
+        var configuration = try AssociationConfiguration(aeTitle: AETitle(policy.aeTitle))
+        configuration.maximumOperationsInvoked = UInt16(listener.limits.asyncOperationsWindow)
         let acceptor: AssociationAcceptor
         do {
             acceptor = try await AssociationAcceptor(host: listener.bind, port: listener.port,

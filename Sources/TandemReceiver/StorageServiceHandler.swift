@@ -88,41 +88,52 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
     }
 
     public func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult {
+        try await receiveStore(request, dataSet: dataSet, context: context)()
+    }
+
+    /// Reads the data set into a reception; the completion makes the instance safe and counts it.
+    public func receiveStore(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws
+        -> StoreCompletion
+    {
         let association = context.association
         // A refused request still has its data set drained, so the response follows the whole
         // message (PS3.7 §9.3.1).
         guard request.affectedSOPClassUID == context.presentationContext.abstractSyntax else {
             for try await _ in dataSet {}
             association.updateServiceCounts { $0.failed += 1 }
-            return DIMSEResult(.sopClassNotSupported,
-                               errorComment: "SOP Class UID is not the presentation context's abstract syntax")
+            return { DIMSEResult(.sopClassNotSupported,
+                                 errorComment: "SOP Class UID is not the presentation context's abstract syntax") }
         }
         // A caller that may only retrieve has storage contexts for its C-GETs, not to store.
         guard policy.grantedServices(to: association.request).contains(.store) else {
             for try await _ in dataSet {}
             association.updateServiceCounts { $0.failed += 1 }
-            return DIMSEResult(.notAuthorized, errorComment: "this peer may not store (its [[peer]] services)")
+            return { DIMSEResult(.notAuthorized, errorComment: "this peer may not store (its [[peer]] services)") }
         }
-        let result = try await ingest(request, fragments: dataSet, context: context.presentationContext,
-                                      association: association)
-        association.updateServiceCounts { counts in
-            if result.isStored {
-                counts.completed += 1
-                counts.bytes += result.bytes
-            } else {
-                counts.failed += 1
+        let ingest = try await receive(request, fragments: dataSet, context: context.presentationContext,
+                                       association: association)
+        return {
+            let result = try await ingest()
+            association.updateServiceCounts { counts in
+                if result.isStored {
+                    counts.completed += 1
+                    counts.bytes += result.bytes
+                } else {
+                    counts.failed += 1
+                }
             }
+            return DIMSEResult(result)
         }
-        return DIMSEResult(result)
     }
 
     public func storeResponseSent(after elapsed: Duration) {
         pipeline.phaseStatistics.record(.response, elapsed)
     }
 
-    /// Streams one C-STORE data set into the archive's ingest and returns its result.
-    private func ingest(_ store: CStoreRequest, fragments: DataSetFragments, context: AcceptedPresentationContext,
-                        association: Association) async throws -> StoreResult {
+    /// Streams one C-STORE data set into the archive's ingest; the returned step finishes the
+    /// reception and gives its result.
+    private func receive(_ store: CStoreRequest, fragments: DataSetFragments, context: AcceptedPresentationContext,
+                         association: Association) async throws -> @Sendable () async throws -> StoreResult {
         let request = StoreRequest(
             sopClassUID: store.affectedSOPClassUID, sopInstanceUID: store.affectedSOPInstanceUID,
             transferSyntax: TransferSyntax(uid: context.transferSyntax),
@@ -136,22 +147,24 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
             throw error
         }
         let received = ContinuousClock.now
-        let result: StoreResult
-        do {
-            result = try await reception.finish()
-        } catch {  // FencedError, the only error `finish` throws
-            logger.critical("fenced: refusing to store", metadata: ["reason": "\(error)"])
-            onFenced(error)
-            await association.abort()
-            throw error
+        return { [logger, onFenced] in
+            let result: StoreResult
+            do throws(FencedError) {
+                result = try await reception.finish()
+            } catch {
+                logger.critical("fenced: refusing to store", metadata: ["reason": "\(error)"])
+                onFenced(error)
+                await association.abort()
+                throw error
+            }
+            logger.log(level: result.isStored ? .debug : .warning, "C-STORE", metadata: [
+                "calling": "\(request.callingAE)", "sop_instance": "\(request.sopInstanceUID)",
+                "status": "\(DIMSEStatus(result.outcome))H", "bytes": "\(result.bytes)",
+                "receive_seconds": "\(Self.seconds(received - started))",
+                "store_seconds": "\(Self.seconds(.now - received))",
+                "comment": "\(result.reason ?? "")"])
+            return result
         }
-        logger.log(level: result.isStored ? .debug : .warning, "C-STORE", metadata: [
-            "calling": "\(request.callingAE)", "sop_instance": "\(request.sopInstanceUID)",
-            "status": "\(DIMSEStatus(result.outcome))H", "bytes": "\(result.bytes)",
-            "receive_seconds": "\(Self.seconds(received - started))",
-            "store_seconds": "\(Self.seconds(.now - received))",
-            "comment": "\(result.reason ?? "")"])
-        return result
     }
 
     static func seconds(_ elapsed: Duration) -> String {

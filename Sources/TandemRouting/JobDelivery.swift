@@ -159,6 +159,7 @@ struct JobDelivery: Sendable {
                                 calledAETitle: try AETitle(peer.aeTitle))
         send.connectTimeout = settings.connectTimeout
         send.dimseTimeout = settings.dimseTimeout
+        send.operationsWindow = UInt16(settings.configuration.limits.asyncOperationsWindow)
         return send
     }
 }

@@ -20,6 +20,9 @@ public struct SendSettings: Sendable {
     /// (PS3.7 Table 9.3-1, Move Originator AE Title and Message ID).
     public var moveOriginatorAETitle: String?
     public var moveOriginatorMessageID: UInt16?
+    /// C-STOREs kept outstanding at once when the peer grants an asynchronous operations window
+    /// (PS3.7 §D.3.3.3); proposed when above 1. The peer's answer may lower it; no answer is 1.
+    public var operationsWindow: UInt16 = 1
 
     public init(host: String, port: Int, callingAETitle: AETitle, calledAETitle: AETitle) {
         self.host = host
@@ -35,6 +38,7 @@ public struct SendSettings: Sendable {
         configuration.connectTimeout = TimeAmount(connectTimeout)
         configuration.associationTimeout = TimeAmount(associationTimeout)
         configuration.idleTimeout = TimeAmount(dimseTimeout)
+        configuration.maximumOperationsInvoked = operationsWindow
         return configuration
     }
 }
@@ -68,7 +72,7 @@ public struct StoreSender: Sendable {
 
     /// Sends every file of the plan; returns the association-level failures (rejections,
     /// unreachable peer, aborts). Each file's result goes to `reporter`. Once `stop` is
-    /// requested, the file in flight gets its response, the association is released, and the
+    /// requested, the files in flight get their responses, the association is released, and the
     /// files not sent are reported as failed with `FailureCause.association`.
     public func send(_ plan: SendPlan, reporter: some FileResultSink, stop: SendStop = SendStop()) async -> [SendFailure] {
         await withTaskGroup(of: [SendFailure].self) { group in
@@ -88,30 +92,49 @@ public struct StoreSender: Sendable {
     }
 
     /// One association: every file not reported when it ends abnormally fails with the reason.
+    /// Up to the negotiated window of C-STOREs are outstanding; each response completes the
+    /// request it names by Message ID, in whatever order the peer answers.
     private func send(_ plan: AssociationPlan, reporter: some FileResultSink, stop: SendStop) async -> SendFailure? {
         guard !stop.isRequested else {
             for file in plan.files { reporter.report(.failed(file, "stopped before sending", cause: .association)) }
             return nil
         }
-        var reported = 0
+        var reported = Set<Int>()  // positions in plan.files
+        func report(_ result: FileResult, of position: Int) {
+            reporter.report(result)
+            reported.insert(position)
+        }
         do {
             try await withAssociation(proposing: plan.presentationContexts) { association in
                 let accepted = Array(association.acceptedContexts.values)
+                var inFlight = OperationsInFlight<OutstandingStore>(limit: association.operationsWindow)
                 var messageID: UInt16 = 0
-                for file in plan.files where !stop.isRequested {
-                    messageID &+= 1
-                    reporter.report(try await store(file, on: association, accepted: accepted, messageID: messageID))
-                    reported += 1
+                for (position, file) in plan.files.enumerated() where !stop.isRequested {
+                    while inFlight.isFull {
+                        let (result, completed) = try await nextResponse(on: association, inFlight: &inFlight)
+                        report(result, of: completed)
+                    }
+                    messageID &+= 1  // unique among the outstanding: the window is far below 65,536
+                    switch try await invoke(file, on: association, accepted: accepted, messageID: messageID) {
+                    case .answered(let result):
+                        report(result, of: position)
+                    case .outstanding(let sent):
+                        _ = inFlight.invoke(messageID, OutstandingStore(position: position, file: file, sent: sent))
+                    }
+                }
+                while !inFlight.isEmpty {
+                    let (result, completed) = try await nextResponse(on: association, inFlight: &inFlight)
+                    report(result, of: completed)
                 }
             }
-            for file in plan.files.dropFirst(reported) {
+            for (position, file) in plan.files.enumerated() where !reported.contains(position) {
                 reporter.report(.failed(file, "stopped before sending", cause: .association))
             }
             return nil
         } catch {
             let failure = SendFailure.classify(error, host: settings.host, port: settings.port)
             logger.error("\(failure)")
-            for file in plan.files.dropFirst(reported) {
+            for (position, file) in plan.files.enumerated() where !reported.contains(position) {
                 reporter.report(.failed(file, failure.description, cause: .association))
             }
             return failure
@@ -125,17 +148,36 @@ public struct StoreSender: Sendable {
                                             calledAETitle: settings.calledAETitle, presentationContexts: contexts, body)
     }
 
-    /// One C-STORE (PS3.7 §9.1.1). A file that cannot go out on this association fails alone;
-    /// errors of the association itself are thrown.
-    private func store(_ file: InstanceSummary, on association: Association,
-                       accepted: [AcceptedPresentationContext], messageID: UInt16) async throws -> FileResult {
+    /// A C-STORE-RQ sent, awaiting its response.
+    private struct SentStore {
+        let syntax: TransferSyntax
+        let bytes: Int
+    }
+
+    /// A C-STORE outstanding on the association: which file of the plan it sends.
+    private struct OutstandingStore {
+        let position: Int
+        let file: InstanceSummary
+        let sent: SentStore
+    }
+
+    private enum Invocation {
+        /// The file's result is known without a response (it cannot go out on this association).
+        case answered(FileResult)
+        case outstanding(SentStore)
+    }
+
+    /// Sends one C-STORE-RQ with its data set (PS3.7 §9.1.1). A file that cannot go out on this
+    /// association fails alone; errors of the association itself are thrown.
+    private func invoke(_ file: InstanceSummary, on association: Association,
+                        accepted: [AcceptedPresentationContext], messageID: UInt16) async throws -> Invocation {
         let contextID: UInt8, syntax: TransferSyntax, dataSet: DataSetSource
         var transcoded: TranscodedDataSet?
         defer { transcoded?.remove() }
         do {
             switch TransferChoice.choose(for: file, accepted: accepted) {
             case .refused(let reason):
-                return .failed(file, reason, cause: .notNegotiated)
+                return .answered(.failed(file, reason, cause: .notNegotiated))
             case .asStored(let id):
                 (contextID, syntax, dataSet) = (id, file.transferSyntax, try OutgoingDataSet.asStored(file))
             case .converted(let id, let target):
@@ -149,15 +191,31 @@ public struct StoreSender: Sendable {
                 (contextID, syntax, dataSet) = (id, target, written.source)
             }
         } catch {
-            return .failed(file, "\(error)", cause: .unreadable)
+            return .answered(.failed(file, "\(error)", cause: .unreadable))
         }
         let request = CStoreRequest(messageID: messageID, affectedSOPClassUID: file.sopClassUID,
                                     affectedSOPInstanceUID: file.sopInstanceUID,
                                     moveOriginatorAETitle: settings.moveOriginatorAETitle,
                                     moveOriginatorMessageID: settings.moveOriginatorMessageID)
         try await association.send(command: try request.encode(), presentationContextID: contextID, dataSet: dataSet)
-        let response = try await storeResponse(on: association, to: messageID)
-        let bytes = dataSet.byteCount
+        return .outstanding(SentStore(syntax: syntax, bytes: dataSet.byteCount))
+    }
+
+    /// Reads the next C-STORE-RSP and completes the outstanding request it names: that file's
+    /// result and its position in the plan. A response to no outstanding request, or anything
+    /// but a C-STORE-RSP, is a protocol error.
+    private func nextResponse(on association: Association, inFlight: inout OperationsInFlight<OutstandingStore>)
+        async throws -> (FileResult, position: Int)
+    {
+        let response = try await storeResponse(on: association)
+        guard let store = inFlight.complete(response.messageIDBeingRespondedTo) else {
+            throw SendFailure.aborted("C-STORE-RSP to message ID \(response.messageIDBeingRespondedTo), which no outstanding request has")
+        }
+        return (result(of: store, response), store.position)
+    }
+
+    private func result(of store: OutstandingStore, _ response: CStoreResponse) -> FileResult {
+        let (file, syntax, bytes) = (store.file, store.sent.syntax, store.sent.bytes)
         switch response.status.category {
         case .success:
             return FileResult(path: file.path, sopInstanceUID: file.sopInstanceUID, transferSyntax: syntax,
@@ -173,18 +231,17 @@ public struct StoreSender: Sendable {
         }
     }
 
-    /// The C-STORE-RSP to `messageID`; anything else from the peer is a protocol error (one
-    /// operation outstanding at a time, PS3.7 §D.3.3.3).
-    private func storeResponse(on association: Association, to messageID: UInt16) async throws -> CStoreResponse {
+    /// The next message from the peer, which must be a C-STORE-RSP: this side invokes nothing else.
+    private func storeResponse(on association: Association) async throws -> CStoreResponse {
         let answer: IncomingMessage?
         do { answer = try await association.receive() } catch let error as DIMSEDecodingError {
-            throw SendFailure.aborted("undecodable response to C-STORE-RQ \(messageID): \(error)")
+            throw SendFailure.aborted("undecodable response to a C-STORE-RQ: \(error)")
         }
         guard let answer else {
             throw SendFailure.aborted("the peer released the association before responding")
         }
-        guard case .cStoreRSP(let response) = answer.command, response.messageIDBeingRespondedTo == messageID else {
-            throw SendFailure.aborted("the answer to C-STORE-RQ \(messageID) is not its C-STORE-RSP: \(answer.command)")
+        guard case .cStoreRSP(let response) = answer.command else {
+            throw SendFailure.aborted("the answer to a C-STORE-RQ is not a C-STORE-RSP: \(answer.command)")
         }
         return response
     }

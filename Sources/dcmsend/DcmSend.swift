@@ -46,6 +46,10 @@ struct DcmSend: TandemCommand {
     @Option(name: .customLong("dimse-timeout"), help: "Seconds to wait for each C-STORE or C-ECHO response.")
     var dimseTimeout = 120
 
+    @Option(name: .customLong("async-window"),
+            help: "C-STOREs outstanding at once on an association when the peer grants an asynchronous operations window (PS3.7 D.3.3.3); 1 proposes none (1...64).")
+    var asyncWindow = 16
+
     @Flag(name: .customLong("dry-run"), help: "Read the files and print what would be sent; send nothing.")
     var dryRun = false
 
@@ -59,6 +63,7 @@ struct DcmSend: TandemCommand {
 
     mutating func validate() throws {
         guard (1...64).contains(associations) else { throw ValidationError("-j/--associations must be 1...64") }
+        guard (1...64).contains(asyncWindow) else { throw ValidationError("--async-window must be 1...64") }
         guard (4096...1_048_576).contains(maxPDU) else { throw ValidationError("--max-pdu must be 4096...1048576") }
         guard [connectTimeout, associationTimeout, dimseTimeout].allSatisfy({ $0 > 0 }) else {
             throw ValidationError("timeouts must be positive")
@@ -83,6 +88,7 @@ struct DcmSend: TandemCommand {
         settings.connectTimeout = .seconds(connectTimeout)
         settings.associationTimeout = .seconds(associationTimeout)
         settings.dimseTimeout = .seconds(dimseTimeout)
+        settings.operationsWindow = UInt16(asyncWindow)
         let sender = StoreSender(settings: settings)
         if echo {
             try await sender.echo()

@@ -137,6 +137,8 @@ extension Association {
                     }
                     pendingValues = data.values[...]
                 case .indicateReleaseRequest:  // AR-2: the peer releases; this side answers (AR-4)
+                    // C-STOREs still being performed send their responses first (AR-7, Sta8).
+                    await storesInFlight.drained()
                     try await connection.handle(.releaseResponse)
                     try await connection.awaitTransportClose()
                     return nil

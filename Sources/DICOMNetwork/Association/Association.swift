@@ -16,6 +16,9 @@ public final class Association: @unchecked Sendable {
     public let acceptedContexts: [UInt8: AcceptedPresentationContext]
     /// Largest P-DATA-TF variable field the peer accepts; 0 means no limit (PS3.8 §D.1).
     public let peerMaximumPDULength: UInt32
+    /// Operations the requestor may have outstanding at once, as negotiated (PS3.7 §D.3.3.3); 1
+    /// unless both sides agreed on a window.
+    public let operationsWindow: Int
     /// Kept by the service providers for the end-of-association summary (acceptor side).
     public var serviceCounts: ServiceCounts { counts.withLockedValue { $0 } }
     private let counts = NIOLockedValueBox(ServiceCounts())
@@ -28,6 +31,8 @@ public final class Association: @unchecked Sendable {
     let connection: UpperLayerConnection
     /// This side's requests on an association the router serves, awaiting their responses.
     let responseWaiters = ResponseWaiters()
+    /// C-STOREs the router performs concurrently within `operationsWindow`.
+    let storesInFlight: StoresInFlight
     /// Keeps each outgoing DIMSE message whole when several tasks send.
     let sendLock = MessageSendLock()
     private let lastMessageID = NIOLockedValueBox<UInt16>(0)
@@ -44,6 +49,10 @@ public final class Association: @unchecked Sendable {
         acceptedContexts = AssociationNegotiation.acceptedContexts(request: request, answer: answer)
         let peerInfo = connection.machine.role == .requestor ? answer.userInformation : request.userInformation
         peerMaximumPDULength = peerInfo.maximumLength
+        operationsWindow = AsynchronousOperationsWindow.invokedLimit(
+            proposal: request.userInformation.asynchronousOperationsWindow,
+            answer: answer.userInformation.asynchronousOperationsWindow)
+        storesInFlight = StoresInFlight(limit: operationsWindow)
     }
 
     /// A Message ID for a request of this side, unique among those outstanding (PS3.7 §9.3.1.1).

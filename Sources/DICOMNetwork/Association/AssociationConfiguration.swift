@@ -25,6 +25,11 @@ public struct AssociationConfiguration: Sendable {
     /// Established association with nothing arriving while a PDU is awaited.
     public var idleTimeout: TimeAmount = .seconds(300)
 
+    /// Asynchronous operations window (PS3.7 §D.3.3.3): how many operations the requestor may
+    /// have outstanding. The requestor proposes it; the acceptor grants at most this many to a
+    /// requestor that proposes a window. 1: one at a time, nothing proposed.
+    public var maximumOperationsInvoked: UInt16 = 1
+
     public init(aeTitle: AETitle) { self.aeTitle = aeTitle }
 
     var frameLimit: UInt32 { max(maximumIncomingPDULength, maximumReceivePDULength) }

@@ -22,7 +22,9 @@ public struct AssociationRequestor: Sendable {
         let request = AAssociateRQ(
             calledAETitle: calledAETitle, callingAETitle: configuration.aeTitle,
             presentationContexts: presentationContexts,
-            userInformation: configuration.userInformation(roleSelections: roleSelections))
+            userInformation: configuration.userInformation(
+                roleSelections: roleSelections,
+                asynchronousOperationsWindow: .proposal(limit: configuration.maximumOperationsInvoked)))
         var machine = AssociationStateMachine()
         _ = try machine.handle(.associateRequest(request))  // AE-1: the connect below
         let (asyncChannel, timer) = try await ClientBootstrap(group: group)

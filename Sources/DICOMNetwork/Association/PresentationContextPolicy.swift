@@ -66,10 +66,8 @@ enum AssociationNegotiation {
             RoleSelection(sopClassUID: proposed.sopClassUID, scuRole: proposed.scuRole,
                           scpRole: proposed.scpRole && scpRoleSOPClasses.contains(proposed.sopClassUID))
         }
-        // One operation at a time each way (PS3.7 §D.3.3.3): the answer to any proposal is 1/1.
-        let window = request.userInformation.asynchronousOperationsWindow.map { _ in
-            AsynchronousOperationsWindow(maximumOperationsInvoked: 1, maximumOperationsPerformed: 1)
-        }
+        let window = AsynchronousOperationsWindow.answer(to: request.userInformation.asynchronousOperationsWindow,
+                                                         limit: configuration.maximumOperationsInvoked)
         return AAssociateAC(
             calledAETitle: request.calledAETitle, callingAETitle: request.callingAETitle,
             presentationContexts: contexts,

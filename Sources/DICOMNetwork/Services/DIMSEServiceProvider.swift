@@ -9,6 +9,11 @@ public protocol DIMSEServiceProvider: Sendable {
     /// C-STORE (PS3.4 Annex B): consume the data set fragments (they come off the socket as they
     /// are read) and return the response's status once the instance is safe.
     func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult
+    /// C-STORE on an association with an asynchronous operations window (PS3.7 §D.3.3.3): consume
+    /// the data set, then return the rest of the operation (making the instance safe), which the
+    /// router runs while it reads the next request. The default performs `store` whole first.
+    func receiveStore(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws
+        -> StoreCompletion
     /// Told how long sending a C-STORE response took, once it went out (for per-phase timing).
     func storeResponseSent(after elapsed: Duration)
     /// C-FIND (PS3.4 C.4.1): send each match with `responder.pending`, stop once it reports the
@@ -25,8 +30,19 @@ public protocol DIMSEServiceProvider: Sendable {
     func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws -> NActionOutcome
 }
 
+/// The rest of a C-STORE whose data set was read: returns the response's status once the
+/// instance is safe.
+public typealias StoreCompletion = @Sendable () async throws -> DIMSEResult
+
 extension DIMSEServiceProvider {
     public func storeResponseSent(after elapsed: Duration) {}
+
+    public func receiveStore(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws
+        -> StoreCompletion
+    {
+        let result = try await store(request, dataSet: dataSet, context: context)
+        return { result }
+    }
 
     public func echo(_ request: CEchoRequest, context: DIMSERequestContext) async throws -> DIMSEResult {
         DIMSEResult(.unrecognizedOperation)

@@ -3,9 +3,11 @@ import DICOMCore
 /// Serves an accepted association: reads each DIMSE message once and hands the request to the
 /// provider routed for its presentation context's abstract syntax (Verification, Storage,
 /// Query/Retrieve, Storage Commitment…). C-ECHO, C-STORE and N-ACTION are performed as they are
-/// read (a C-STORE's data set streams from the socket into the provider). C-FIND, C-GET and
-/// C-MOVE run in their own task while the router reads on, so a C-CANCEL reaches them between
-/// pending responses, and a C-GET's C-STORE sub-operations get their responses.
+/// read (a C-STORE's data set streams from the socket into the provider). With an asynchronous
+/// operations window, each C-STORE's data set is read in turn and the rest of the store runs in
+/// its own task, so several instances become safe at once. C-FIND, C-GET and C-MOVE run in their
+/// own task while the router reads on, so a C-CANCEL reaches them between pending responses, and
+/// a C-GET's C-STORE sub-operations get their responses.
 public struct DIMSEServiceRouter: Sendable {
     /// Which abstract syntaxes one provider serves.
     public struct Route: Sendable {
@@ -62,7 +64,9 @@ public struct DIMSEServiceRouter: Sendable {
                     continue
                 }
                 guard message.command.response(.success) != nil else { throw DIMSEServiceError.unexpected(message.command) }
-                // One operation at a time (PS3.7 §D.3.3.3: this side grants no asynchronous window).
+                // C-STOREs may overlap within the negotiated window; anything else waits for them,
+                // and runs alone (PS3.7 §D.3.3.3).
+                if case .cStoreRQ = message.command {} else { await association.storesInFlight.drained() }
                 guard operations.isEmpty else { throw DIMSEServiceError.operationWhileBusy(message.command) }
                 guard let provider = provider(for: message.presentationContext.abstractSyntax) else {
                     try await refuse(message, status: .sopClassNotSupported, context: context)
@@ -72,6 +76,10 @@ public struct DIMSEServiceRouter: Sendable {
                 case .cEchoRQ(let request):
                     let result = try await provider.echo(request, context: context)
                     try await respond(to: message.command, with: result, context: context)
+                case .cStoreRQ(let request) where association.operationsWindow > 1:
+                    guard let dataSet = message.dataSet else { throw DIMSEServiceError.unexpected(message.command) }
+                    try await storeWithinWindow(request, command: message.command, dataSet: dataSet, provider: provider,
+                                                context: context, in: &group)
                 case .cStoreRQ(let request):
                     guard let dataSet = message.dataSet else { throw DIMSEServiceError.unexpected(message.command) }
                     let result = try await provider.store(request, dataSet: dataSet, context: context)
@@ -112,6 +120,45 @@ public struct DIMSEServiceRouter: Sendable {
                     try await refuse(message, status: .unrecognizedOperation, context: context)
                 }
             }
+        }
+    }
+
+    /// A C-STORE within the asynchronous operations window (PS3.7 §D.3.3.3): its data set is read
+    /// here, then the instance is made safe in its own task, which sends the response with the
+    /// request's Message ID when its result is known, while the router reads the next request.
+    /// A request beyond the window, or reusing the Message ID of one outstanding, ends the
+    /// association: the requestor broke what it negotiated.
+    private func storeWithinWindow(_ request: CStoreRequest, command: DIMSECommand, dataSet: DataSetFragments,
+                                   provider: any DIMSEServiceProvider, context: DIMSERequestContext,
+                                   in group: inout ThrowingDiscardingTaskGroup<any Error>) async throws {
+        let stores = context.association.storesInFlight
+        switch stores.invoke(request.messageID) {
+        case .accepted: break
+        case .windowFull: throw DIMSEServiceError.beyondOperationsWindow(command, window: context.association.operationsWindow)
+        case .duplicateMessageID: throw DIMSEServiceError.messageIDOutstanding(command)
+        }
+        let completion: StoreCompletion
+        do {
+            completion = try await provider.receiveStore(request, dataSet: dataSet, context: context)
+        } catch {
+            stores.complete(request.messageID)
+            throw error
+        }
+        let connection = context.association.connection
+        connection.operationStarted()
+        group.addTask {
+            defer { connection.operationEnded() }
+            let result: DIMSEResult
+            do {
+                result = try await completion()
+            } catch {
+                stores.complete(request.messageID)
+                throw error
+            }
+            stores.complete(request.messageID)
+            let responding = ContinuousClock.now
+            try await respond(to: command, with: result, context: context)
+            provider.storeResponseSent(after: ContinuousClock.now - responding)
         }
     }
 
@@ -192,6 +239,10 @@ public struct DIMSEServiceRouter: Sendable {
 public enum DIMSEServiceError: Error, Hashable, Sendable {
     /// A response or an unsupported command where a request was due.
     case unexpected(DIMSECommand)
-    /// A request while another operation runs, though no asynchronous operations were negotiated.
+    /// A request while a C-FIND, C-GET or C-MOVE runs: those run alone.
     case operationWhileBusy(DIMSECommand)
+    /// A C-STORE while as many as the negotiated asynchronous operations window are outstanding.
+    case beyondOperationsWindow(DIMSECommand, window: Int)
+    /// A request reusing the Message ID of one still outstanding (PS3.7 §9.3.1.1).
+    case messageIDOutstanding(DIMSECommand)
 }

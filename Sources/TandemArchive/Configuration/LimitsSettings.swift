@@ -10,13 +10,20 @@ public struct LimitsSettings: Sendable, Equatable {
     public var maxUnassociatedPerAddress: Int
     /// Bytes a connection may send before its association is accepted (its A-ASSOCIATE-RQ).
     public var maxAssociateRQBytes: Int
+    /// C-STOREs one association may have outstanding (PS3.7 §D.3.3.3 asynchronous operations
+    /// window): what `dcmrecv` grants a requestor that proposes a window, and what `dcmroute`
+    /// proposes. 1: one at a time, no window.
+    public var asyncOperationsWindow: Int
+    /// Each outstanding C-STORE holds an open file and a task; more than this buys nothing.
+    public static let asyncOperationsWindowRange = 1...64
 
     public init(maxAssociations: Int = 64, maxUnassociatedConnections: Int = 512, maxUnassociatedPerAddress: Int = 32,
-                maxAssociateRQBytes: Int = 64 * 1024) {
+                maxAssociateRQBytes: Int = 64 * 1024, asyncOperationsWindow: Int = 16) {
         self.maxAssociations = maxAssociations
         self.maxUnassociatedConnections = maxUnassociatedConnections
         self.maxUnassociatedPerAddress = maxUnassociatedPerAddress
         self.maxAssociateRQBytes = maxAssociateRQBytes
+        self.asyncOperationsWindow = asyncOperationsWindow
     }
 }
 
@@ -33,6 +40,13 @@ extension TandemConfiguration {
         if let value = try positive("max_unassociated_per_address") { limits.maxUnassociatedPerAddress = value }
         // An A-ASSOCIATE-RQ with one presentation context and user information is over 200 bytes.
         if let value = try positive("max_associate_rq_bytes", minimum: 1024) { limits.maxAssociateRQBytes = value }
+        if let value = try reader.int("async_operations_window") {
+            let range = LimitsSettings.asyncOperationsWindowRange
+            guard range.contains(value) else {
+                throw reader.invalid("async_operations_window", "must be from \(range.lowerBound) to \(range.upperBound)")
+            }
+            limits.asyncOperationsWindow = value
+        }
         try reader.finish()
         return limits
     }

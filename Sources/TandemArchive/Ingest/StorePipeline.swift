@@ -90,7 +90,8 @@ public final class StorePipeline: Sendable {
     }
 }
 
-/// One instance being received. Used by one task at a time (the association's service loop).
+/// One instance being received. Used by one task at a time: the association's service loop
+/// feeds it, then finishes it or hands it to the task that does.
 public final class InstanceReception: @unchecked Sendable {
     public let request: StoreRequest
     private let pipeline: StorePipeline
