@@ -59,7 +59,7 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
     }
 
     /// One line per association: who, how much was stored, how many queries were answered with
-    /// how many matches, how long it took, how it ended.
+    /// how many matches, how long it took, the asynchronous operations window, how it ended.
     public func associationEnded(_ summary: AssociationSummary) async {
         let counts = summary.counts
         logger.info("association ended", metadata: [
@@ -67,7 +67,8 @@ public struct StorageServiceHandler: AssociationServiceHandler, DIMSEServiceProv
             "peer": "\(summary.peer.map { "\($0)" } ?? "unknown")", "stored": "\(counts.completed)",
             "failed": "\(counts.failed)", "bytes": "\(counts.bytes)",
             "queries": "\(counts.queries)", "matches": "\(counts.matches)",
-            "seconds": "\(Self.seconds(summary.duration))", "end": "\(summary.end)"])
+            "seconds": "\(Self.seconds(summary.duration))", "window": "\(summary.operationsWindow)",
+            "end": "\(summary.end)"])
     }
 
     /// Verification on its SOP class; storage on every storage SOP class the policy accepts;

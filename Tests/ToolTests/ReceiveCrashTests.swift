@@ -34,14 +34,26 @@ struct ReceiveCrashTests {
         #expect(text.contains("responses 40 checked 40 violations 0"), "\(text)")
     }
 
+    /// The same with dcmsend's asynchronous operations window: instances are made durable
+    /// concurrently and answered out of order, each still only after its own flushes.
+    @Test("with dcmsend's asynchronous window, every C-STORE success still follows its own fsyncs",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "needs strace"))
+    func flushesPrecedeEachAcknowledgementWithinTheWindow() throws {
+        let (status, text) = try Self.runCrashTest("strace-ack-order.sh", ["40"], environment: ["SENDER": "dcmsend"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("responses 40 checked 40 violations 0"), "\(text)")
+    }
+
     /// Runs a script of scripts/crash-test against the built tools (no TANDEM_EPOCH): its exit
     /// status and its stdout and stderr together.
-    static func runCrashTest(_ script: String, _ arguments: [String]) throws -> (status: Int32, text: String) {
+    static func runCrashTest(_ script: String, _ arguments: [String],
+                             environment: [String: String] = [:]) throws -> (status: Int32, text: String) {
         let process = Process()
         process.executableURL = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/crash-test/" + script)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["TANDEM_BIN": ToolRunner.productsDirectory.path]) { $1 }.filter { $0.key != "TANDEM_EPOCH" }
+            ["TANDEM_BIN": ToolRunner.productsDirectory.path]) { $1 }.merging(environment) { $1 }
+            .filter { $0.key != "TANDEM_EPOCH" }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

@@ -157,7 +157,8 @@ public final class AssociationAcceptor: Sendable {
             let end = await serveEstablished(association, peer: peer)
             return AssociationSummary(
                 callingAETitle: request.callingAETitle, calledAETitle: request.calledAETitle, peer: peer,
-                duration: .now - opened, end: end, counts: association.serviceCounts)
+                duration: .now - opened, end: end, counts: association.serviceCounts,
+                operationsWindow: association.operationsWindow)
         }
     }
 

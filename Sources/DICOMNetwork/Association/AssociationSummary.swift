@@ -66,4 +66,7 @@ public struct AssociationSummary: Sendable {
     public let duration: Duration
     public let end: AssociationEnd
     public let counts: ServiceCounts
+    /// Operations the requestor could have outstanding at once (1 without an asynchronous
+    /// operations window, PS3.7 §D.3.3.3).
+    public let operationsWindow: Int
 }
