@@ -7,6 +7,9 @@
 # disk-limit.py: the serial durable limit (per file: write, fdatasync, link, directory fsync) and
 # the time to write the set's bytes at the disk's sequential bandwidth. Last, where dcmrecv's time
 # goes: per set, each ingest phase's per-instance p50 and p90 (dcmrecv --phase-stats), median over rounds.
+# When both ends are Tandem, one row more: the CT set sent by dcmsend to dcmrecv over one
+# association with the asynchronous operations window (16 C-STOREs in flight, PS3.7 D.3.3.3),
+# beside storescu -> storescp (which flushes nothing).
 # Usage: scripts/bench/receive.sh [ROUNDS]   (TANDEM_BIN=DIR to use already built tools)
 # DCMTK is called from /usr/bin: Python packages put programs named storescu/storescp earlier on PATH.
 source "$(dirname "$0")/common.sh"
@@ -22,6 +25,7 @@ i=0; for f in $(find "$WORK/small" -type f | sort); do ln -s "$f" "$WORK/small4/
 
 
 feed_one() { LD_PRELOAD=$SHIM /usr/bin/storescu -aec BENCH +sd +r 127.0.0.1 "$1" "$2"; }
+feed_window() { "$BIN/dcmsend" -q -aec BENCH --async-window 16 127.0.0.1 "$1" "$2"; }
 feed_four() {
     local port=$1 pids=()
     for q in 0 1 2 3; do LD_PRELOAD=$SHIM /usr/bin/storescu -aec BENCH +sd +r 127.0.0.1 "$port" "$WORK/small4/$q" & pids+=($!); done
@@ -48,6 +52,14 @@ for round in $(seq "$ROUNDS"); do
             kill "$pid"; wait "$pid" 2>/dev/null || true
         done
     done
+    port=$(free_port)
+    pid=$(PHASE_LOG="$WORK/phases-ct-window.log" start_server dcmrecv "$port" "$WORK/srv-window")
+    PIDS+=("$pid")
+    wait_port "$port"
+    times[window,ct]="${times[window,ct]:-} $(seconds feed_window "$port" "$WORK/ct")"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    stored=$(sqlite3 "$WORK/srv-window/index.sqlite" "SELECT count(*) FROM instance")
+    if [ "$stored" -ne 500 ]; then echo "dcmsend with the window: only $stored of 500 instances stored" >&2; exit 1; fi
     echo "round $round done" >&2
 done
 
@@ -61,7 +73,10 @@ for set in ct small small4; do
     echo "$set: dcmrecv ${d}s  storescp ${s}s (x$(ratio "$s" "$d"))  orthanc ${o}s (x$(ratio "$o" "$d"))$limit  dcmrecv/sequential x$(ratio "$d" "$stream")"
 done
 
-for set in ct small small4; do
+w=$(median ${times[window,ct]}); s=$(median ${times[storescp,ct]})
+echo "ct, 1 association, dcmsend -> dcmrecv with the window: ${w}s  storescu -> storescp ${s}s (x$(ratio "$s" "$w"))  dcmrecv/serial-limit x$(ratio "$w" "$(median ${times[disk,ct]})")"
+
+for set in ct small small4 ct-window; do
     echo "dcmrecv phases, $set (ms per instance, median over rounds):"
     python3 "$BENCH_DIR/phase-table.py" "$WORK/phases-$set.log"
 done
