@@ -18,13 +18,14 @@ final class RoutingLab: @unchecked Sendable {
 
     /// - Parameters:
     ///   - routes: `[[route]]` tables, TOML, naming DEST; `retry`: the `[retry]` table's body;
-    ///     `destinationKeys`: more keys of DEST's `[[peer]]` table.
+    ///     `destinationKeys`: more keys of DEST's `[[peer]]` table; `destinationPort`: DEST's port
+    ///     when the test runs its own destination there, else a free one for `startDestination`.
     init(routes: String, retry: String = "max_attempts = 50\ninitial_delay = 1\nmultiplier = 2.0\nmax_delay = 2",
-         destinationKeys: String = "") throws {
+         destinationKeys: String = "", destinationPort: Int? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-route-\(UUID().uuidString)")
         root = directory.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        destinationPort = try LoopbackPort.free()
+        self.destinationPort = try destinationPort ?? LoopbackPort.free()
         let configuration = """
             [node]
             ae_title = "TANDEM"
@@ -32,7 +33,7 @@ final class RoutingLab: @unchecked Sendable {
             [[peer]]
             ae_title = "DEST"
             host = "127.0.0.1"
-            port = \(destinationPort)
+            port = \(self.destinationPort)
             \(destinationKeys)
 
             \(routes)
