@@ -78,6 +78,12 @@ public enum ReceiverService {
         logger.info("listening", metadata: ["ae_title": "\(policy.aeTitle)", "bind": "\(listener.bind)",
                                            "port": "\(acceptor.localPort)", "root": "\(pipeline.root.url.path)",
                                            "epoch": "\(pipeline.index.epoch)"])
+        let needed = OpenFileLimit.needed(for: listener.limits)
+        let openFiles = OpenFileLimit.raise(toAtLeast: needed)
+        if openFiles < needed {
+            logger.warning("open-file limit below what max_associations and async_operations_window may need",
+                           metadata: ["limit": "\(openFiles)", "needed": "\(needed)"])
+        }
         for caller in policy.unresolvedCallers {
             logger.warning("[[peer]] host does not resolve: its calls will be rejected",
                            metadata: ["ae_title": "\(caller.aeTitle)", "host": "\(caller.host)"])

@@ -109,6 +109,45 @@ struct AsyncWindowTests {
         #expect(receiver.stop() == 0)
     }
 
+    /// dcmrecv started by bash with the given open-file limits (soft, hard); its soft limit once
+    /// listening (from /proc) and its log.
+    static func openFileLimit(soft: Int, hard: Int) async throws -> (soft: Int, log: String) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-nofile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let port = try LoopbackPort.free()
+        let log = root.appendingPathComponent("dcmrecv.log")
+        let dcmrecv = ToolRunner.productsDirectory.appendingPathComponent("dcmrecv").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "ulimit -Sn \(soft) && ulimit -Hn \(hard) && exec \"$0\" \"$@\" 2>\(log.path)", dcmrecv,
+                             "--root", root.appendingPathComponent("data").path, "--bind", "127.0.0.1", "--port", "\(port)"]
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        guard try await eventually(seconds: 20, { LoopbackPort.canConnect(port) }) else {
+            throw ExternalTool.Failure("dcmrecv is not listening")
+        }
+        let limits = try String(contentsOfFile: "/proc/\(process.processIdentifier)/limits", encoding: .utf8)
+        let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let soft = try #require(Int(line.split(separator: " ", omittingEmptySubsequences: true)[3]))
+        return (soft, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    @Test("dcmrecv raises its soft open-file limit to what the windows may need; below that hard limit it warns")
+    func openFileLimitFollowsTheWindow() async throws {
+        // Defaults: 64 associations × (16 + 2) + 64 = 1,216 descriptors.
+        let roomy = try await Self.openFileLimit(soft: 256, hard: 4096)
+        #expect(roomy.soft == 1216)
+        #expect(!roomy.log.contains("open-file limit"), "\(roomy.log)")
+        let tight = try await Self.openFileLimit(soft: 256, hard: 512)
+        #expect(tight.soft == 512)
+        #expect(tight.log.contains("open-file limit below"), "\(tight.log)")
+    }
+
     @Test("a window outside 1...64 in tandem.toml is a configuration error (exit 78)")
     func windowOutOfRange() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-window-config-\(UUID().uuidString)")
