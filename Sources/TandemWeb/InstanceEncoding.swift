@@ -48,13 +48,28 @@ enum InstanceEncoding: Equatable {
         return syntax.isUncompressed || FrameDecoders.standard.canDecode(syntax)
     }
 
-    /// The Part 10 bytes of the file at `path` in Explicit VR Little Endian. Held in memory: one
-    /// instance at a time.
-    static func explicitLittleEndian(path: String) throws -> [UInt8] {
-        let file = try DICOMFile(path: path)
-        if file.transferSyntax.isEncapsulated {
-            return try Transcoder.transcode(DICOMImage(file: file), to: .explicitVRLittleEndian).encoded()
+    /// Outputs the Part 10 bytes of the file at `path` in Explicit VR Little Endian: an image a
+    /// frame at a time (the Transcoder's streaming path), so a 3,000-frame object needs the memory
+    /// of a few frames; an object without Pixel Data (or deflated, which cannot be read in
+    /// place) whole.
+    static func writeExplicitLittleEndian(path: String, to output: ([UInt8]) throws -> Void) throws {
+        let probe = try DICOMFile(path: path, options: .headerOnly)
+        let bulkData = ReadOptions(bulkDataThreshold: 64 * 1024, fragmentBulkDataThreshold: 0)
+        guard !probe.transferSyntax.isDeflated, try DICOMFile(path: path, options: bulkData).dataSet.contains(.pixelData) else {
+            return try output(wholeExplicitLittleEndian(path: path))
         }
+        let image = try DICOMImage(path: path)
+        guard let sopClass = image.dataSet.string(.sopClassUID), let sopInstance = image.dataSet.string(.sopInstanceUID) else {
+            throw DICOMError(.invalidFileMetaInformation("the data set has no SOP Class UID or SOP Instance UID"))
+        }
+        try output(DICOMFile.metaHeader(sopClassUID: sopClass, sopInstanceUID: sopInstance,
+                                        transferSyntax: .explicitVRLittleEndian,
+                                        sourceApplicationEntityTitle: image.file.sourceApplicationEntityTitle))
+        try Transcoder.writeDataSet(image, to: .explicitVRLittleEndian, output)
+    }
+
+    private static func wholeExplicitLittleEndian(path: String) throws -> [UInt8] {
+        let file = try DICOMFile(path: path)
         var transcoded = try DICOMFile(dataSet: file.dataSet, transferSyntax: .explicitVRLittleEndian,
                                        sourceApplicationEntityTitle: file.sourceApplicationEntityTitle)
         transcoded.preamble = file.preamble

@@ -14,6 +14,11 @@ struct StowRoutes {
     let calledAE: String
     /// http or https, for Retrieve URLs.
     let scheme: String
+    /// `[web] stow_max_bytes`.
+    let maximumBodyBytes: Int64
+
+    /// Parts whose flush and index commit may be under way at once while later parts stream in.
+    static let maximumPartsFinishing = 8
 
     /// The Calling AE title ingest records for instances stored over DICOMweb (routing rules may match it).
     static let callingAE = "DICOMWEB"
@@ -29,11 +34,28 @@ struct StowRoutes {
 
     /// With a study in the path, an instance of another study is not stored: it is listed in
     /// FailedSOPSequence with reason A900 (PS3.18 §10.5.3, the C-STORE "does not match" family).
+    /// Each part's flush and index commit overlap the parts that follow (up to
+    /// `maximumPartsFinishing` at once); the answer waits for all of them. A body over
+    /// `maximumBodyBytes`, declared or sent, is answered 413; every refusal closes the connection
+    /// rather than read the rest of a body nobody will store.
     private func store(_ request: Request, _ context: WebContext, study: String?) async throws -> Response {
         try context.authorize(.store)
+        do {
+            return try await storeParts(request, context, study: study)
+        } catch let error as HTTPError {
+            var headers = error.headers
+            headers[.connection] = "close"
+            throw HTTPError(error.status, headers: headers, message: error.body)
+        }
+    }
+
+    private func storeParts(_ request: Request, _ context: WebContext, study: String?) async throws -> Response {
         let contentType = AcceptedSyntax.parameters(request.headers[.contentType] ?? "")
         guard contentType[""] == "multipart/related", (contentType["type"] ?? "application/dicom").lowercased() == "application/dicom" else {
             throw HTTPError(.unsupportedMediaType, message: "expected multipart/related; type=\"application/dicom\"")
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int64.init), declared > maximumBodyBytes {
+            throw tooLarge
         }
         var parser: MultipartParser
         do {
@@ -41,25 +63,41 @@ struct StowRoutes {
         } catch {
             throw HTTPError(.badRequest, message: "multipart: \(error)")
         }
-        var outcomes: [StowOutcome] = []
         var part: StowPart?
+        var received: Int64 = 0
+        var outcomes: [(position: Int, outcome: StowOutcome)] = []
         do {
-            for try await chunk in request.body {
-                for event in try parser.feed(chunk.readableBytesView) {
-                    switch event {
-                    case .partBegin(let headers):
-                        part = StowPart(headers: headers, pipeline: pipeline, calledAE: calledAE, study: study)
-                    case .partData(let bytes):
-                        part?.append(bytes)
-                    case .partEnd:
-                        if let finished = part { outcomes.append(try await finished.finish()) }
-                        part = nil
-                    case .end:
-                        break
+            try await withThrowingTaskGroup(of: (Int, StowOutcome).self) { finishing in
+                var started = 0
+                for try await chunk in request.body {
+                    received += Int64(chunk.readableBytes)
+                    guard received <= maximumBodyBytes else { throw tooLarge }
+                    for event in try parser.feed(chunk.readableBytesView) {
+                        switch event {
+                        case .partBegin(let headers):
+                            if let declared = headers["content-length"].flatMap(Int64.init), declared > maximumBodyBytes {
+                                throw tooLarge
+                            }
+                            part = StowPart(headers: headers, pipeline: pipeline, calledAE: calledAE, study: study)
+                        case .partData(let bytes):
+                            part?.append(bytes)
+                        case .partEnd:
+                            guard let completion = part?.completion() else { break }
+                            part = nil
+                            let position = started
+                            started += 1
+                            finishing.addTask { (position, try await completion.finish()) }
+                            if started - outcomes.count >= Self.maximumPartsFinishing, let done = try await finishing.next() {
+                                outcomes.append(done)
+                            }
+                        case .end:
+                            break
+                        }
                     }
                 }
+                try parser.finish()
+                while let done = try await finishing.next() { outcomes.append(done) }
             }
-            try parser.finish()
         } catch let failure as MultipartParser.Failure {
             part?.abandon()
             throw HTTPError(.badRequest, message: "multipart: \(failure)")
@@ -71,8 +109,13 @@ struct StowRoutes {
             throw error
         }
         guard !outcomes.isEmpty else { throw HTTPError(.badRequest, message: "the body holds no instance") }
-        context.notes.study = study ?? outcomes.lazy.compactMap(\.studyUID).first
-        return response(outcomes, base: BulkDataBase(request: request, context: context, scheme: scheme))
+        let inOrder = outcomes.sorted { $0.position < $1.position }.map(\.outcome)
+        context.notes.study = study ?? inOrder.lazy.compactMap(\.studyUID).first
+        return response(inOrder, base: BulkDataBase(request: request, context: context, scheme: scheme))
+    }
+
+    private var tooLarge: HTTPError {
+        HTTPError(.contentTooLarge, message: "a STOW-RS body may hold at most \(maximumBodyBytes) bytes ([web] stow_max_bytes)")
     }
 
     private func response(_ outcomes: [StowOutcome], base: BulkDataBase) -> Response {
@@ -121,77 +164,4 @@ struct StowOutcome: Sendable {
     var seriesUID: String?
     /// Failure Reason (0008,1197), nil when stored: PS3.18 Table 10.5.3-1 and PS3.4 Annex B codes.
     var failureReason: UInt16?
-}
-
-/// One part being stored: its head is buffered until the File Meta Information is complete, then
-/// the data set streams into an ingest reception.
-final class StowPart {
-    private let pipeline: StorePipeline
-    private let calledAE: String
-    private let study: String?
-    private var head: [UInt8] = []
-    private var header: Part10Header?
-    private var reception: InstanceReception?
-    private var refusal: String?
-
-    init(headers: [String: String], pipeline: StorePipeline, calledAE: String, study: String?) {
-        self.pipeline = pipeline
-        self.calledAE = calledAE
-        self.study = study
-        if let type = headers["content-type"], AcceptedSyntax.parameters(type)[""] != "application/dicom" {
-            refusal = "part is \(type.prefix(64)), not application/dicom"
-        }
-    }
-
-    func append(_ bytes: [UInt8]) {
-        guard refusal == nil else { return }
-        if let reception {
-            reception.append(bytes)
-            return
-        }
-        head += bytes
-        switch Part10Header.parse(head) {
-        case .needMore:
-            return
-        case .invalid(let reason):
-            refusal = reason
-            head = []
-        case .header(let parsed):
-            header = parsed
-            let started = pipeline.begin(StoreRequest(
-                sopClassUID: parsed.sopClassUID, sopInstanceUID: parsed.sopInstanceUID,
-                transferSyntax: TransferSyntax(uid: parsed.transferSyntaxUID),
-                callingAE: StowRoutes.callingAE, calledAE: calledAE, studyInstanceUID: study))
-            reception = started
-            started.append(Array(head[parsed.dataSetOffset...]))
-            head = []
-        }
-    }
-
-    func abandon() {
-        reception?.abandon()
-        reception = nil
-    }
-
-    func finish() async throws(FencedError) -> StowOutcome {
-        guard let header, let reception, refusal == nil else {
-            abandon()
-            return StowOutcome(sopClassUID: header?.sopClassUID ?? "", sopInstanceUID: header?.sopInstanceUID ?? "",
-                               failureReason: 0xC000)
-        }
-        let result = try await reception.finish()
-        var outcome = StowOutcome(sopClassUID: header.sopClassUID, sopInstanceUID: header.sopInstanceUID)
-        switch result.outcome {
-        case .stored:
-            if let indexed = try? pipeline.index.instance(sopInstanceUID: header.sopInstanceUID) {
-                outcome.studyUID = indexed.record.study.studyInstanceUID
-                outcome.seriesUID = indexed.record.series.seriesInstanceUID
-            }
-        case .outOfResources: outcome.failureReason = 0xA700
-        case .doesNotMatchAnnouncement: outcome.failureReason = 0xA900
-        case .unreadable, .invalidSOPInstanceUID: outcome.failureReason = 0xC000
-        case .duplicateRejected: outcome.failureReason = 0x0111
-        }
-        return outcome
-    }
 }

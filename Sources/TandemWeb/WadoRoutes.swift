@@ -72,11 +72,13 @@ struct WadoRoutes {
                         contentType: "application/dicom; transfer-syntax=\(record.transferSyntaxUID)", length: record.fileSize))
                     try await MultipartWriter.streamFile(path, to: &writer)
                 case .explicitLittleEndian:
-                    let bytes = try await offPool { try InstanceEncoding.explicitLittleEndian(path: path) }
+                    // No Content-Length: the transcoded length is known only once written.
                     try await writer.write(multipart.partHeader(
                         contentType: "application/dicom; transfer-syntax=\(TransferSyntax.explicitVRLittleEndian.uid)",
-                        length: Int64(bytes.count)))
-                    try await writer.write(ByteBuffer(bytes: bytes))
+                        length: nil))
+                    try await ChunkHandoff.relay({ try InstanceEncoding.writeExplicitLittleEndian(path: path, to: $0) }) {
+                        try await writer.write(ByteBuffer(bytes: $0))
+                    }
                 }
                 try await writer.write(multipart.partEnd)
             }

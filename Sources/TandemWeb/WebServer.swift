@@ -14,7 +14,8 @@ public struct WebServerSettings: Sendable {
     public var port: Int
     /// The archive's configuration: `[web]`, `[query]`, `[storage]`, `[node] ae_title`.
     public var archive: TandemConfiguration
-    /// Seconds a connection may stay idle (also bounds a client that sends its request slowly).
+    /// Seconds a connection may stay idle between requests or within a body (a head has
+    /// `[web] header_timeout`).
     public var idleTimeoutSeconds: Int64 = 60
     /// How often the fence is checked while idle (every write checks it as well).
     public var fenceCheckInterval: Duration = .seconds(5)
@@ -23,6 +24,12 @@ public struct WebServerSettings: Sendable {
         self.bind = bind
         self.port = port
         self.archive = archive
+    }
+
+    var connectionLimits: ConnectionLimits {
+        ConnectionLimits(headTimeout: .seconds(Int64(archive.web.headerTimeoutSeconds)),
+                         maximumConnections: archive.web.maxConnections,
+                         maximumConnectionsPerClient: archive.web.maxConnectionsPerClient)
     }
 
     /// HTTPS, when `[web]` names a certificate and key.
@@ -38,7 +45,13 @@ public struct WebServerSettings: Sendable {
 public enum WebServer {
     public static func run(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) async throws {
         let router = try makeRouter(index: index, settings: settings, assets: try StaticAssets.besideExecutable(), logger: logger)
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(settings.idleTimeoutSeconds)))
+        let connections = ConnectionCount(limits: settings.connectionLimits)
+        let http = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: [RequestGuard(connections: connections)],
+            idleTimeout: .seconds(settings.idleTimeoutSeconds),
+            // A backstop only: RequestGuard answers 431 well before the decoder's own limits.
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 2 * ConnectionLimits.maximumHeadBytes,
+                                            maxHeaderListSize: 2 * ConnectionLimits.maximumHeadBytes)))
         let server = try settings.tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let app = Application(
             router: router,
@@ -89,7 +102,8 @@ public enum WebServer {
         RenderedRoutes(index: index).register(on: router)
         ViewerRoutes(index: index, assets: assets).register(on: router)
         StowRoutes(pipeline: StorePipeline(index: index, storage: settings.archive.storage, logger: logger),
-                   calledAE: settings.archive.node.aeTitle, scheme: scheme).register(on: router)
+                   calledAE: settings.archive.node.aeTitle, scheme: scheme,
+                   maximumBodyBytes: settings.archive.web.stowMaxBytes).register(on: router)
         return router
     }
 }

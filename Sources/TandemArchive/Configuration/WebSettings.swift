@@ -16,6 +16,14 @@ public struct WebSettings: Sendable, Equatable {
     /// Seconds without a new instance after which the worklist shows a study as complete rather
     /// than still arriving (routing's on-stable rule, applied to the worklist).
     public var studyStableAfterSeconds: Int
+    /// Seconds a request head (request line and header fields) may take from its first byte:
+    /// a client trickling its head (slow loris) is answered 408 and cut off.
+    public var headerTimeoutSeconds: Int = 20
+    /// Open connections at once, in total and from one client address; one more is answered 503.
+    public var maxConnections: Int = 256
+    public var maxConnectionsPerClient: Int = 32
+    /// Bytes of one STOW-RS request body; a larger one (declared or sent) is answered 413.
+    public var stowMaxBytes: Int64 = 2 << 30
 
     public init(sessionTimeoutSeconds: Int = 28_800, tlsCertificate: String? = nil, tlsKey: String? = nil,
                 httpRedirectPort: Int? = nil, auditSyslog: SyslogDestination? = nil,
@@ -79,6 +87,22 @@ extension TandemConfiguration {
         if let value = try reader.int("reading_timeout") {
             guard (10...86_400).contains(value) else { throw reader.invalid("reading_timeout", "must be 10...86400 seconds") }
             web.readingTimeoutSeconds = value
+        }
+        if let value = try reader.int("header_timeout") {
+            guard (1...300).contains(value) else { throw reader.invalid("header_timeout", "must be 1...300 seconds") }
+            web.headerTimeoutSeconds = value
+        }
+        if let value = try reader.int("max_connections") {
+            guard (1...65_535).contains(value) else { throw reader.invalid("max_connections", "must be 1...65535") }
+            web.maxConnections = value
+        }
+        if let value = try reader.int("max_connections_per_client") {
+            guard (1...65_535).contains(value) else { throw reader.invalid("max_connections_per_client", "must be 1...65535") }
+            web.maxConnectionsPerClient = value
+        }
+        if let value = try reader.int("stow_max_bytes") {
+            guard value >= 1 << 20 else { throw reader.invalid("stow_max_bytes", "must be at least 1048576 (1 MiB)") }
+            web.stowMaxBytes = Int64(value)
         }
         if let value = try reader.int("study_stable_after") {
             guard (0...86_400).contains(value) else { throw reader.invalid("study_stable_after", "must be 0...86400 seconds") }

@@ -1,0 +1,197 @@
+import HTTPTypes
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTPTypes
+
+/// What one connection may hold (`[web] header_timeout`, `max_connections`,
+/// `max_connections_per_client`; docs/configuration.md).
+struct ConnectionLimits: Sendable {
+    var headTimeout: TimeAmount
+    var maximumConnections: Int
+    var maximumConnectionsPerClient: Int
+    /// Request line and header fields together: a QIDO-RS query with long UID lists fits, and
+    /// 256 connections' heads stay within a quarter of a gigabyte.
+    static let maximumHeadBytes = 1 << 20
+}
+
+/// Open connections in total and per client address, shared by a server's connections.
+final class ConnectionCount: Sendable {
+    private let counts = NIOLockedValueBox((total: 0, byClient: [String: Int]()))
+    let limits: ConnectionLimits
+
+    init(limits: ConnectionLimits) {
+        self.limits = limits
+    }
+
+    /// Counts a new connection; false when that puts it over a limit (it stays counted until
+    /// `close`, like any other).
+    func open(_ client: String) -> Bool {
+        counts.withLockedValue { counts in
+            counts.total += 1
+            counts.byClient[client, default: 0] += 1
+            return counts.total <= limits.maximumConnections
+                && counts.byClient[client, default: 0] <= limits.maximumConnectionsPerClient
+        }
+    }
+
+    func close(_ client: String) {
+        counts.withLockedValue { counts in
+            counts.total -= 1
+            let remaining = counts.byClient[client, default: 1] - 1
+            counts.byClient[client] = remaining > 0 ? remaining : nil
+        }
+    }
+}
+
+/// Applies `RequestHeadWatch` and the connection limits to one HTTP/1 connection. Sits after the
+/// HTTP decoder (it sees request parts and response parts) and puts a `ReadCounter` at the front
+/// of the pipeline, whose byte counts tell it when a head begins and how large it has grown.
+/// A connection over a limit is answered 503 to its first request and closed; a head too slow
+/// (408) or too large (431) is answered when no response is under way, and the connection closed.
+final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let connections: ConnectionCount
+    private var watch = RequestHeadWatch(maximumHeadBytes: ConnectionLimits.maximumHeadBytes)
+    private var client: String?
+    private var overLimit = false
+    private var closing = false
+    private var closeAfterResponse = false
+    private var deadline: Scheduled<Void>?
+    /// Requests passed on whose response has not ended yet.
+    private var unanswered = 0
+
+    init(connections: ConnectionCount) {
+        self.connections = connections
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let client = context.channel.remoteAddress?.ipAddress ?? "local"
+        self.client = client
+        overLimit = !connections.open(client)
+        do {
+            try context.pipeline.syncOperations.addHandler(ReadCounter(), position: .first)
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        if let client { connections.close(client) }
+        client = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        let part = unwrapInboundIn(data)
+        if overLimit {
+            if case .head = part { refuse(.serviceUnavailable, context: context) }
+            return
+        }
+        switch part {
+        case .head:
+            perform(watch.headDecoded(), context: context)
+            unanswered += 1
+        case .body:
+            break
+        case .end:
+            watch.requestEnded()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        perform(watch.readComplete(), context: context)
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let read = event as? ReadCounter.BytesRead else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if !overLimit, !closing { perform(watch.bytesArrived(read.count), context: context) }
+    }
+
+    /// A response that says `Connection: close` is the connection's last (RFC 9112 §9.6): the
+    /// server closes after it rather than read the rest of a request body it refused.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let response):
+            closeAfterResponse = response.headerFields[.connection]?.lowercased() == "close"
+        case .body:
+            break
+        case .end:
+            unanswered -= 1
+            guard closeAfterResponse else { break }
+            closing = true
+            deadline?.cancel()
+            deadline = nil
+            context.writeAndFlush(data).assumeIsolated().whenComplete { result in
+                promise?.completeWith(result)
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func perform(_ action: RequestHeadWatch.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            break
+        case .startDeadline:
+            deadline?.cancel()
+            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: connections.limits.headTimeout) {
+                self.deadline = nil
+                self.perform(self.watch.deadlinePassed(), context: context)
+            }
+        case .cancelDeadline:
+            deadline?.cancel()
+            deadline = nil
+        case .refuse(.headTooSlow):
+            refuse(.requestTimeout, context: context)
+        case .refuse(.headTooLarge):
+            refuse(.requestHeaderFieldsTooLarge, context: context)
+        }
+    }
+
+    /// Answers `status` with `Connection: close` unless a response is being written (whose bytes it
+    /// would break into), then closes.
+    private func refuse(_ status: HTTPResponse.Status, context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        deadline?.cancel()
+        deadline = nil
+        guard unanswered == 0 else {
+            context.close(promise: nil)
+            return
+        }
+        let head = HTTPResponse(status: status, headerFields: [.connection: "close", .contentLength: "0"])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}
+
+/// First in a connection's pipeline: tells `RequestGuard` how many bytes each read brought,
+/// before the HTTP decoder consumes them.
+final class ReadCounter: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    struct BytesRead: Sendable {
+        var count: Int
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireUserInboundEventTriggered(BytesRead(count: unwrapInboundIn(data).readableBytes))
+        context.fireChannelRead(data)
+    }
+}
