@@ -9,24 +9,74 @@
 # curl runs (curl's start-up included for both servers); ratios are orthanc/dcmweb (above 1:
 # dcmweb faster), except wado (MB/s against the disk) and stow (dcmweb STOW time / dcmrecv time).
 # Nothing is asserted. dcmweb is asked with a bearer token, Orthanc without authentication.
-# Usage: scripts/bench/dicomweb.sh [STUDIES] [ROUNDS]   (TANDEM_BIN=DIR to use already built tools)
+# Usage: scripts/bench/dicomweb.sh [STUDIES] [ROUNDS]   (TANDEM_BIN=DIR to use already built tools;
+#        ROWS=stow for the STOW-RS row alone: neither Orthanc nor the other studies are needed)
 source "$(dirname "$0")/common.sh"
 STUDIES=${1:-20000}
 ROUNDS=${2:-7}
 DCMTK_BIN=${DCMTK_BIN:-/usr/bin}
 PLUGIN=${ORTHANC_DICOMWEB:-/usr/share/orthanc/plugins/libOrthancDicomWeb.so}
-command -v Orthanc >/dev/null || { echo "Orthanc is missing: apt-get install orthanc" >&2; exit 66; }
-[ -f "$PLUGIN" ] || { echo "Orthanc's DICOMweb plugin is missing: apt-get install orthanc-dicomweb" >&2; exit 66; }
+if [ "${ROWS:-all}" != stow ]; then
+    command -v Orthanc >/dev/null || { echo "Orthanc is missing: apt-get install orthanc" >&2; exit 66; }
+    [ -f "$PLUGIN" ] || { echo "Orthanc's DICOMweb plugin is missing: apt-get install orthanc-dicomweb" >&2; exit 66; }
+fi
 python3 -c 'import pydicom' 2>/dev/null || { echo "pydicom is missing: pip install pydicom" >&2; exit 66; }
 if [ -z "${TANDEM_BIN:-}" ]; then
     (cd "$REPO" && for p in dcmrecv dcmweb dcmsynth; do swift build -c release --product "$p" >/dev/null; done)
 fi
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+stow_row() {
+    # STOW-RS of the CT study into an empty archive vs dcmrecv ingesting it from one storescu association.
+    python3 - "$WORK/ct500" "$WORK/stow.body" <<'PY'
+import os, sys
+with open(sys.argv[2], "wb") as out:
+    for directory, _, names in sorted(os.walk(sys.argv[1])):
+        for name in sorted(names):
+            out.write(b"--benchb\r\nContent-Type: application/dicom\r\n\r\n")
+            out.write(open(os.path.join(directory, name), "rb").read())
+            out.write(b"\r\n")
+    out.write(b"--benchb--\r\n")
+PY
+    fresh_root() {
+        rm -rf "$1"; mkdir -p "$1"
+        local port; port=$(free_port)
+        "$BIN/dcmrecv" -q --root "$1" --bind 127.0.0.1 --port "$port" >/dev/null 2>&1 & local pid=$!
+        wait_port "$port"; kill "$pid"; wait "$pid" || true
+    }
+    stow_times=(); recv_times=()
+    for round in $(seq 3); do
+        fresh_root "$WORK/stow"
+        echo 'bench-password-1' | "$BIN/dcmweb" user add bench --role admin --password-stdin --root "$WORK/stow" >/dev/null
+        stow_token=$("$BIN/dcmweb" token create bench --name bench --root "$WORK/stow")
+        port=$(free_port)
+        "$BIN/dcmweb" -q --root "$WORK/stow" --bind 127.0.0.1 --port "$port" >/dev/null 2>&1 & web_pid=$!
+        wait_port "$port"
+        stow() { [ "$(status_of -H "Authorization: Bearer $stow_token" -X POST --data-binary @"$WORK/stow.body" \
+            -H 'Content-Type: multipart/related; type="application/dicom"; boundary=benchb' \
+            "http://127.0.0.1:$port/dicomweb/studies")" = 200 ] || { echo "STOW-RS failed" >&2; exit 1; }; }
+        stow_times+=("$(seconds stow)")
+        kill "$web_pid"; wait "$web_pid" || true
+        [ "$(sqlite3 "$WORK/stow/index.sqlite" "SELECT count(*) FROM instance")" = 500 ] || { echo "STOW-RS stored too few" >&2; exit 1; }
+
+        rm -rf "$WORK/recv"; mkdir -p "$WORK/recv"; port=$(free_port)
+        "$BIN/dcmrecv" -q --root "$WORK/recv" --bind 127.0.0.1 --port "$port" --aet BENCH >/dev/null 2>&1 & recv_pid=$!
+        wait_port "$port"
+        recv_times+=("$(seconds env LD_PRELOAD="$SHIM" "$DCMTK_BIN/storescu" -aec BENCH +sd +r 127.0.0.1 "$port" "$WORK/ct500")")
+        kill "$recv_pid"; wait "$recv_pid" || true
+        [ "$(sqlite3 "$WORK/recv/index.sqlite" "SELECT count(*) FROM instance")" = 500 ] || { echo "dcmrecv stored too few" >&2; exit 1; }
+    done
+    stow_d=$(median "${stow_times[@]}"); recv_d=$(median "${recv_times[@]}")
+    echo "STOW-RS of the 500 x 512 KB study into an empty archive: dcmweb ${stow_d}s; dcmrecv from storescu ${recv_d}s;" \
+         "STOW/dcmrecv x$(ratio "$stow_d" "$recv_d") (target <= 1.3) (median of 3)"
+}
 
 echo "writing the studies" >&2
 "$BIN/dcmsynth" --out "$WORK/mr2000" --modality MR --series 4 --instances 500 --instance-size 24k \
     --patient-id META-1 >/dev/null
 "$BIN/dcmsynth" --out "$WORK/mr512" --modality MR --instances 1 --instance-size 512k --patient-id RENDER-1 >/dev/null
 "$BIN/dcmsynth" --out "$WORK/ct500" --modality CT --instances 500 --instance-size 512k --patient-id WADO-1 >/dev/null
+if [ "${ROWS:-all}" = stow ]; then stow_row; exit 0; fi
 python3 "$BENCH_DIR/find-archive.py" "$WORK/studies" "$STUDIES"
 uid_of() { "$DCMTK_BIN/dcmdump" -q -s +P "$1" "$2" | sed -n 's/.*\[\(.*\)\].*/\1/p' | head -1; }
 first_file() { find "$1" -type f -name '*.dcm' | sort | head -1; }
@@ -94,7 +144,6 @@ get() {
     [ "$1" = dcmweb ] && auth=(-H "Authorization: Bearer $TOKEN") && base=$TANDEM_URL
     curl -s -o "$WORK/body.$1" -w '%{time_total}' "${auth[@]}" -H "Accept: ${3:-*/*}" "$base/$2"
 }
-status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # timed KIND PATH [ACCEPT]: ROUNDS GETs after one warm-up, their median seconds.
 timed() {
     local times=()
@@ -149,46 +198,4 @@ mbs() { python3 -c "print(f'{$1/1e6/$2:.0f}')"; }
 echo "WADO-RS study, 500 x 512 KB: dcmweb ${d}s $(mbs "$bytes" "$d") MB/s  orthanc ${o}s $(mbs "$bytes_o" "$o") MB/s" \
      "(x$(ratio "$o" "$d")); disk read (O_DIRECT) $(mbs "$bytes" "$direct") MB/s, page cache $(mbs "$bytes" "$cached") MB/s;" \
      "dcmweb/disk x$(python3 -c "print(f'{$direct/$d:.2f}')") (target >= 0.67)"
-
-# STOW-RS of the CT study into an empty archive vs dcmrecv ingesting it from one storescu association.
-python3 - "$WORK/ct500" "$WORK/stow.body" <<'PY'
-import os, sys
-with open(sys.argv[2], "wb") as out:
-    for directory, _, names in sorted(os.walk(sys.argv[1])):
-        for name in sorted(names):
-            out.write(b"--benchb\r\nContent-Type: application/dicom\r\n\r\n")
-            out.write(open(os.path.join(directory, name), "rb").read())
-            out.write(b"\r\n")
-    out.write(b"--benchb--\r\n")
-PY
-fresh_root() {
-    rm -rf "$1"; mkdir -p "$1"
-    local port; port=$(free_port)
-    "$BIN/dcmrecv" -q --root "$1" --bind 127.0.0.1 --port "$port" >/dev/null 2>&1 & local pid=$!
-    wait_port "$port"; kill "$pid"; wait "$pid" || true
-}
-stow_times=(); recv_times=()
-for round in $(seq 3); do
-    fresh_root "$WORK/stow"
-    echo 'bench-password-1' | "$BIN/dcmweb" user add bench --role admin --password-stdin --root "$WORK/stow" >/dev/null
-    stow_token=$("$BIN/dcmweb" token create bench --name bench --root "$WORK/stow")
-    port=$(free_port)
-    "$BIN/dcmweb" -q --root "$WORK/stow" --bind 127.0.0.1 --port "$port" >/dev/null 2>&1 & web_pid=$!
-    wait_port "$port"
-    stow() { [ "$(status_of -H "Authorization: Bearer $stow_token" -X POST --data-binary @"$WORK/stow.body" \
-        -H 'Content-Type: multipart/related; type="application/dicom"; boundary=benchb' \
-        "http://127.0.0.1:$port/dicomweb/studies")" = 200 ] || { echo "STOW-RS failed" >&2; exit 1; }; }
-    stow_times+=("$(seconds stow)")
-    kill "$web_pid"; wait "$web_pid" || true
-    [ "$(sqlite3 "$WORK/stow/index.sqlite" "SELECT count(*) FROM instance")" = 500 ] || { echo "STOW-RS stored too few" >&2; exit 1; }
-
-    rm -rf "$WORK/recv"; mkdir -p "$WORK/recv"; port=$(free_port)
-    "$BIN/dcmrecv" -q --root "$WORK/recv" --bind 127.0.0.1 --port "$port" --aet BENCH >/dev/null 2>&1 & recv_pid=$!
-    wait_port "$port"
-    recv_times+=("$(seconds env LD_PRELOAD="$SHIM" "$DCMTK_BIN/storescu" -aec BENCH +sd +r 127.0.0.1 "$port" "$WORK/ct500")")
-    kill "$recv_pid"; wait "$recv_pid" || true
-    [ "$(sqlite3 "$WORK/recv/index.sqlite" "SELECT count(*) FROM instance")" = 500 ] || { echo "dcmrecv stored too few" >&2; exit 1; }
-done
-stow_d=$(median "${stow_times[@]}"); recv_d=$(median "${recv_times[@]}")
-echo "STOW-RS of the 500 x 512 KB study into an empty archive: dcmweb ${stow_d}s; dcmrecv from storescu ${recv_d}s;" \
-     "STOW/dcmrecv x$(ratio "$stow_d" "$recv_d") (target <= 1.3) (median of 3)"
+stow_row
