@@ -61,6 +61,20 @@ import Testing
         #expect(error("[[peer]]\nae_title = \"A\"\nhost = \"h\"\nport = 104\nname = \"\"\n")?.key?.hasSuffix("name") == true)
     }
 
+    @Test func webConnectionLimitsAreRead() throws {
+        let web = try parse("[web]\nheader_timeout = 5\nmax_connections = 100\nmax_connections_per_client = 6\n"
+            + "stow_max_bytes = 10485760\n").web
+        #expect(web.headerTimeoutSeconds == 5 && web.maxConnections == 100 && web.maxConnectionsPerClient == 6)
+        #expect(web.stowMaxBytes == 10_485_760)
+        let defaults = TandemConfiguration.defaults().web
+        #expect(defaults.headerTimeoutSeconds == 20 && defaults.maxConnections == 256)
+        #expect(defaults.maxConnectionsPerClient == 32 && defaults.stowMaxBytes == 2 << 30)
+        #expect(error("[web]\nheader_timeout = 0\n")?.key?.hasSuffix("header_timeout") == true)
+        #expect(error("[web]\nmax_connections = 0\n")?.key?.hasSuffix("max_connections") == true)
+        #expect(error("[web]\nmax_connections_per_client = 70000\n")?.key?.hasSuffix("max_connections_per_client") == true)
+        #expect(error("[web]\nstow_max_bytes = 1000\n")?.key?.hasSuffix("stow_max_bytes") == true)
+    }
+
     @Test func nodeNameIsNodeLocal() throws {
         let kernelHostName = try String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
