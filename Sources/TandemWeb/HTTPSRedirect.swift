@@ -1,11 +1,12 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// `[web] http_redirect_port`: a plain HTTP listener beside the HTTPS one that answers every
 /// request with 308 Permanent Redirect (RFC 9110 §15.4.9: the method and body are kept) to the
 /// same path and query over HTTPS. It serves nothing else, so nothing leaves in clear text.
 enum HTTPSRedirect {
-    static func application(bind: String, port: Int, httpsPort: Int,
+    static func application(bind: String, port: Int, httpsPort: Int, server: HTTPServerBuilder,
                             logger: Logger) -> some ApplicationProtocol {
         Application(
             responder: CallbackResponder { (request: Request, _: BasicRequestContext) in
@@ -14,6 +15,7 @@ enum HTTPSRedirect {
                                                        path: request.uri.description, httpsPort: httpsPort),
                                    .contentLength: "0"])
             },
+            server: server,
             configuration: .init(address: .hostname(bind, port: port), serverName: nil),
             logger: logger)
     }

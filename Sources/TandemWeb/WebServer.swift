@@ -45,13 +45,9 @@ public struct WebServerSettings: Sendable {
 public enum WebServer {
     public static func run(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) async throws {
         let router = try makeRouter(index: index, settings: settings, assets: try StaticAssets.besideExecutable(), logger: logger)
+        // One count for both listeners: the limits are the process's.
         let connections = ConnectionCount(limits: settings.connectionLimits)
-        let http = HTTPServerBuilder.http1(configuration: .init(
-            additionalChannelHandlers: [RequestGuard(connections: connections)],
-            idleTimeout: .seconds(settings.idleTimeoutSeconds),
-            // A backstop only: RequestGuard answers 431 well before the decoder's own limits.
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: 2 * ConnectionLimits.maximumHeadBytes,
-                                            maxHeaderListSize: 2 * ConnectionLimits.maximumHeadBytes)))
+        let http = guardedHTTP1(settings: settings, connections: connections)
         let server = try settings.tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let app = Application(
             router: router,
@@ -63,12 +59,23 @@ public enum WebServer {
             .init(service: MetadataFiller(index: index, logger: logger)),
         ]
         if let redirectPort = settings.archive.web.httpRedirectPort, settings.tls != nil {
-            services.append(.init(service: HTTPSRedirect.application(bind: settings.bind, port: redirectPort,
-                                                                     httpsPort: settings.port, logger: logger)))
+            services.append(.init(service: HTTPSRedirect.application(
+                bind: settings.bind, port: redirectPort, httpsPort: settings.port,
+                server: guardedHTTP1(settings: settings, connections: connections), logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         try await group.run()
+    }
+
+    /// HTTP/1.1 with the idle timeout and `RequestGuard` on every connection.
+    static func guardedHTTP1(settings: WebServerSettings, connections: ConnectionCount) -> HTTPServerBuilder {
+        .http1(configuration: .init(
+            additionalChannelHandlers: [RequestGuard(connections: connections)],
+            idleTimeout: .seconds(settings.idleTimeoutSeconds),
+            // A backstop only: RequestGuard answers 431 well before the decoder's own limits.
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 2 * ConnectionLimits.maximumHeadBytes,
+                                            maxHeaderListSize: 2 * ConnectionLimits.maximumHeadBytes)))
     }
 
     static func makeRouter(index: ArchiveIndex, settings: WebServerSettings, assets: StaticAssets,

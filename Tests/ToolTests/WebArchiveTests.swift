@@ -109,14 +109,14 @@ struct WebArchiveTests {
         #expect(web.stop() == 75)
     }
 
-    @Test("[web] http_redirect_port: plain HTTP answers 308 to the same path over HTTPS, which then serves it")
+    @Test("[web] http_redirect_port: plain HTTP answers 308 to the same path over HTTPS, which then serves it; a trickled head gets 408 there too")
     func redirectToHTTPS() async throws {
         let pair = try TestCertificate()
         defer { pair.remove() }
         let certificate = pair.certificate, key = pair.key
         let redirectPort = try LoopbackPort.free()
         let web = try RunningWeb(toml: "[web]\ntls_certificate = \"\(certificate)\"\ntls_key = \"\(key)\"\n"
-                                 + "http_redirect_port = \(redirectPort)\n")
+                                 + "http_redirect_port = \(redirectPort)\nheader_timeout = 2\n")
         defer { web.remove() }
         for _ in 0..<100 where !LoopbackPort.canConnect(redirectPort) { try await Task.sleep(for: .milliseconds(50)) }
         let plain = "http://127.0.0.1:\(redirectPort)/dicomweb/studies?PatientID=WEB-1"
@@ -126,6 +126,8 @@ struct WebArchiveTests {
         // --location-trusted: curl keeps the credentials for the other port.
         let followed = try await HTTPExchange.curl(["--location-trusted", "--cacert", certificate] + WebTests.basic("rad") + [plain])
         #expect(followed.status == 200 && followed.text.contains("WEB-1"))
+        let trickled = try await WebHostileTests.abuse(["slowloris", "\(redirectPort)", "0.25", "30"])
+        #expect(trickled["status"] == 408, "\(trickled)")
         #expect(web.stop() == 0)
 
         // Without HTTPS there is nothing to redirect to: a configuration error.
