@@ -39,7 +39,7 @@ struct FindResponseIdentifier {
             case (.instanceAvailability, _):
                 try dataSet.set(tag, vr: .CS, string: "ONLINE")  // every indexed object is on disk (PS3.3 C.4.23.1.1)
             case (_, .SQ):
-                dataSet.set(tag, items: [])
+                dataSet.set(tag, items: try value.items.map { try Self.item($0, characterSet: dataSet.specificCharacterSet) })
             case (_, let vr) where vr.isText:
                 try dataSet.set(tag, vr: vr, strings: value.values)
             case (_, let vr):
@@ -47,5 +47,21 @@ struct FindResponseIdentifier {
             }
         }
         return dataSet
+    }
+
+    /// A sequence item of the answer, its text in the enclosing data set's character set.
+    private static func item(_ attributes: [Tag: QueryValue], characterSet: SpecificCharacterSet) throws -> DataSet {
+        var item = DataSet()
+        item.inheritedCharacterSet = characterSet
+        for (tag, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            if value.vr.isText {
+                try item.set(tag, vr: value.vr, strings: value.values)
+            } else if value.vr == .SQ {
+                item.set(tag, items: [])
+            } else {
+                try item.set(tag, vr: value.vr, bytes: [])
+            }
+        }
+        return item
     }
 }

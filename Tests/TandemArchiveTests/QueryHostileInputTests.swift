@@ -110,10 +110,10 @@ import Testing
         try identifier.set(.numberOfStudyRelatedInstances, vr: .IS, string: "3")  // computed: returned only
         try identifier.set(.studyDescription, vr: .LO, string: "")  // a return key asks for no matching
         var item = DataSet()
-        try item.set(Tag(0x0008, 0x0100), vr: .SH, string: "X1")
-        identifier.set(Tag(0x0008, 0x1032), items: [item])
+        try item.set(.referencedSOPInstanceUID, vr: .UI, string: "1.2.3")
+        identifier.set(.referencedImageSequence, items: [item])  // a sequence the index does not keep
         let request = try QueryRequest(identifier: identifier, model: .studyRoot)
         #expect(Set(request.unsupportedMatchingKeys)
-            == [Tag(0x0010, 0x4000), .numberOfStudyRelatedInstances, Tag(0x0008, 0x1032)])
+            == [Tag(0x0010, 0x4000), .numberOfStudyRelatedInstances, .referencedImageSequence])
     }
 }

@@ -103,6 +103,11 @@ struct CatalogueWriter {
             """).execute(arguments: [record.sopInstanceUID, seriesID, record.sopClassUID, record.instanceNumber,
                                      record.transferSyntaxUID, record.filePath, record.fileSize, record.dataSetOffset, record.receivedAt,
                                      record.callingAE, record.calledAE])
+        if !record.sequences.isEmpty {
+            try SequenceIndex.insert(record.sequences, owners: [
+                .patient: patientID, .study: studyID, .series: seriesID, .instance: db.lastInsertedRowID,
+            ], db)
+        }
         try statement("UPDATE series SET number_of_instances = number_of_instances + 1 WHERE id = ?")
             .execute(arguments: [seriesID])
         // SOP Classes in Study gains the class when it is new to the study (arrival order).
@@ -205,18 +210,22 @@ struct CatalogueWriter {
             """, arguments: [id]) else { return }
         let seriesID: Int64 = row["series_id"], studyID: Int64 = row["study_id"], patientID: Int64 = row["patient_id"]
         try db.execute(sql: "DELETE FROM instance WHERE id = ?", arguments: [id])
+        try SequenceIndex.remove(.instance, id: id, db)
         try db.execute(sql: "UPDATE series SET number_of_instances = number_of_instances - 1 WHERE id = ?",
                        arguments: [seriesID])
         try db.execute(sql: "UPDATE study SET number_of_instances = number_of_instances - 1 WHERE id = ?",
                        arguments: [studyID])
         try db.execute(sql: "DELETE FROM series WHERE id = ? AND number_of_instances = 0", arguments: [seriesID])
+        if db.changesCount > 0 { try SequenceIndex.remove(.series, id: seriesID, db) }
         try db.execute(sql: "DELETE FROM study WHERE id = ? AND number_of_instances = 0", arguments: [studyID])
+        if db.changesCount > 0 { try SequenceIndex.remove(.study, id: studyID, db) }
         try refreshStudySummary(studyID)
         try db.execute(sql: "UPDATE study SET sop_classes_in_study = \(QuerySchema.sopClassesInStudy) WHERE id = ?",
                        arguments: [studyID])
         try db.execute(sql: """
             DELETE FROM patient WHERE id = ? AND NOT EXISTS (SELECT 1 FROM study WHERE patient_ref = ?)
             """, arguments: [patientID, patientID])
+        if db.changesCount > 0 { try SequenceIndex.remove(.patient, id: patientID, db) }
     }
 
     /// Number of Study Related Series and Modalities in Study (sorted, backslash-separated as a

@@ -70,6 +70,9 @@ enum IndexSchema {
         migrator.registerMigration("unflushed-object") { db in
             try UnflushedObjectSchema.create(db)
         }
+        migrator.registerMigration("sequence-keys") { db in
+            try SequenceIndex.createSchema(db)
+        }
         return migrator
     }
 

@@ -20,6 +20,8 @@ public struct InstanceRecord: Sendable, Equatable {
     public var receivedAt: Date
     public var callingAE: String
     public var calledAE: String
+    /// The indexed sequences it carries (`SequenceIndex.owners`), for Sequence Matching.
+    public var sequences: [SequenceAttributes] = []
 
     public init(patient: PatientAttributes, study: StudyAttributes, series: SeriesAttributes,
                 sopInstanceUID: String, sopClassUID: String, instanceNumber: Int? = nil,

@@ -9,12 +9,12 @@ public enum IndexAttributes {
     /// verified, but only these are kept, bulk values are skipped by seeking, and the number of
     /// elements and items is bounded (`ReadOptions`): memory follows what is indexed, not the
     /// size or shape of the data set.
-    static let retainedTags: Set<Tag> = [
+    static let retainedTags: Set<Tag> = Set<Tag>([
         .sopClassUID, .sopInstanceUID, .studyInstanceUID, .seriesInstanceUID,
         .patientID, .issuerOfPatientID, .patientName, .patientBirthDate, .patientSex,
         .studyDate, .studyTime, .accessionNumber, .studyID, .studyDescription, .referringPhysicianName,
         .modality, .seriesNumber, .seriesDescription, .bodyPartExamined, .instanceNumber,
-    ]
+    ]).union(SequenceIndex.owners.keys)
 
     /// Why a data set cannot be indexed.
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -70,12 +70,13 @@ public enum IndexAttributes {
             seriesInstanceUID: location.seriesUID.value, modality: dataSet.string(.modality) ?? "",
             number: dataSet.int(.seriesNumber), description: nonEmpty(dataSet.string(.seriesDescription)),
             bodyPart: nonEmpty(dataSet.string(.bodyPartExamined)))
-        let record = InstanceRecord(
+        var record = InstanceRecord(
             patient: patient, study: study, series: series, sopInstanceUID: location.sopInstanceUID.value,
             sopClassUID: sopClass, instanceNumber: dataSet.int(.instanceNumber),
             transferSyntaxUID: file.transferSyntax.uid, filePath: "", fileSize: 0,
             dataSetOffset: Int64(file.dataSetOffset), receivedAt: receivedAt,
             callingAE: callingAE, calledAE: calledAE)
+        record.sequences = SequenceIndex.sequences(of: dataSet)
         return (record, location)
     }
 

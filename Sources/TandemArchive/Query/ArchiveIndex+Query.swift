@@ -43,6 +43,11 @@ struct QuerySQL {
             if let partialIndexCondition = key.attribute.partialIndexCondition { terms.append(partialIndexCondition) }
             arguments += condition.arguments
         }
+        for key in request.sequenceKeys {
+            guard let condition = key.condition(caseInsensitiveNames: request.options.caseInsensitiveNames) else { continue }
+            terms.append("(\(condition.sql))")
+            arguments += condition.arguments
+        }
         if let after = paging?.after {
             terms.append("\(request.level.entity.alias).id > ?")
             arguments += [after.rowID]
@@ -66,6 +71,7 @@ struct QuerySQL {
     var selectSQL: String {
         let alias = request.level.entity.alias
         let values = request.indexedKeys.enumerated().map { "\($1.attribute.expression) AS v\($0)" }
+            + request.sequenceKeys.enumerated().map { "\($1.entity.alias).id AS sequence_owner\($0)" }
         var sql = "SELECT \(alias).id AS position, " + values.joined(separator: ", ") + fromClause + whereClause
             + " ORDER BY \(alias).id"
         if paging != nil { sql += " LIMIT ? OFFSET ?" }
@@ -90,12 +96,12 @@ struct QuerySQL {
                 hasMore = true
                 break
             }
-            matches.append(match(row))
+            matches.append(try match(row, db))
         }
         return QueryPage(matches: matches, hasMore: hasMore)
     }
 
-    private func match(_ row: Row) -> QueryMatch {
+    private func match(_ row: Row, _ db: Database) throws -> QueryMatch {
         var attributes: [Tag: QueryValue] = [:]
         for (tag, vr) in request.unindexedKeys {
             attributes[tag] = QueryValue(vr: vr, values: [])
@@ -105,6 +111,11 @@ struct QuerySQL {
             let value: DatabaseValue = row[index + 1]
             attributes[attribute.tag] = QueryValue(vr: attribute.vr,
                                                    values: Self.values(value, multiValued: attribute.isMultiValued))
+        }
+        for (index, key) in request.sequenceKeys.enumerated() {
+            let items = try key.items(ownerID: row["sequence_owner\(index)"],
+                                      caseInsensitiveNames: request.options.caseInsensitiveNames, db)
+            attributes[key.tag] = QueryValue(vr: .SQ, values: [], items: items)
         }
         return QueryMatch(level: request.level, position: QueryPosition(rowID: row["position"]), attributes: attributes)
     }

@@ -43,30 +43,34 @@ public struct QueryRequest: Sendable {
     }
 
     /// Keys that asked for matching the archive does not perform (a value on an attribute the
-    /// index does not keep or only returns, a sequence item holding values): every entity is
-    /// taken to match them, and C-FIND says so with the pending status FF01H (PS3.4 C.4.1.1.4).
+    /// index does not keep or only returns, an item of a sequence the index does not keep, a
+    /// binary or nested-sequence value in an item): every entity is taken to match them, and
+    /// C-FIND says so with the pending status FF01H (PS3.4 C.4.1.1.4).
     public private(set) var unsupportedMatchingKeys: [Tag] = []
 
     /// Keys on indexed attributes, each with its parsed matching.
     let indexedKeys: [ResolvedKey]
+    /// Keys on sequences the index keeps (`SequenceIndex`), matched and returned from it.
+    let sequenceKeys: [SequenceKey]
     /// VRs of keys the index does not keep (known attributes answered with an empty value).
     let unindexedKeys: [Tag: VR]
 
     public init(model: QueryInformationModel, level: QueryLevel, keys: [QueryKey],
                 options: QueryOptions = QueryOptions()) throws(QueryError) {
-        try self.init(model: model, level: level, keys: keys.map { ($0.tag, nil, $0.value) }, options: options)
+        try self.init(model: model, level: level, keys: keys.map { ($0.tag, nil, $0.value) }, sequences: [:],
+                      options: options)
     }
 
     /// Reads a C-FIND identifier: its Query/Retrieve Level, then each element as a key. Text is
     /// decoded with the identifier's own Specific Character Set (0008,0005), so a name sent in
-    /// ISO_IR 100 or ISO_IR 192 matches the Unicode the index keeps. A sequence element is a
-    /// key on an attribute the index does not keep: it holds at most one item (Sequence Matching,
-    /// PS3.4 C.2.2.2.6), is answered empty, and its item's values are not matched.
+    /// ISO_IR 100 or ISO_IR 192 matches the Unicode the index keeps. A sequence key holds at most
+    /// one item (Sequence Matching, PS3.4 C.2.2.2.6); on a sequence the index keeps, the item's
+    /// values are matched (`SequenceKey`), on any other it is answered empty and not matched.
     public init(identifier: DataSet, model: QueryInformationModel,
                 options: QueryOptions = QueryOptions()) throws(QueryError) {
         guard let levelText = identifier.string(.queryRetrieveLevel) else { throw .missingLevel }
         guard let level = QueryLevel(rawValue: levelText) else { throw .unknownLevel(levelText) }
-        var keys: [(Tag, VR?, String)] = [], sequencesWithValues: [Tag] = []
+        var keys: [(Tag, VR?, String)] = [], sequences: [Tag: SequenceKey] = [:], sequencesWithValues: [Tag] = []
         for element in identifier where !element.tag.isGroupLength {
             guard element.vr == .SQ else {
                 keys.append((element.tag, element.vr, identifier.string(element.tag) ?? ""))
@@ -76,29 +80,38 @@ public struct QueryRequest: Sendable {
             guard items.count <= 1 else {
                 throw .malformedValue(element.tag, "a sequence key holds a single item (PS3.4 C.2.2.2.6)")
             }
-            if let item = items.first, item.contains(where: { ($0.bytes?.isEmpty == false) || $0.vr == .SQ }) {
+            if SequenceIndex.owners[element.tag] != nil {
+                let key = try SequenceKey(tag: element.tag, item: items.first)
+                sequences[element.tag] = key
+                if key.hasUnsupportedValues { sequencesWithValues.append(element.tag) }
+            } else if let item = items.first, item.contains(where: { ($0.bytes?.isEmpty == false) || $0.vr == .SQ }) {
                 sequencesWithValues.append(element.tag)
             }
             keys.append((element.tag, element.vr, ""))
         }
-        try self.init(model: model, level: level, keys: keys, options: options)
+        try self.init(model: model, level: level, keys: keys, sequences: sequences, options: options)
         unsupportedMatchingKeys += sequencesWithValues
     }
 
     private init(model: QueryInformationModel, level: QueryLevel, keys: [(Tag, VR?, String)],
-                 options: QueryOptions) throws(QueryError) {
+                 sequences: [Tag: SequenceKey], options: QueryOptions) throws(QueryError) {
         guard model.levels.contains(level) else { throw .levelNotInModel(level, model) }
         self.model = model
         self.level = level
         self.options = options
         var indexed: [ResolvedKey] = [], unindexed: [Tag: VR] = [:], tags: [Tag] = [], seen: Set<Tag> = []
-        var unsupported: [Tag] = []
+        var unsupported: [Tag] = [], sequenceKeys: [SequenceKey] = []
         for (tag, vr, value) in keys where !QueryAttribute.controlTags.contains(tag) && seen.insert(tag).inserted {
             guard tag.group != 0, !tag.isPrivate, let entry = DataDictionary.entry(for: tag) else {
                 throw .unknownAttribute(tag)
             }
             if let vr, vr != .UN, !entry.vrs.contains(vr) { throw .wrongVR(tag, expected: entry.vr, found: vr) }
             tags.append(tag)
+            if let sequence = sequences[tag] {
+                guard model.level(of: sequence.entity) <= level else { throw .keyNotAllowed(tag, level: level) }
+                sequenceKeys.append(sequence)
+                continue
+            }
             guard let attribute = QueryAttribute.byTag[tag] else {
                 unindexed[tag] = entry.vr
                 if !value.isEmpty { unsupported.append(tag) }
@@ -125,6 +138,7 @@ public struct QueryRequest: Sendable {
             indexed.append(ResolvedKey(attribute: QueryAttribute.byTag[tag]!, rule: .universal))
         }
         indexedKeys = indexed
+        self.sequenceKeys = sequenceKeys
         unindexedKeys = unindexed
         unsupportedMatchingKeys = unsupported
         returnTags = tags

@@ -7,10 +7,13 @@ import DICOMCore
 public struct QueryValue: Sendable, Equatable {
     public var vr: VR
     public var values: [String]
+    /// The items of a sequence the index keeps (`vr` SQ), each attribute with its value.
+    public var items: [[Tag: QueryValue]]
 
-    public init(vr: VR, values: [String]) {
+    public init(vr: VR, values: [String], items: [[Tag: QueryValue]] = []) {
         self.vr = vr
         self.values = values
+        self.items = items
     }
 
     /// The values joined by backslash, as a DICOM text value encodes them.

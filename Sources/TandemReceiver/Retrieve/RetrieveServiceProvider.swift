@@ -131,15 +131,20 @@ public struct RetrieveServiceProvider: DIMSEServiceProvider {
         }
     }
 
-    /// The instances the identifier names; a refusal (A900H, C000H) when it cannot be read.
+    /// The instances the identifier names; a refusal when it cannot be read: A900H for an
+    /// identifier that is not the model's, A701H for a UID list longer than the archive matches
+    /// at once (the request is valid, the resources to resolve it are what is lacking: the same
+    /// meaning as C-FIND's A700H, which Tables C.4-2 and C.4-3 spell "Out of Resources – Unable
+    /// to calculate number of matches"), C000H for a value that cannot be matched.
     private func resolve(_ identifier: DataSet, model: QueryInformationModel) async throws -> [RetrievableInstance] {
         let selection: RetrieveSelection
         do {
             selection = try RetrieveSelection(identifier: identifier, model: model)
         } catch {
             let status: DIMSEStatus = switch error {
-            case .missingLevel, .unknownLevel, .levelNotInModel: .dataSetDoesNotMatchSOPClass  // A900H
-            default: .cannotUnderstand  // C000H: unable to process
+            case .missingLevel, .unknownLevel, .levelNotInModel: .dataSetDoesNotMatchSOPClass
+            case .tooManyValues: .unableToCalculateNumberOfMatches
+            default: .cannotUnderstand
             }
             throw RetrieveRefusal(result: RetrieveResult(DIMSEResult(
                 status, errorComment: DIMSEResult.errorComment(error.description),
