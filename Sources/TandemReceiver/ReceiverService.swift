@@ -100,6 +100,17 @@ public enum ReceiverService {
             }
         }
         defer { retrying.cancel() }
+        // Sequence keys of instances archived before the index kept them (docs/design.md, "Query").
+        let fillingSequenceKeys = Task {
+            do {
+                try await pipeline.index.fillSequenceKeys(logger: logger)
+            } catch let fenced as FencedError {
+                stopper.yield(.fenced(fenced.description))
+            } catch {
+                logger.error("indexing sequence keys stopped", metadata: ["reason": "\(error)"])
+            }
+        }
+        defer { fillingSequenceKeys.cancel() }
         var reasons = stops.makeAsyncIterator()
         let stop = await reasons.next() ?? .signal(SIGTERM)
         logger.notice("stopping: no new associations", metadata: ["reason": "\(stop)"])

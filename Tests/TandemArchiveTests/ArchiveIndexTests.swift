@@ -17,7 +17,7 @@ import Testing
         #expect(migrations == ["catalogue", "cluster-state", "instance-missing-since", "routing-queue", "route-claim-id",
                              "patient-without-id", "instance-data-set-offset", "query-keys",
                              "cluster-holder-token", "web-access", "web-audit", "instance-metadata-cache",
-                             "commitment-reports", "reading-room", "web-audit-series", "unflushed-object"])
+                             "commitment-reports", "reading-room", "web-audit-series", "unflushed-object", "sequence-keys"])
     }
 
     @Test func rollbackJournalModeForNFS() throws {

@@ -80,14 +80,6 @@ struct FindToolTests {
         #expect(try await studies("PatientID=*", "StudyInstanceUID") == ["S1", "S2", "S3", "S4", "S5"])
         #expect(try await studies("PatientID=P1", "StudyDate=20260115-") == ["S5"])
 
-        // Sequence Matching (C.2.2.2.6): one item is accepted; the index keeps no procedure codes,
-        // so the sequence comes back empty.
-        let sequence = try await FindRun.run("-S", ["QueryRetrieveLevel=STUDY", "AccessionNumber=ACC1",
-                                                    "ProcedureCodeSequence[0].CodeValue"], port: port)
-        #expect(sequence.finalStatus == "Success", "\(sequence.log)")
-        #expect(sequence.responses.count == 1)
-        #expect(sequence.responses.first?.items(Tag(0x0008, 0x1032)) == [])
-
         let study1 = Fixture.study(1)
         let series = try await FindRun.run("-S", ["QueryRetrieveLevel=SERIES", "StudyInstanceUID=\(study1.studyUID)",
                                                   "Modality=MR", "SeriesNumber"], port: port)
@@ -219,6 +211,91 @@ struct FindToolTests {
         #expect(cancelled.responses.count < 3_000)
         let summaries = try await receiver.waitForLogEvents("association ended", count: 3)
         #expect(Int(summaries.last?["matches"] ?? "") ?? 3_000 < 3_000, "\(summaries.last ?? [:])")
+        #expect(receiver.stop() == 0)
+    }
+
+    @Test("Sequence Matching (PS3.4 C.2.2.2.6): item values match within one item, return keys are filled")
+    func sequenceMatching() async throws {
+        let receiver = try await Self.receiverWithArchive()
+        defer { receiver.remove() }
+        let port = receiver.port
+        let referenced = try await FindRun.run("-S", [
+            "QueryRetrieveLevel=STUDY", "StudyID",
+            "(0008,1110)[0].(0008,1155)=\(Fixture.study(4).referencedStudyUID)", "(0008,1110)[0].(0008,1150)"],
+            port: port)
+        #expect(referenced.finalStatus == "Success", "\(referenced.log)")
+        #expect(referenced.values(.studyID) == ["S4"])
+        #expect(!referenced.log.contains("WarningUnsupportedOptionalKeys"), "\(referenced.log)")
+        let item = try #require(referenced.responses.first?.items(.referencedStudySequence)?.first)
+        #expect(item.string(.referencedSOPInstanceUID) == Fixture.study(4).referencedStudyUID)
+        #expect(item.string(.referencedSOPClassUID) == "1.2.840.10008.3.1.2.3.1")
+
+        // A series-level sequence, hierarchical as findscu is: both values must sit in one item.
+        let allStudies = Fixture.studies.map(\.studyUID).joined(separator: "\\")
+        func series(_ procedure: String, _ step: String) async throws -> FindRun {
+            try await FindRun.run("-S", [
+                "QueryRetrieveLevel=SERIES", "StudyInstanceUID=\(allStudies)", "SeriesInstanceUID",
+                "RequestAttributesSequence[0].RequestedProcedureID=\(procedure)",
+                "RequestAttributesSequence[0].ScheduledProcedureStepID=\(step)"], port: port)
+        }
+        #expect(try await series("RP1", "SPS9").responses.isEmpty)
+        let sameItem = try await series("RP9", "SPS9")
+        #expect(sameItem.values(.seriesInstanceUID) == [Fixture.study(1).seriesUID(0), Fixture.study(1).seriesUID(1)])
+        #expect(sameItem.responses.allSatisfy {
+            $0.items(.requestAttributesSequence)?.map { $0.string(.requestedProcedureID) } == ["RP9"]
+        }, "only the matching item is answered")
+        let wildcard = try await series("RP?", "")
+        #expect(wildcard.responses.count == 6)
+        #expect(wildcard.responses.compactMap { $0.items(.requestAttributesSequence)?.count }.sorted() == [1, 1, 1, 1, 2, 2])
+
+        // Text in items is decoded at ingest and answered in a character set that holds it.
+        let code = try await FindRun.run("-S", [
+            "QueryRetrieveLevel=STUDY", "StudyID", "ProcedureCodeSequence[0].CodeValue=CT*",
+            "ProcedureCodeSequence[0].CodeMeaning"], port: port)
+        #expect(code.values(.studyID) == ["S3"], "\(code.log)")
+        #expect(code.responses.first?.items(.procedureCodeSequence)?.first?.string(.codeMeaning)
+                == Fixture.procedureCode.meaning)
+        // A series-level sequence is not a STUDY-level key (A900), like any key of a lower level.
+        let misplaced = try await FindRun.run("-S", ["QueryRetrieveLevel=STUDY", "RequestAttributesSequence[0].RequestedProcedureID=RP1"],
+                                              port: port)
+        #expect(misplaced.finalStatus == "Error: DataSetDoesNotMatchSOPClass", "\(misplaced.log)")
+        #expect(receiver.stop() == 0)
+    }
+
+    @Test("Sequence Matching through pynetdicom: relational SERIES query on an item value, pending FF00 with the item")
+    func sequenceMatchingWithPynetdicom() async throws {
+        let receiver = try await Self.receiverWithArchive()
+        defer { receiver.remove() }
+        let script = """
+            import sys
+            from pydicom.dataset import Dataset
+            from pynetdicom import AE
+            from pynetdicom.pdu_primitives import SOPClassExtendedNegotiation
+            find = "1.2.840.10008.5.1.4.1.2.2.1"
+            ae = AE(ae_title="FINDSCU")
+            ae.add_requested_context(find)
+            relational = SOPClassExtendedNegotiation()
+            relational.sop_class_uid = find
+            relational.service_class_application_information = b"\\x01"
+            assoc = ae.associate("127.0.0.1", int(sys.argv[1]), ae_title="TANDEM", ext_neg=[relational])
+            query = Dataset()
+            query.QueryRetrieveLevel = "SERIES"
+            query.StudyID = ""
+            item = Dataset()
+            item.RequestedProcedureID = "RP2"
+            item.ScheduledProcedureStepID = ""
+            query.RequestAttributesSequence = [item]
+            for status, identifier in assoc.send_c_find(query, find):
+                if identifier is not None and status.Status in (0xFF00, 0xFF01):
+                    answered = identifier.RequestAttributesSequence[0]
+                    print(f"{status.Status:04X} {identifier.StudyID} {answered.RequestedProcedureID} {answered.ScheduledProcedureStepID}")
+                else:
+                    print(f"{status.Status:04X}")
+            assoc.release()
+            """
+        let run = try await ExternalTool.runOffPool("env", ["python3", "-c", script, "\(receiver.port)"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.split(separator: "\n") == ["FF00 S2 RP2 SPS2", "0000"], "\(run.stdout) \(run.stderr)")
         #expect(receiver.stop() == 0)
     }
 

@@ -4,7 +4,9 @@ import Testing
 
 /// A small archive for C-FIND tests: five studies of four patients, names in ISO_IR 100 and
 /// ISO_IR 192, stored into a running `dcmrecv` with storescu. UIDs are fixed so that queries
-/// can name them.
+/// can name them. Every instance carries a Referenced Study Sequence (`referencedStudyUID`) and
+/// a Request Attributes Sequence (RP*n*/SPS*n*; study 1 a second item, RP9/SPS9); study 3 a
+/// Procedure Code Sequence whose meaning is not ASCII.
 struct QueryArchiveFixture {
     struct Study {
         let number: Int
@@ -21,7 +23,10 @@ struct QueryArchiveFixture {
         func seriesUID(_ index: Int) -> String { "\(studyUID).\(index + 1)" }
         func instanceUID(series: Int, _ index: Int) -> String { "\(seriesUID(series)).\(index + 1)" }
         var instanceCount: Int { series.count * instancesPerSeries }
+        var referencedStudyUID: String { "1.2.826.0.1.3680043.10.2.\(number)" }
     }
+
+    static let procedureCode = (value: "CTKOPF", meaning: "Schädel nativ")
 
     static let studies = [
         Study(number: 1, patientName: "GARCIA^MARIA", patientID: "P1", characterSet: "ISO_IR 100",
@@ -63,6 +68,7 @@ struct QueryArchiveFixture {
                     try dataSet.set(.studyID, vr: .SH, string: "S\(study.number)")
                     try dataSet.set(.seriesNumber, vr: .IS, int: seriesIndex + 1)
                     try dataSet.set(.instanceNumber, vr: .IS, int: index + 1)
+                    try addSequences(to: &dataSet, study)
                     let file = try DICOMFile(dataSet: dataSet, transferSyntax: .explicitVRLittleEndian)
                     let url = directory.appendingPathComponent("\(study.number)-\(seriesIndex)-\(index).dcm")
                     try Data(try file.encoded()).write(to: url)
@@ -72,6 +78,26 @@ struct QueryArchiveFixture {
         let stored = try await ExternalTool.runOffPool("storescu", [
             "-aet", callingAE, "-aec", "TANDEM", "+sd", "127.0.0.1", "\(receiver.port)", directory.path])
         #expect(stored.status == 0, "\(stored.stderr)")
+    }
+
+    private static func addSequences(to dataSet: inout DataSet, _ study: Study) throws {
+        func item(_ values: [(DICOMCore.Tag, VR, String)]) throws -> DataSet {
+            var item = DataSet()
+            item.inheritedCharacterSet = dataSet.specificCharacterSet
+            for (tag, vr, value) in values { try item.set(tag, vr: vr, string: value) }
+            return item
+        }
+        dataSet.set(.referencedStudySequence, items: [try item([
+            (.referencedSOPClassUID, .UI, "1.2.840.10008.3.1.2.3.1"), (.referencedSOPInstanceUID, .UI, study.referencedStudyUID)])])
+        let requests = study.number == 1 ? [1, 9] : [study.number]
+        dataSet.set(.requestAttributesSequence, items: try requests.map { request in
+            try item([(.requestedProcedureID, .SH, "RP\(request)"), (.scheduledProcedureStepID, .SH, "SPS\(request)")])
+        })
+        if study.number == 3 {
+            dataSet.set(.procedureCodeSequence, items: [try item([
+                (.codeValue, .SH, procedureCode.value), (.codingSchemeDesignator, .SH, "99TANDEM"),
+                (.codeMeaning, .LO, procedureCode.meaning)])])
+        }
     }
 }
 

@@ -74,6 +74,17 @@ enum SequenceIndex {
             ) WITHOUT ROWID;
             CREATE INDEX sequence_attribute_on_value ON sequence_attribute (sequence_tag, tag, value);
             """)
+        // Instances indexed before this migration: `ArchiveIndex.fillSequenceKeys` reads their
+        // files after start-up, in id order, and removes the row when it is done.
+        try db.execute(sql: """
+            CREATE TABLE sequence_backfill (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                next_instance_ref INTEGER NOT NULL,
+                last_instance_ref INTEGER NOT NULL
+            );
+            INSERT INTO sequence_backfill (id, next_instance_ref, last_instance_ref)
+                SELECT 1, min(id), max(id) FROM instance HAVING count(*) > 0;
+            """)
     }
 
     /// Writes the record's sequences for their owners, unless the owner already has that
