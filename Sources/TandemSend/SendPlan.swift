@@ -66,10 +66,7 @@ public struct AssociationPlan: Sendable, Equatable {
         var start = 0
         while start < order.count {
             let keys = order[start..<min(start + maximumContexts, order.count)]
-            let contexts = keys.enumerated().map { index, key in
-                PresentationContextRQ(id: UInt8(2 * index + 1), abstractSyntax: key.sopClassUID,
-                                      transferSyntaxes: key.proposedTransferSyntaxes(forced: forcedTransferSyntaxes))
-            }
+            let contexts = presentationContexts(for: keys, forcedTransferSyntaxes: forcedTransferSyntaxes)
             // Within one association the files keep the order they were given in.
             let keySet = Set(keys)
             plans.append(AssociationPlan(presentationContexts: contexts,
@@ -77,6 +74,16 @@ public struct AssociationPlan: Sendable, Equatable {
             start += maximumContexts
         }
         return plans
+    }
+
+    /// One presentation context per key, with odd IDs from 1 in the keys' order (PS3.8 §9.3.2.2).
+    public static func presentationContexts(for keys: some Collection<ContextKey>,
+                                            forcedTransferSyntaxes: [TransferSyntax]? = nil) -> [PresentationContextRQ] {
+        precondition(keys.count <= maximumPresentationContexts)
+        return keys.enumerated().map { index, key in
+            PresentationContextRQ(id: UInt8(2 * index + 1), abstractSyntax: key.sopClassUID,
+                                  transferSyntaxes: key.proposedTransferSyntaxes(forced: forcedTransferSyntaxes))
+        }
     }
 }
 

@@ -4,32 +4,40 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Prints per-file results on stdout (text or JSON lines) and, when stderr is a terminal, a
-/// progress line on stderr. Called from several associations at once.
+/// progress line on stderr. Called from several associations at once. The totals the progress
+/// line shows grow as the inventory finds files (`found`), while the sending goes on.
 public final class SendReporter: FileResultSink, Sendable {
     private struct State {
         var summary = SendSummary()
         var lastProgress: ContinuousClock.Instant?
         var progressShown = false
+        var totalFiles: Int
+        var totalBytes: Int
     }
 
     public let json: Bool
     private let showsProgress: Bool
-    private let totalFiles: Int
-    private let totalBytes: Int
     private let started = ContinuousClock.now
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
     private let writeLine: @Sendable (String) -> Void
 
     /// - Parameters:
     ///   - showsProgress: draw the progress line (pass `isatty(2) && !quiet`).
     ///   - writeLine: where result lines go; standard output by default.
-    public init(json: Bool, showsProgress: Bool, totalFiles: Int, totalBytes: Int,
+    public init(json: Bool, showsProgress: Bool, totalFiles: Int = 0, totalBytes: Int = 0,
                 writeLine: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) {
         self.json = json
         self.showsProgress = showsProgress
-        self.totalFiles = totalFiles
-        self.totalBytes = totalBytes
+        state = NIOLockedValueBox(State(totalFiles: totalFiles, totalBytes: totalBytes))
         self.writeLine = writeLine
+    }
+
+    /// Counts a file the inventory found into the totals the progress line shows.
+    public func found(_ entry: InventoryEntry) {
+        withState { state in
+            state.totalFiles += 1
+            if case .sendable(let file) = entry { state.totalBytes += file.size }
+        }
     }
 
     public func report(_ result: FileResult) {
@@ -71,18 +79,18 @@ public final class SendReporter: FileResultSink, Sendable {
         guard showsProgress else { return }
         let now = ContinuousClock.now
         let done = state.summary.sent + state.summary.failed + state.summary.skipped
-        if let last = state.lastProgress, now - last < .milliseconds(100), done < totalFiles { return }
+        if let last = state.lastProgress, now - last < .milliseconds(100), done < state.totalFiles { return }
         state.lastProgress = now
         state.progressShown = true
-        let fraction = totalFiles > 0 ? Double(done) / Double(totalFiles) : 1
+        let fraction = state.totalFiles > 0 ? Double(done) / Double(state.totalFiles) : 1
         let width = 30
         let filled = Int(fraction * Double(width))
         let seconds = (now - started).seconds
         let rate = seconds > 0 ? Double(state.summary.bytes) / 1_000_000 / seconds : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let line = String(format: "\r[%@] %d/%d files, %.1f/%.1f MB, %.1f MB/s, %d failed",
-                          bar, done, totalFiles, Double(state.summary.bytes) / 1_000_000,
-                          Double(totalBytes) / 1_000_000, rate, state.summary.failed)
+                          bar, done, state.totalFiles, Double(state.summary.bytes) / 1_000_000,
+                          Double(state.totalBytes) / 1_000_000, rate, state.summary.failed)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -46,7 +46,7 @@ public struct SendSettings: Sendable {
 /// The C-STORE SCU (PS3.4 Annex B): runs a `SendPlan`, one task per lane, and reports each file.
 public struct StoreSender: Sendable {
     public let settings: SendSettings
-    private let logger: Logger
+    let logger: Logger
 
     public init(settings: SendSettings, logger: Logger = Logger(label: "dcmsend")) {
         self.settings = settings
@@ -92,40 +92,22 @@ public struct StoreSender: Sendable {
     }
 
     /// One association: every file not reported when it ends abnormally fails with the reason.
-    /// Up to the negotiated window of C-STOREs are outstanding; each response completes the
-    /// request it names by Message ID, in whatever order the peer answers.
     private func send(_ plan: AssociationPlan, reporter: some FileResultSink, stop: SendStop) async -> SendFailure? {
         guard !stop.isRequested else {
             for file in plan.files { reporter.report(.failed(file, "stopped before sending", cause: .association)) }
             return nil
         }
         var reported = Set<Int>()  // positions in plan.files
-        func report(_ result: FileResult, of position: Int) {
-            reporter.report(result)
-            reported.insert(position)
-        }
         do {
             try await withAssociation(proposing: plan.presentationContexts) { association in
-                let accepted = Array(association.acceptedContexts.values)
-                var inFlight = OperationsInFlight<OutstandingStore>(limit: association.operationsWindow)
-                var messageID: UInt16 = 0
-                for (position, file) in plan.files.enumerated() where !stop.isRequested {
-                    while inFlight.isFull {
-                        let (result, completed) = try await nextResponse(on: association, inFlight: &inFlight)
-                        report(result, of: completed)
-                    }
-                    messageID &+= 1  // unique among the outstanding: the window is far below 65,536
-                    switch try await invoke(file, on: association, accepted: accepted, messageID: messageID) {
-                    case .answered(let result):
-                        report(result, of: position)
-                    case .outstanding(let sent):
-                        _ = inFlight.invoke(messageID, OutstandingStore(position: position, file: file, sent: sent))
-                    }
-                }
-                while !inFlight.isEmpty {
-                    let (result, completed) = try await nextResponse(on: association, inFlight: &inFlight)
-                    report(result, of: completed)
-                }
+                var positions = plan.files.indices.makeIterator()
+                try await storeAll(on: association, next: {
+                    guard !stop.isRequested, let position = positions.next() else { return nil }
+                    return (position, plan.files[position])
+                }, report: { result, position in
+                    reporter.report(result)
+                    reported.insert(position)
+                })
             }
             for (position, file) in plan.files.enumerated() where !reported.contains(position) {
                 reporter.report(.failed(file, "stopped before sending", cause: .association))
@@ -141,7 +123,35 @@ public struct StoreSender: Sendable {
         }
     }
 
-    private func withAssociation(proposing contexts: [PresentationContextRQ],
+    /// Sends the files `next` hands out, each with a position of the caller's, until it hands out
+    /// nil. Up to the negotiated window of C-STOREs are outstanding; each response completes the
+    /// request it names by Message ID, in whatever order the peer answers, and `report` gets the
+    /// file's result with its position. Errors of the association are thrown.
+    func storeAll(on association: Association, next: () async -> (position: Int, file: InstanceSummary)?,
+                  report: (FileResult, Int) -> Void) async throws {
+        let accepted = Array(association.acceptedContexts.values)
+        var inFlight = OperationsInFlight<OutstandingStore>(limit: association.operationsWindow)
+        var messageID: UInt16 = 0
+        while let (position, file) = await next() {
+            while inFlight.isFull {
+                let (result, completed) = try await nextResponse(on: association, inFlight: &inFlight)
+                report(result, completed)
+            }
+            messageID &+= 1  // unique among the outstanding: the window is far below 65,536
+            switch try await invoke(file, on: association, accepted: accepted, messageID: messageID) {
+            case .answered(let result):
+                report(result, position)
+            case .outstanding(let sent):
+                _ = inFlight.invoke(messageID, OutstandingStore(position: position, file: file, sent: sent))
+            }
+        }
+        while !inFlight.isEmpty {
+            let (result, completed) = try await nextResponse(on: association, inFlight: &inFlight)
+            report(result, completed)
+        }
+    }
+
+    func withAssociation(proposing contexts: [PresentationContextRQ],
                                  _ body: (Association) async throws -> Void) async throws {
         let requestor = AssociationRequestor(configuration: settings.associationConfiguration)
         try await requestor.withAssociation(host: settings.host, port: settings.port,
@@ -154,7 +164,7 @@ public struct StoreSender: Sendable {
         let bytes: Int
     }
 
-    /// A C-STORE outstanding on the association: which file of the plan it sends.
+    /// A C-STORE outstanding on the association: which file it sends, at the caller's position.
     private struct OutstandingStore {
         let position: Int
         let file: InstanceSummary

@@ -95,29 +95,24 @@ struct DcmSend: TandemCommand {
             if !tool.quiet { tool.say("C-ECHO to \(settings.host):\(settings.port) succeeded") }
             return
         }
-        let entries = try FileInventory.files(under: Array(arguments.dropFirst(2))).map(FileInventory.inspect(path:))
-        let files = entries.compactMap { if case .sendable(let file) = $0 { file } else { nil } }
-        let reporter = SendReporter(json: json, showsProgress: isatty(STDERR_FILENO) == 1 && !tool.quiet,
-                                    totalFiles: entries.count, totalBytes: files.reduce(0) { $0 + $1.size })
-        for case .skipped(let path, let reason) in entries {
-            reporter.report(FileResult(path: path, sopInstanceUID: nil, transferSyntax: nil, bytes: 0, outcome: .skipped(reason: reason)))
-        }
-        // Nothing but unusable input opens no association.
-        let failures = files.isEmpty && !entries.isEmpty ? [] : await sender.send(
-            SendPlan(files: files, parallelAssociations: associations), reporter: reporter)
+        // Sending starts with the first file inspected; the walk goes on meanwhile.
+        let walk = try FileWalk(paths: Array(arguments.dropFirst(2)))
+        let reporter = SendReporter(json: json, showsProgress: isatty(STDERR_FILENO) == 1 && !tool.quiet)
+        let failures = await sender.send(InventoryFeed(walk, inspected: reporter.found),
+                                         parallelAssociations: associations, reporter: reporter)
         let summary = reporter.finish()
         if !tool.quiet && !json { tool.say(summary.text) }
-        if files.isEmpty && !entries.isEmpty { throw TandemExit.badInput.exitCode }
+        // Nothing but unusable input (which opens no association).
+        if summary.skipped > 0 && summary.sent + summary.failed == 0 { throw TandemExit.badInput.exitCode }
         if !failures.isEmpty { throw ToolError(sendFailures: failures) }
         if summary.failed + summary.skipped > 0 { throw TandemExit.partialFailure.exitCode }
     }
 
     func runDryRun(_ tool: TandemTool) throws {
         var report = InventoryReport(json: json)
-        let entries = try FileInventory.files(under: arguments).map(FileInventory.inspect(path:))
-        for entry in entries { report.print(entry) }
+        for path in try FileWalk(paths: arguments) { report.print(FileInventory.inspect(path: path)) }
         if !tool.quiet { tool.say(report.summary) }
-        if !entries.isEmpty && report.skipped == entries.count { throw TandemExit.badInput.exitCode }
+        if report.skipped > 0 && report.sendable == 0 { throw TandemExit.badInput.exitCode }
         if report.skipped > 0 { throw TandemExit.partialFailure.exitCode }
     }
 }

@@ -1,5 +1,4 @@
 import DICOMCore
-import Foundation
 import NIOCore
 
 extension Association {
@@ -13,71 +12,60 @@ extension Association {
 
     // MARK: Sending
 
-    /// Bytes of PDV data gathered into one socket write: several P-DATA-TF PDUs of the peer's
-    /// size go out together, instead of one awaited write per 16 KB fragment.
+    /// Data bytes gathered into one socket write: several P-DATA-TF PDUs of the peer's size go
+    /// out together, instead of one awaited write per 16 KB fragment. At most 1,024 fragments
+    /// (IOV_MAX, the gaps one read fills), whatever small PDUs the peer asks for.
     var writeBatchCapacity: Int {
-        max(1, (256 * 1024) / fragmentCapacity) * fragmentCapacity
+        min(max(1, (256 * 1024) / fragmentCapacity), PDataFramer.maximumFragmentsPerRead) * fragmentCapacity
     }
 
     /// Sends a DIMSE message: the command set, then the data set if any, fragmented to the
-    /// peer's maximum PDU length (PS3.8 Annex E). A file data set is read one batch at a time.
-    /// Tasks sending on the same association at once each send their whole message in turn.
+    /// peer's maximum PDU length (PS3.8 Annex E). The command travels in the same socket write
+    /// as the first batch of its data set; a file data set is read one batch at a time, into the
+    /// buffer the batch is written from. Tasks sending on the same association at once each send
+    /// their whole message in turn.
     public func send(command: [UInt8], presentationContextID: UInt8, dataSet: DataSetSource? = nil) async throws {
         guard acceptedContexts[presentationContextID] != nil else {
             throw AssociationError.presentationContextNotAccepted(presentationContextID)
         }
+        let framer = PDataFramer(fragmentCapacity: fragmentCapacity, presentationContextID: presentationContextID)
+        let batchCapacity = writeBatchCapacity
         try await sendLock.withLock {
-            try await sendFragments(of: command, contextID: presentationContextID, isCommand: true)
+            var batch = ByteBuffer()
+            framer.append(command[...], isCommand: true, endsMessage: true, to: &batch)
             switch dataSet {
-            case nil: return
-            case .bytes(let bytes): try await sendFragments(of: bytes, contextID: presentationContextID, isCommand: false)
+            case nil:
+                break
+            case .bytes(let bytes):
+                var start = 0
+                repeat {
+                    let end = min(start + batchCapacity, bytes.count)
+                    framer.append(bytes[start..<end], isCommand: false, endsMessage: end == bytes.count, to: &batch)
+                    start = end
+                    if start < bytes.count { try await sendBatch(&batch) }
+                } while start < bytes.count
             case .file(let path, let offset, let length):
-                try await sendFile(path, offset: offset, length: length, contextID: presentationContextID)
+                let file = try OutgoingFile(path: path)
+                var position = Int(offset)
+                let end = Int(offset + length)
+                repeat {
+                    let count = min(batchCapacity, end - position)
+                    try framer.append(file, offset: position, count: count, endsMessage: position + count == end, to: &batch)
+                    position += count
+                    if position < end { try await sendBatch(&batch) }
+                } while position < end
             }
+            try await sendBatch(&batch)
         }
     }
 
-    private func sendFragments(of bytes: [UInt8], contextID: UInt8, isCommand: Bool) async throws {
-        var start = 0
-        repeat {
-            let end = min(start + writeBatchCapacity, bytes.count)
-            try await sendPDVs(bytes[start..<end], contextID: contextID, isCommand: isCommand, endsMessage: end == bytes.count)
-            start = end
-        } while start < bytes.count
-    }
-
-    private func sendFile(_ path: String, offset: UInt64, length: UInt64, contextID: UInt8) async throws {
-        guard let file = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
-        defer { try? file.close() }
-        try file.seek(toOffset: offset)
-        var remaining = length
-        repeat {
-            let count = Int(min(UInt64(writeBatchCapacity), remaining))
-            let chunk = try file.read(upToCount: count) ?? Data()
-            guard chunk.count == count else { throw CocoaError(.fileReadCorruptFile) }  // file shorter than announced
-            remaining -= UInt64(count)
-            try await sendPDVs(chunk, contextID: contextID, isCommand: false, endsMessage: remaining == 0)
-        } while remaining > 0
-    }
-
-    /// `data` as P-DATA-TF PDUs of one PDV each, at most `fragmentCapacity` bytes apiece, framed
-    /// by the codec and handed to the state machine as one P-DATA request event (one socket write).
-    private func sendPDVs<Bytes: RandomAccessCollection<UInt8>>(
-        _ data: Bytes, contextID: UInt8, isCommand: Bool, endsMessage: Bool
-    ) async throws where Bytes.Index == Int {
-        let capacity = fragmentCapacity
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(data.count + 12 * (data.count / capacity + 1))
-        var start = data.startIndex
-        repeat {
-            let end = min(start + capacity, data.endIndex)
-            buffer.writeBytes(PDataTF.header(dataLength: end - start, presentationContextID: contextID, isCommand: isCommand,
-                                             isLastFragment: endsMessage && end == data.endIndex))
-            buffer.writeBytes(data[start..<end])
-            start = end
-        } while start < data.endIndex
+    /// Hands a batch of framed P-DATA-TF PDUs to the state machine as one P-DATA request event
+    /// (one socket write), leaving `batch` empty for the next.
+    private func sendBatch(_ batch: inout ByteBuffer) async throws {
         try connection.checkOpen()
-        try await connection.handle(.pData(buffer))
+        let pdus = batch
+        batch = ByteBuffer()
+        try await connection.handle(.pData(pdus))
     }
 
     // MARK: Receiving

@@ -17,6 +17,9 @@ public struct PDataTF: Hashable, Sendable {
         guard !values.isEmpty else { throw .missingItem("presentation data value") }
     }
 
+    /// Length of `header(dataLength:presentationContextID:isCommand:isLastFragment:)`.
+    public static let singleValueHeaderLength = 12
+
     /// The 12 bytes before the data of a P-DATA-TF holding one PDV (PS3.8 §9.3.5, §E.2): PDU
     /// type and length, PDV item length, presentation context ID, message control header. A
     /// sender writes the fragment's bytes right after them, without copying them into a PDV.

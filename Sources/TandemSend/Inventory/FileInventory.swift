@@ -9,28 +9,10 @@ public enum FileInventory {
         public var description: String { "\(path): no such file or directory" }
     }
 
-    /// Regular files under the given paths, each folder walked recursively in name order.
+    /// Regular files under the given paths, each folder walked in name order (`FileWalk`).
     /// Throws `MissingPath` for a path that does not exist.
     public static func files(under paths: [String]) throws -> [String] {
-        var result: [String] = []
-        let manager = FileManager.default
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { throw MissingPath(path: path) }
-            guard isDirectory.boolValue else {
-                result.append(path)
-                continue
-            }
-            let root = URL(fileURLWithPath: path)
-            let keys: [URLResourceKey] = [.isRegularFileKey]
-            guard let walker = manager.enumerator(at: root, includingPropertiesForKeys: keys) else { continue }
-            var found: [String] = []
-            for case let url as URL in walker where (try? url.resourceValues(forKeys: Set(keys)))?.isRegularFile == true {
-                found.append(url.path)
-            }
-            result += found.sorted()
-        }
-        return result
+        Array(try FileWalk(paths: paths))
     }
 
     /// What a summary needs; the rest of the structure is checked, bounded and dropped.

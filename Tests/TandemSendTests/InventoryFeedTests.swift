@@ -1,0 +1,71 @@
+@testable import DICOMCore
+import DICOMSynthetic
+import Foundation
+import NIOConcurrencyHelpers
+import Testing
+@testable import TandemSend
+
+@Suite struct InventoryFeedTests {
+    func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("feed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func theWalkListsRegularFilesDepthFirstInNameOrderAndFollowsNoLinkedFolder() throws {
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        for name in ["b/2.dcm", "b/1.dcm", "a.dcm", "c/d/3.dcm"] {
+            let url = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("x".utf8).write(to: url)
+        }
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("link").path, withDestinationPath: "b")
+        let walked = Array(try FileWalk(paths: [root.path])).map { String($0.dropFirst(root.path.count + 1)) }
+        #expect(walked == ["a.dcm", "b/1.dcm", "b/2.dcm", "c/d/3.dcm"])
+        #expect(throws: FileInventory.MissingPath.self) { try FileWalk(paths: [root.path, root.path + "/missing"]) }
+    }
+
+    @Test func severalSendersTakeEachEntryOnceInWalkOrder() async throws {
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = try SyntheticStudy(StudySpecification(instancesPerSeries: 10, instanceSize: 4 * 1024)).write(to: root)
+        try Data("not DICOM".utf8).write(to: root.appendingPathComponent("notes.txt"))
+        let inspected = NIOLockedValueBox(0)
+        let feed = InventoryFeed(try FileWalk(paths: [root.path]), capacity: 2,
+                                 inspected: { _ in inspected.withLockedValue { $0 += 1 } })
+        let taken = await withTaskGroup(of: [InventoryEntry].self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    var entries: [InventoryEntry] = []
+                    while let entry = await feed.next() { entries.append(entry) }
+                    return entries
+                }
+            }
+            var all: [InventoryEntry] = []
+            for await entries in group { all += entries }
+            return all
+        }
+        #expect(taken.count == 11 && inspected.withLockedValue { $0 } == 11)
+        #expect(Set(taken.compactMap { if case .sendable(let file) = $0 { file.path } else { nil } }) == Set(files.map(\.path)))
+        #expect(taken.filter { if case .skipped = $0 { true } else { false } }.map(\.path) == [root.path + "/notes.txt"])
+    }
+
+    @Test func anAssociationProposesItsFirstFilesKeyFirstThenTheOthersSeen() async throws {
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let ct = try SyntheticStudy(StudySpecification(instancesPerSeries: 1, instanceSize: 4 * 1024)).write(to: root.appendingPathComponent("1"))
+        let mr = try SyntheticStudy(StudySpecification(modality: .MR, instancesPerSeries: 1, instanceSize: 4 * 1024,
+                                                       transferSyntax: .implicitVRLittleEndian))
+            .write(to: root.appendingPathComponent("2"))
+        let feed = InventoryFeed(try FileWalk(paths: [ct[0].path, mr[0].path]))
+        var keys: [ContextKey] = []
+        while let entry = await feed.next() {
+            if case .sendable(let file) = entry { keys.append(ContextKey(file)) }
+        }
+        #expect(keys.count == 2)
+        #expect(feed.keysToPropose(with: keys[0]) == [keys[0], keys[1]])
+        #expect(feed.keysToPropose(with: keys[1]) == [keys[1], keys[0]])
+        #expect(feed.keysToPropose(with: keys[1], limit: 1) == [keys[1]])
+    }
+}
