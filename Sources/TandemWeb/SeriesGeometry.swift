@@ -66,53 +66,34 @@ struct SeriesGeometry: Encodable, Equatable {
         }
     }
 
-    /// Reads the headers of a series' instances, in viewing order. Instances without pixel data
-    /// (a structured report in an image series) are left out.
-    static func read(_ records: [InstanceRecord], root: DataRoot) throws -> SeriesGeometry {
-        let ordered = viewingOrder(records)
-        var first: DataSet?
+    /// The geometry of a series' present instances, in viewing order: each instance from its cached
+    /// WADO-RS metadata (`templates`, by instance id, as `ArchiveIndex.cachedMetadata` returns them),
+    /// its header read from the file only on a miss. Instances without pixel data (a structured
+    /// report in an image series) are left out.
+    static func read(_ instances: [CachedInstance], templates: [Int64: Data], root: DataRoot) throws -> SeriesGeometry {
+        let ids = Dictionary(instances.map { ($0.record.sopInstanceUID, $0.instanceID) }, uniquingKeysWith: { a, _ in a })
+        let ordered = viewingOrder(instances.map(\.record))
+        var header: (any GeometryAttributes)?
         var images: [Image] = []
         for record in ordered {
-            let file = try DICOMFile(path: root.url(relativePath: record.filePath).path, options: .headerOnly)
-            let dataSet = file.dataSet
-            if first == nil { first = dataSet }
-            images += Self.images(dataSet, sopInstanceUID: record.sopInstanceUID, instanceNumber: record.instanceNumber)
+            let cached = ids[record.sopInstanceUID].flatMap { templates[$0] }.flatMap { try? DicomJSONAttributes(json: $0) }
+            let attributes: any GeometryAttributes = try cached
+                ?? DICOMFile(path: root.url(relativePath: record.filePath).path, options: .headerOnly).dataSet
+            if header == nil { header = attributes }
+            images += Self.images(attributes, sopInstanceUID: record.sopInstanceUID, instanceNumber: record.instanceNumber)
         }
-        let header = first ?? DataSet()
-        return SeriesGeometry(
+        let first: any GeometryAttributes = header ?? DataSet()
+        return overview(of: first, seriesInstanceUID: ordered.first?.series.seriesInstanceUID ?? "", images: images)
+    }
+
+    /// The overlay's patient, study and series text and the Frame of Reference, from one header.
+    static func overview(of header: some GeometryAttributes, seriesInstanceUID: String, images: [Image]) -> SeriesGeometry {
+        SeriesGeometry(
             patientName: header.string(.patientName), patientID: header.string(.patientID),
             patientBirthDate: header.string(.patientBirthDate), patientSex: header.string(.patientSex),
             studyDescription: header.string(.studyDescription), studyDate: header.string(.studyDate),
-            studyTime: header.string(.studyTime), seriesInstanceUID: ordered.first?.series.seriesInstanceUID ?? "",
+            studyTime: header.string(.studyTime), seriesInstanceUID: seriesInstanceUID,
             seriesNumber: header.int(.seriesNumber), seriesDescription: header.string(.seriesDescription),
             modality: header.string(.modality), frameOfReferenceUID: header.string(.frameOfReferenceUID), images: images)
-    }
-
-    /// One entry per frame of an image instance; none when it has no usable Image Pixel module.
-    static func images(_ dataSet: DataSet, sopInstanceUID: String, instanceNumber: Int?) -> [Image] {
-        guard let rows = dataSet.int(.rows), let columns = dataSet.int(.columns), rows > 0, columns > 0,
-              let bitsAllocated = dataSet.int(.bitsAllocated) else { return [] }
-        let position = dataSet.doubles(.imagePositionPatient).flatMap { $0.count == 3 ? $0 : nil }
-        let orientation = dataSet.doubles(.imageOrientationPatient).flatMap { $0.count == 6 ? $0 : nil }
-        let spacing = (dataSet.doubles(.pixelSpacing) ?? dataSet.doubles(.imagerPixelSpacing))
-            .flatMap { $0.count == 2 && $0.allSatisfy { $0 > 0 } ? $0 : nil }
-        let image = Image(
-            sopInstanceUID: sopInstanceUID, frame: 1, instanceNumber: instanceNumber, rows: rows, columns: columns,
-            bitsAllocated: bitsAllocated, bitsStored: dataSet.int(.bitsStored) ?? bitsAllocated,
-            signed: dataSet.int(.pixelRepresentation) == 1,
-            photometricInterpretation: dataSet.string(.photometricInterpretation) ?? "MONOCHROME2",
-            samplesPerPixel: dataSet.int(.samplesPerPixel) ?? 1, position: position, orientation: orientation,
-            pixelSpacing: spacing, sliceThickness: dataSet.double(.sliceThickness),
-            sliceLocation: dataSet.double(.sliceLocation), windowCenter: dataSet.doubles(.windowCenter)?.first,
-            windowWidth: dataSet.doubles(.windowWidth)?.first.flatMap { $0 > 0 ? $0 : nil },
-            windowFunction: dataSet.string(.voilutFunction), rescaleSlope: dataSet.double(.rescaleSlope) ?? 1,
-            rescaleIntercept: dataSet.double(.rescaleIntercept) ?? 0)
-        // A hostile Number of Frames must not size an allocation: frames past the bound are not listed.
-        let frames = min(max(dataSet.int(.numberOfFrames) ?? 1, 1), maximumFrames)
-        return (1...frames).map { frame in
-            var copy = image
-            copy.frame = frame
-            return copy
-        }
     }
 }

@@ -7,10 +7,10 @@ import TandemArchive
 
 /// The viewer's server side (docs/reading-room.md, "The viewer"): the page at `/viewer/{study}`
 /// (the static `viewer/index.html`; its modules build everything) and two series resources shaped
-/// for it — the geometry of every frame, from the headers
-/// only, and every frame's pixels decoded to native little-endian samples, streamed in viewing
-/// order as one `multipart/related` response so that a series costs one request (and one audit
-/// row) instead of one per frame. Window/level is applied in the browser.
+/// for it — the geometry of every frame, from the index's metadata cache (headers only on a miss),
+/// and every frame's pixels decoded to native little-endian samples (colour as 8-bit RGB),
+/// streamed in viewing order as one `multipart/related` response so that a series costs one
+/// request (and one audit row) instead of one per frame. Window/level is applied in the browser.
 struct ViewerRoutes {
     let index: ArchiveIndex
     let assets: StaticAssets
@@ -32,21 +32,24 @@ struct ViewerRoutes {
         return assets.response(for: "viewer/index.html", request: request)
     }
 
-    private func seriesRecords(_ context: WebContext) throws -> [InstanceRecord] {
+    /// The series' present instances, with their index row ids.
+    private func seriesInstances(_ context: WebContext) throws -> [CachedInstance] {
         try context.authorize(.read)
-        let records = try index.instances(studyInstanceUID: try context.uid("study"),
-                                          seriesInstanceUID: try context.uid("series"))
-            .filter { $0.missingSince == nil }.map(\.record)
-        guard !records.isEmpty else { throw HTTPError(.notFound, message: "no such series") }
-        return records
+        let instances = try index.cachedInstances(studyInstanceUID: try context.uid("study"),
+                                                  seriesInstanceUID: try context.uid("series"))
+        guard !instances.isEmpty else { throw HTTPError(.notFound, message: "no such series") }
+        return instances
     }
 
+    /// From the metadata cache (`MetadataFiller` keeps it filled): one indexed read for the whole
+    /// series; only an instance not cached yet has its header read from its file.
     private func geometry(_ context: WebContext) async throws -> Response {
-        let records = try seriesRecords(context), root = index.root
+        let instances = try seriesInstances(context), index = self.index
         let json = try await offPool {
+            let templates = try index.cachedMetadata(instances.map(\.instanceID), format: InstanceMetadata.format)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
-            return try encoder.encode(try SeriesGeometry.read(records, root: root))
+            return try encoder.encode(try SeriesGeometry.read(instances, templates: templates, root: index.root))
         }
         return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "private, max-age=60"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
@@ -56,7 +59,7 @@ struct ViewerRoutes {
     /// layout of Explicit VR Little Endian, one part each, located by its WADO-RS frame URL. An
     /// instance that cannot be decoded is left out (the viewer shows that image as unavailable).
     private func pixels(_ context: WebContext) async throws -> Response {
-        let records = SeriesGeometry.viewingOrder(try seriesRecords(context)), root = index.root
+        let records = SeriesGeometry.viewingOrder(try seriesInstances(context).map(\.record)), root = index.root
         let multipart = MultipartWriter()
         let partType = "application/octet-stream"
         let contentType = "\(partType); transfer-syntax=\(TransferSyntax.explicitVRLittleEndian.uid)"
@@ -67,7 +70,7 @@ struct ViewerRoutes {
                 let location = "/dicomweb/studies/\(record.study.studyInstanceUID)/series/\(record.series.seriesInstanceUID)"
                     + "/instances/\(record.sopInstanceUID)/frames/"
                 for frame in 0..<min(image.frameCount, SeriesGeometry.maximumFrames) {
-                    guard let bytes = try? await offPool({ try image.decodedFrame(frame).bytes }) else { break }
+                    guard let bytes = try? await offPool({ try Self.frameBytes(image, frame) }) else { break }
                     try await writer.write(multipart.partHeader(contentType: contentType, length: Int64(bytes.count),
                                                                 location: location + String(frame + 1)))
                     try await writer.write(ByteBuffer(bytes: bytes))
@@ -78,5 +81,14 @@ struct ViewerRoutes {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: multipart.contentType(partType: partType)], body: body)
+    }
+
+    /// A frame as the geometry describes it: greyscale as decoded (window/level is the browser's),
+    /// colour as `/rendered` draws it — 8-bit RGB interleaved, converted from YBR_FULL(_422), a
+    /// palette, planar configuration 1 or deeper samples by `FrameRenderer`.
+    static func frameBytes(_ image: DICOMImage, _ frame: Int) throws -> [UInt8] {
+        let decoded = try image.decodedFrame(frame)
+        guard !decoded.description.photometricInterpretation.isMonochrome else { return decoded.bytes }
+        return try FrameRenderer(dataSet: image.dataSet).render(decoded, frame: frame).pixels
     }
 }

@@ -44,7 +44,13 @@ public struct WebServerSettings: Sendable {
 /// cluster epoch (throws `FencedError`).
 public enum WebServer {
     public static func run(index: ArchiveIndex, settings: WebServerSettings, logger: Logger) async throws {
-        let router = try makeRouter(index: index, settings: settings, assets: try StaticAssets.besideExecutable(), logger: logger)
+        let syslog = try settings.archive.web.auditSyslog.map {
+            try AuditSyslog(destination: $0, sourceID: settings.archive.node.aeTitle)
+        }
+        let trail = AuditTrail(index: index, syslog: syslog)
+        let readingTimeout = TimeInterval(settings.archive.web.readingTimeoutSeconds)
+        let router = try makeRouter(index: index, trail: trail, settings: settings,
+                                    assets: try StaticAssets.besideExecutable(), logger: logger)
         // One count for both listeners: the limits are the process's.
         let connections = ConnectionCount(limits: settings.connectionLimits)
         let http = guardedHTTP1(settings: settings, connections: connections)
@@ -57,6 +63,8 @@ public enum WebServer {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app), .init(service: FenceWatch(index: index, interval: settings.fenceCheckInterval)),
             .init(service: MetadataFiller(index: index, logger: logger)),
+            .init(service: ReadingLapseWatch(store: ReadingStatusStore(trail: trail, readingTimeout: readingTimeout),
+                                             logger: logger)),
         ]
         if let redirectPort = settings.archive.web.httpRedirectPort, settings.tls != nil {
             services.append(.init(service: HTTPSRedirect.application(
@@ -78,7 +86,7 @@ public enum WebServer {
                                             maxHeaderListSize: 2 * ConnectionLimits.maximumHeadBytes)))
     }
 
-    static func makeRouter(index: ArchiveIndex, settings: WebServerSettings, assets: StaticAssets,
+    static func makeRouter(index: ArchiveIndex, trail: AuditTrail, settings: WebServerSettings, assets: StaticAssets,
                            logger: Logger) throws -> Router<WebContext> {
         let users = UserDirectory(index: index)
         let sessions = SessionStore(index: index, timeout: TimeInterval(settings.archive.web.sessionTimeoutSeconds))
@@ -88,10 +96,6 @@ public enum WebServer {
         let router = Router(context: WebContext.self)
         router.add(middleware: AccessLog(logger: logger, metrics: metrics))
         router.add(middleware: authenticator)
-        let syslog = try settings.archive.web.auditSyslog.map {
-            try AuditSyslog(destination: $0, sourceID: settings.archive.node.aeTitle)
-        }
-        let trail = AuditTrail(index: index, syslog: syslog)
         router.add(middleware: AuditMiddleware(trail: trail))
         HealthRoutes(index: index).register(on: router)
         MetricsRoutes(metrics: metrics, index: index, sessions: sessions).register(on: router)

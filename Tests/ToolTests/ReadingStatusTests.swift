@@ -92,7 +92,18 @@ struct ReadingStatusTests {
         #expect(kept["state"] as? String == "in-progress" && kept["user"] as? String == "rad")
         #expect(try await Self.post(base, "rad2", study, "claim").status == 409)
 
-        try await Task.sleep(for: .seconds(11))
+        // The lapse is recorded by dcmweb itself, with nobody asking: one audit row in the reader's name.
+        var lapses: [[String: Any]] = []
+        for _ in 0..<30 where lapses.isEmpty {
+            try await Task.sleep(for: .seconds(1))
+            let audit = try RunningWeb.dcmweb(["audit", "--json", "--study", study, "--root", web.receiver.root.path])
+            lapses = audit.stdout.split(separator: "\n").compactMap { line in
+                try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            }.filter { $0["action"] as? String == "status lapse" }
+        }
+        #expect(lapses.count == 1 && lapses.first?["user"] as? String == "rad"
+                && lapses.first?["role"] as? String == "radiologist" && lapses.first?["client"] as? String == "dcmweb"
+                && lapses.first?["outcome"] as? String == "success", "\(lapses)")
         let lapsed = try Self.json(try await HTTPExchange.curl(WebTests.basic("rad2") + [web.url + "/api/studies/\(study)/reading"]))
         #expect(lapsed["state"] as? String == "unread")
         let listed = try Self.json(try await HTTPExchange.curl(WebTests.basic("rad2") + [web.url + "/api/worklist?status=unread"]))
@@ -104,6 +115,14 @@ struct ReadingStatusTests {
         let late = try await Self.post(base, "rad", study, "heartbeat")
         let lateReason = try Self.json(late)["error"] as? String
         #expect(late.status == 409 && lateReason?.contains("rad2") == true)
+        #expect(web.stop() == 0)
+        let audit = try RunningWeb.dcmweb(["audit", "--json", "--study", study, "--root", web.receiver.root.path])
+        let actions = audit.stdout.split(separator: "\n").compactMap { line in
+            try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        }.compactMap { row in (row["action"] as? String).map { "\($0) \(row["user"] as? String ?? "")" } }
+        #expect(actions.filter { $0.hasPrefix("status ") }
+                == ["status claim rad", "status claim rad2", "status lapse rad", "status claim rad2", "status claim rad"],
+                "the lapse is recorded once, between the last heartbeat and the next claim: \(audit.stdout)")
     }
 
     @Test("worklist API: filters, sort, paging, neighbours in the same order, choices with the [[peer]] name; bad parameters are 400; a search is audited, a refresh is not")

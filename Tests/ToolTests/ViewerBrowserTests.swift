@@ -86,4 +86,22 @@ struct ViewerBrowserTests {
             #expect(views.filter { $0 == series }.count >= 2, "series \(series) displayed is audited: \(views)")
         }
     }
+
+    @Test("colour images beyond 8-bit interleaved RGB (YBR_FULL, YBR_FULL_422 uncompressed, PALETTE COLOR, RGB planar) are drawn like /rendered")
+    func colour() async throws {
+        let web = try RunningWeb()
+        defer { web.remove() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-colour-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fixture = try ColourSeriesFixture.write(to: directory)
+        let receiver = try RunningReceiver(root: web.receiver.root)
+        let sent = try ExternalTool.run("storescu", ["-aec", "TANDEM", "127.0.0.1", "\(receiver.port)"] + fixture.files.map(\.path))
+        #expect(receiver.stop() == 0)
+        try #require(sent.status == 0, "storescu: \(sent.stderr)")
+        let series = ColourSeriesFixture.Form.allCases.compactMap { fixture.series[$0] }
+        let outcome = try await BrowserScenario.run("viewer_colour", against: web, parameters: [
+            "study": fixture.study, "series": series.joined(separator: ","),
+        ])
+        #expect(outcome.passed, "\(outcome.output)")
+    }
 }
