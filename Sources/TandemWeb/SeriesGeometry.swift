@@ -66,17 +66,19 @@ struct SeriesGeometry: Encodable, Equatable {
         }
     }
 
-    /// The geometry of a series' present instances, in viewing order: each instance from its cached
-    /// WADO-RS metadata (`templates`, by instance id, as `ArchiveIndex.cachedMetadata` returns them),
-    /// its header read from the file only on a miss. Instances without pixel data (a structured
-    /// report in an image series) are left out.
-    static func read(_ instances: [CachedInstance], templates: [Int64: Data], root: DataRoot) throws -> SeriesGeometry {
+    /// The geometry of a series' present instances in viewing order — the first `limit` of them
+    /// when given: each instance from its cached WADO-RS metadata (`templates` loads them by
+    /// instance id, as `ArchiveIndex.cachedMetadata` does), its header read from the file only on
+    /// a miss. Instances without pixel data (a structured report in an image series) are left out.
+    static func read(_ instances: [CachedInstance], limit: Int? = nil, root: DataRoot,
+                     templates: ([Int64]) throws -> [Int64: Data]) throws -> SeriesGeometry {
         let ids = Dictionary(instances.map { ($0.record.sopInstanceUID, $0.instanceID) }, uniquingKeysWith: { a, _ in a })
-        let ordered = viewingOrder(instances.map(\.record))
+        let ordered = viewingOrder(instances.map(\.record)).prefix(limit ?? instances.count)
+        let cache = try templates(ordered.compactMap { ids[$0.sopInstanceUID] })
         var header: (any GeometryAttributes)?
         var images: [Image] = []
         for record in ordered {
-            let cached = ids[record.sopInstanceUID].flatMap { templates[$0] }.flatMap { try? DicomJSONAttributes(json: $0) }
+            let cached = ids[record.sopInstanceUID].flatMap { cache[$0] }.flatMap { try? DicomJSONAttributes(json: $0) }
             let attributes: any GeometryAttributes = try cached
                 ?? DICOMFile(path: root.url(relativePath: record.filePath).path, options: .headerOnly).dataSet
             if header == nil { header = attributes }

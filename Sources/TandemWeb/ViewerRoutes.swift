@@ -19,7 +19,7 @@ struct ViewerRoutes {
 
     func register(on router: Router<WebContext>) {
         router.get("/viewer/:study") { request, context in try page(request, context) }
-        router.get(RouterPath(Self.seriesBase + "/geometry")) { _, context in try await geometry(context) }
+        router.get(RouterPath(Self.seriesBase + "/geometry")) { request, context in try await geometry(request, context) }
         router.get(RouterPath(Self.seriesBase + "/pixels")) { _, context in try await pixels(context) }
     }
 
@@ -42,14 +42,24 @@ struct ViewerRoutes {
     }
 
     /// From the metadata cache (`MetadataFiller` keeps it filled): one indexed read for the whole
-    /// series; only an instance not cached yet has its header read from its file.
-    private func geometry(_ context: WebContext) async throws -> Response {
+    /// series; only an instance not cached yet has its header read from its file. `?instances=N`
+    /// answers for the first N instances in viewing order only: the viewer asks for the first
+    /// alone to draw it at once, while the whole series' geometry is on its way.
+    private func geometry(_ request: Request, _ context: WebContext) async throws -> Response {
         let instances = try seriesInstances(context), index = self.index
+        let limit = try request.uri.queryParameters["instances"].map { text in
+            guard let value = Int(String(text)), value > 0 else {
+                throw HTTPError(.badRequest, message: "instances: a positive number of instances")
+            }
+            return value
+        }
         let json = try await offPool {
-            let templates = try index.cachedMetadata(instances.map(\.instanceID), format: InstanceMetadata.format)
+            let geometry = try SeriesGeometry.read(instances, limit: limit, root: index.root) {
+                try index.cachedMetadata($0, format: InstanceMetadata.format)
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
-            return try encoder.encode(try SeriesGeometry.read(instances, templates: templates, root: index.root))
+            return try encoder.encode(geometry)
         }
         return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "private, max-age=60"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))

@@ -178,7 +178,7 @@ struct SeriesGeometryTests {
         #expect(cached.string(.patientName) == "Yamada^Tarou=山田^太郎")
     }
 
-    @Test("a series whose instances are all cached is read without opening a file; a miss reads the file")
+    @Test("a series whose instances are all cached is read without opening a file; a miss reads the file; a limit reads the first instances only")
     func cacheHitsReadNoFile() throws {
         let root = DataRoot(url: FileManager.default.temporaryDirectory.appendingPathComponent("tandem-geometry-\(UUID())"))
         var mr = try mrHeader()
@@ -186,8 +186,19 @@ struct SeriesGeometryTests {
         let instances = [CachedInstance(instanceID: 11, record: record("1.2", number: 2)),
                          CachedInstance(instanceID: 10, record: record("1.1", number: 1))]
         // Both records name the file "x", which does not exist.
-        let geometry = try SeriesGeometry.read(instances, templates: [10: template(mr), 11: template(mr)], root: root)
+        let cached: [Int64: Data] = [10: template(mr), 11: template(mr)]
+        var asked: [[Int64]] = []
+        let geometry = try SeriesGeometry.read(instances, root: root) { ids in
+            asked.append(ids)
+            return cached.filter { ids.contains($0.key) }
+        }
         #expect(geometry.images.map(\.sopInstanceUID) == ["1.1", "1.2"] && geometry.seriesDescription == "t2 tse")
-        #expect(throws: (any Error).self) { try SeriesGeometry.read(instances, templates: [10: template(mr)], root: root) }
+        // The first instance in viewing order alone: only its template is asked for.
+        let first = try SeriesGeometry.read(instances, limit: 1, root: root) { ids in
+            asked.append(ids)
+            return cached.filter { ids.contains($0.key) }
+        }
+        #expect(first.images.map(\.sopInstanceUID) == ["1.1"] && asked == [[10, 11], [10]])
+        #expect(throws: (any Error).self) { try SeriesGeometry.read(instances, root: root) { _ in [10: cached[10]!] } }
     }
 }

@@ -71,7 +71,7 @@ struct ReadingStatusTests {
         #expect(changes.last?["action"] as? String == "status reopen" && changes.last?["user"] as? String == "rad2")
     }
 
-    @Test("an in-progress study without a heartbeat for [web] reading_timeout is unread again; a heartbeat keeps it")
+    @Test("an in-progress study without a heartbeat for [web] reading_timeout is unread again, and dcmweb records the lapse once in the reader's name; a heartbeat keeps it")
     func timeout() async throws {
         let web = try RunningWeb(toml: "[web]\nreading_timeout = 10\nstudy_stable_after = 10\n")
         defer { web.remove() }

@@ -28,6 +28,21 @@ echo 'bench-password-1' | "$BIN/dcmweb" user add bench --role radiologist --pass
 "$BIN/dcmweb" -q --root "$WORK/root" --bind 127.0.0.1 --port "$http_port" >/dev/null 2>&1 &
 PIDS+=($!)
 wait_port "$http_port"
+# The series' geometry comes from the metadata cache, which dcmweb fills in the background within
+# seconds of an arrival: measure what a radiologist opening the study later sees (at most 300 s).
+python3 - "$WORK/root/index.sqlite" <<'PY'
+import sqlite3, sys, time
+index = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+start = time.monotonic()
+while time.monotonic() - start < 300:
+    missing = index.execute("SELECT count(*) FROM instance WHERE id NOT IN (SELECT instance_ref FROM instance_metadata)").fetchone()[0]
+    if missing == 0:
+        print(f"metadata cache filled {time.monotonic() - start:.1f} s after dcmweb started", file=sys.stderr)
+        break
+    time.sleep(0.5)
+else:
+    print(f"note: {missing} instances still without cached metadata: their headers are read per request", file=sys.stderr)
+PY
 
 # Orthanc with its web viewer, fed the same files.
 orthanc=0
@@ -54,6 +69,7 @@ orthanc_series() {
         | python3 -c 'import json,sys; print([r["ID"] for r in json.load(sys.stdin) if r["Type"] == "Series"][0])'
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 results=$WORK/results.jsonl
 for set in "mr 200" "ct 500"; do
     read -r name images <<<"$set"
@@ -86,3 +102,4 @@ for series, label in (("mr", "MR 200 × 256×256"), ("ct", "CT 500 × 512×512")
         loaded = f"{loaded_ours / loaded_theirs:.2f}x" if loaded_ours and loaded_theirs else "-"
         print(f"{label:<22} {'ratio':<8} {ours / theirs:>11.2f}x {loaded:>11}   (tandem / orthanc; lower is faster)")
 PY
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

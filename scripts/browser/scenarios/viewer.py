@@ -40,13 +40,14 @@ def wait_drawn(page, position, image_number=None):
     """Waits until viewport `position` has painted image `image_number` (any image when None)."""
     page.wait_for_function(
         "([p, n]) => { const v = window.tandemViewer && window.tandemViewer.viewports[p];"
-        " return v && v.root.dataset.drawn && (n === null || v.root.dataset.drawn === String(n)) && !v.pending; }",
+        " return v && v.series?.complete && v.root.dataset.drawn && (n === null || v.root.dataset.drawn === String(n))"
+        " && !v.pending; }",
         arg=[position, image_number])
 
 
 def wait_loaded(page, position):
     page.wait_for_function(
-        "(p) => { const v = window.tandemViewer.viewports[p]; return v && v.series && v.series.finished; }", arg=position)
+        "(p) => { const v = window.tandemViewer.viewports[p]; return v && v.series && v.series.finished && v.series.complete; }", arg=position)
 
 
 def max_difference(a, b):

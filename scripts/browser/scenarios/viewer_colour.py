@@ -40,7 +40,7 @@ def run(session):
     for uid in p["series"].split(","):
         page.evaluate("(uid) => { const v = window.tandemViewer; v.showSeries(v.viewports[0], uid); }", uid)
         page.wait_for_function("(uid) => { const v = window.tandemViewer.viewports[0];"
-                               " return v.series?.geometry.seriesInstanceUID === uid && v.series.finished; }", arg=uid)
+                               " return v.series?.geometry.seriesInstanceUID === uid && v.series.finished && v.series.complete; }", arg=uid)
         name = page.evaluate("() => window.tandemViewer.viewports[0].series.geometry.seriesDescription")
         loaded = page.evaluate("() => { const s = window.tandemViewer.viewports[0].series;"
                                " return [s.loaded, s.images.length]; }")

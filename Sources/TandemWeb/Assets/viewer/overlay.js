@@ -22,7 +22,7 @@ export function cornerTexts(viewport) {
   const { series, index } = viewport;
   if (!series) return { tl: [], tr: [], bl: [], br: [] };
   const g = series.geometry, image = series.images[index] || {};
-  const total = series.images.length;
+  const total = series.complete ? series.images.length : "…";
   const bl = [`Se ${g.seriesNumber ?? ""} ${g.seriesDescription || ""}`.trim(), `Im ${index + 1}/${total}`];
   if (image.sliceLocation != null) bl.push(`Loc ${number(image.sliceLocation, 2)} mm`);
   if (image.sliceThickness != null) bl.push(`Thk ${number(image.sliceThickness, 2)} mm`);

@@ -1,8 +1,13 @@
-// Loads a series for display: its geometry (one small JSON), then every frame's pixels as one
-// stream of decoded native samples, each frame usable as soon as it has arrived. Memory is the
-// frames' typed arrays only, dropped with the SeriesData (abort() stops the transfer).
+// Loads a series for display: its geometry (small JSON: the first image's at once, then the
+// whole series'), and every frame's pixels as one stream of decoded native samples, each frame
+// usable as soon as it has arrived. Memory is the frames' typed arrays only, dropped with the
+// SeriesData (abort() stops the transfer).
 import { request } from "../common/api.js";
 import { MultipartReader, boundaryOf } from "./multipart.js";
+
+function frameKey(image) {
+  return `${image.sopInstanceUID}/${image.frame}`;
+}
 
 export function seriesPath(study, series) {
   return `/viewer/api/studies/${study}/series/${series}`;
@@ -30,27 +35,32 @@ export function samplesOf(image, bytes) {
 export class SeriesData {
   constructor(study, geometry, controller) {
     this.study = study;
-    this.geometry = geometry;
-    this.images = geometry.images;
-    this.frames = new Array(this.images.length).fill(null);
+    this.controller = controller;
+    this.frames = [];
     this.loaded = 0;
     this.finished = false;
     this.failure = null;
     this.listeners = new Set();
-    this.controller = controller;
-    this.slots = new Map(this.images.map((image, index) => [`${image.sopInstanceUID}/${image.frame}`, index]));
+    // Frames that arrived before the geometry listing them: placed once it does.
+    this.unplaced = [];
+    this.setGeometry(geometry);
   }
 
-  // Asks for the geometry and the pixels at once: the stream's first frame is on its way while
-  // the headers are read, and waits in the socket until the geometry says what it is.
+  // Asks for the pixels, the first image's geometry and the whole series' geometry at once. The
+  // first image is drawn as soon as its geometry and its frame are in; the whole geometry (one
+  // entry per frame, which takes longer to make for a long series) replaces it when it arrives.
   static async open(study, series) {
     const controller = new AbortController();
-    const pixels = request(`${seriesPath(study, series)}/pixels`, { signal: controller.signal });
+    const path = seriesPath(study, series), json = { Accept: "application/json" };
+    const pixels = request(`${path}/pixels`, { signal: controller.signal });
+    const whole = request(`${path}/geometry`, { headers: json, signal: controller.signal }).then((r) => r.json());
     pixels.catch(() => {});
+    whole.catch(() => {});
     try {
-      const response = await request(`${seriesPath(study, series)}/geometry`, { headers: { Accept: "application/json" } });
-      const data = new SeriesData(study, await response.json(), controller);
+      const first = await request(`${path}/geometry?instances=1`, { headers: json, signal: controller.signal });
+      const data = new SeriesData(study, await first.json(), controller);
       data.load(pixels);
+      whole.then((geometry) => data.setGeometry(geometry, true), (error) => data.fail(error));
       return data;
     } catch (error) {
       controller.abort();
@@ -58,7 +68,39 @@ export class SeriesData {
     }
   }
 
-  // Calls listener(index) when frame index arrives, and listener(null) when the stream ends.
+  // The geometry listing the frames (the first image's, then the whole series'); frames already
+  // in keep their place, matched by SOP Instance UID and frame number.
+  setGeometry(geometry, complete = false) {
+    const previous = new Map((this.images || []).map((image, index) => [frameKey(image), this.frames[index]]));
+    this.geometry = geometry;
+    this.images = geometry.images;
+    this.complete = complete;
+    this.slots = new Map(this.images.map((image, index) => [frameKey(image), index]));
+    this.frames = this.images.map((image) => previous.get(frameKey(image)) || null);
+    this.loaded = this.frames.filter(Boolean).length;
+    const waiting = this.unplaced;
+    this.unplaced = [];
+    for (const part of waiting) this.accept(part);
+    if (complete) {
+      this.notify("geometry");
+      this.markLoaded();
+    }
+  }
+
+  fail(error) {
+    if (error.name === "AbortError") return;
+    this.failure = error;
+    this.notify(null);
+  }
+
+  markLoaded() {
+    if (this.finished && this.complete && !this.failure && this.loaded === this.images.length) {
+      performance.mark("tandem:series-loaded", { detail: this.geometry.seriesInstanceUID });
+    }
+  }
+
+  // Calls listener(index) when frame index arrives, listener("geometry") when the whole series'
+  // geometry has replaced the first image's, and listener(null) when the stream ends.
   subscribe(listener) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -82,17 +124,20 @@ export class SeriesData {
       if (error.name !== "AbortError") this.failure = error;
     }
     this.finished = true;
-    if (!this.failure && this.loaded === this.images.length) {
-      performance.mark("tandem:series-loaded", { detail: this.geometry.seriesInstanceUID });
-    }
+    this.markLoaded();
     this.notify(null);
   }
 
   accept(part) {
     const location = part.headers.get("content-location") || "";
     const match = /\/instances\/([0-9.]+)\/frames\/(\d+)$/.exec(location);
-    const index = match ? this.slots.get(`${match[1]}/${match[2]}`) : undefined;
-    if (index === undefined || this.frames[index]) return;
+    if (!match) return;
+    const index = this.slots.get(`${match[1]}/${match[2]}`);
+    if (index === undefined) {
+      if (!this.complete) this.unplaced.push(part);
+      return;
+    }
+    if (this.frames[index]) return;
     const image = this.images[index];
     const expected = image.rows * image.columns * image.samplesPerPixel * (image.bitsAllocated / 8);
     if (part.bytes.length < expected) return;
@@ -105,6 +150,7 @@ export class SeriesData {
   release() {
     this.controller.abort();
     this.frames = [];
+    this.unplaced = [];
     this.listeners.clear();
   }
 }

@@ -53,7 +53,8 @@ export class Viewport {
     this.pan = [0, 0];
     this.slider.max = String(series.images.length);
     this.unsubscribe = series.subscribe((arrived) => {
-      if (arrived === null || arrived === this.index) this.draw();
+      if (arrived === "geometry") this.slider.max = String(series.images.length);
+      if (arrived === null || arrived === "geometry" || arrived === this.index) this.draw();
       this.showProgress();
     });
     this.setIndex(index);
@@ -62,9 +63,10 @@ export class Viewport {
 
   showProgress() {
     const { series } = this;
-    const total = series ? series.images.length : 0, loaded = series ? series.loaded : 0;
+    // Until the whole series' geometry is in, the count is the first image's: no progress yet.
+    const total = series && series.complete ? series.images.length : 0, loaded = series ? series.loaded : 0;
     this.bar.style.width = total ? `${(100 * loaded) / total}%` : "0";
-    this.progress.hidden = !series || series.finished;
+    this.progress.hidden = !series || (series.finished && series.complete);
     this.root.dataset.loaded = String(loaded);
     this.root.dataset.total = String(total);
   }
