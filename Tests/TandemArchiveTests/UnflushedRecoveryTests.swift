@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import TandemArchive
 
@@ -154,20 +155,35 @@ import Testing
         #expect(try Self.notes(index) == [record.filePath])
     }
 
-    /// The next commit clears the notes of files made durable meanwhile, at no commit of its own.
-    @Test func notesOfFlushedFilesGoWithTheNextCommit() async throws {
+    /// A note of a file made durable while rows wait for the commit in flight goes with those
+    /// rows' commit, at no commit of its own; with nothing waiting it gets one (not fsynced).
+    @Test func notesOfFlushedFilesRideOnTheNextBatch() async throws {
         let temporary = try TemporaryRoot()
         defer { temporary.remove() }
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
         let committer = GroupCommitter(index: index)
         let first = IndexFixtures.record(sop: "1.2.3.1.1.1")
         _ = try await committer.insert(first, unflushedJournalEntry: try Self.deadEntry())
-        await committer.confirmFlushed(first.filePath)
-        #expect(try Self.notes(index) == [first.filePath])
+
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: temporary.root.indexFile.path, configuration: configuration)
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let inFlight = Task { try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.3")) }
+        while await committer.committingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let second = IndexFixtures.record(sop: "1.2.3.1.1.2")
-        _ = try await committer.insert(second, unflushedJournalEntry: try Self.deadEntry())
+        let waiting = Task { try await committer.insert(second, unflushedJournalEntry: try Self.deadEntry()) }
+        while await committer.waitingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let confirmed = Task { try await committer.confirmFlushed(first.filePath) }
+        while await committer.confirmingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        _ = try await (inFlight.value, waiting.value, confirmed.value)
         #expect(try Self.notes(index) == [second.filePath])
-        #expect(await committer.statistics.commits == 2)
+        #expect(await committer.statistics == GroupCommitStatistics(commits: 3, instances: 3, noteClearings: 0))
+
+        try await committer.confirmFlushed(second.filePath)
+        #expect(try Self.notes(index).isEmpty)
+        #expect(await committer.statistics.noteClearings == 1)
     }
 
     /// A duplicate kept-first answers success only once the first copy is durable: when that copy

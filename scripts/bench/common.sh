@@ -34,16 +34,18 @@ median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(flo
 
 # start_server KIND PORT DIR: starts one receiver in the background, prints its PID. With
 # PHASE_LOG=FILE, dcmrecv appends its per-phase timings (--phase-stats, JSON lines) to FILE on stopping.
+# KIND baseline is the dcmrecv of BASELINE_BIN (an earlier build, to compare in the same run).
 start_server() {
-    local kind=$1 port=$2 dir=$3
+    local kind=$1 port=$2 dir=$3 tools=$BIN
     rm -rf "$dir"; mkdir -p "$dir"
     case $kind in
-    dcmrecv)
+    dcmrecv|baseline)
+        if [ "$kind" = baseline ]; then tools=$BASELINE_BIN; fi
         if [ -n "${PHASE_LOG:-}" ]; then
-            "$BIN/dcmrecv" --phase-stats --log-format json --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH \
+            "$tools/dcmrecv" --phase-stats --log-format json --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH \
                 --any-called-aet >/dev/null 2>>"$PHASE_LOG" &
         else
-            "$BIN/dcmrecv" -q --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH --any-called-aet >/dev/null 2>&1 &
+            "$tools/dcmrecv" -q --root "$dir" --bind 127.0.0.1 --port "$port" --aet BENCH --any-called-aet >/dev/null 2>&1 &
         fi ;;
     storescp) LD_PRELOAD=$SHIM /usr/bin/storescp --fork -od "$dir" "$port" >/dev/null 2>&1 & ;;
     orthanc)

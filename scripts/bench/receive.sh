@@ -10,7 +10,8 @@
 # When both ends are Tandem, one row more: the CT set sent by dcmsend to dcmrecv over one
 # association with the asynchronous operations window (16 C-STOREs in flight, PS3.7 D.3.3.3),
 # beside storescu -> storescp (which flushes nothing).
-# Usage: scripts/bench/receive.sh [ROUNDS]   (TANDEM_BIN=DIR to use already built tools)
+# Usage: scripts/bench/receive.sh [ROUNDS]   (TANDEM_BIN=DIR to use already built tools;
+#   BASELINE_BIN=DIR adds the dcmrecv of an earlier build as "baseline", measured in the same rounds)
 # DCMTK is called from /usr/bin: Python packages put programs named storescu/storescp earlier on PATH.
 source "$(dirname "$0")/common.sh"
 ROUNDS=${1:-3}
@@ -41,10 +42,12 @@ for round in $(seq "$ROUNDS"); do
         rm -rf "$WORK/disk-$set"
     done
     bandwidth="${bandwidth:-} $(python3 "$BENCH_DIR/disk-limit.py" sequential "$WORK/disk-seq" 256)"
-    for kind in dcmrecv storescp orthanc; do
+    for kind in ${BASELINE_BIN:+baseline} dcmrecv storescp orthanc; do
         for set in ct small small4; do
             port=$(free_port)
-            pid=$(PHASE_LOG=$([ "$kind" = dcmrecv ] && echo "$WORK/phases-$set.log") start_server "$kind" "$port" "$WORK/srv-$kind")
+            phases=""
+            case $kind in dcmrecv) phases=$WORK/phases-$set.log ;; baseline) phases=$WORK/phases-baseline-$set.log ;; esac
+            pid=$(PHASE_LOG=$phases start_server "$kind" "$port" "$WORK/srv-$kind")
             PIDS+=("$pid")
             wait_port "$port"
             if [ "$set" = small4 ]; then t=$(seconds feed_four "$port"); else t=$(seconds feed_one "$port" "$WORK/$set"); fi
@@ -71,6 +74,12 @@ for set in ct small small4; do
     limit=""
     if [ "$set" != small4 ]; then limit="  dcmrecv/serial-limit x$(ratio "$d" "$(median ${times[disk,$set]})")"; fi
     echo "$set: dcmrecv ${d}s  storescp ${s}s (x$(ratio "$s" "$d"))  orthanc ${o}s (x$(ratio "$o" "$d"))$limit  dcmrecv/sequential x$(ratio "$d" "$stream")"
+    if [ -n "${BASELINE_BIN:-}" ]; then
+        b=$(median ${times[baseline,$set]})
+        limit=""
+        if [ "$set" != small4 ]; then limit="  baseline/serial-limit x$(ratio "$b" "$(median ${times[disk,$set]})")"; fi
+        echo "$set: baseline ${b}s (x$(ratio "$b" "$d") dcmrecv's time)  orthanc/baseline x$(ratio "$o" "$b")$limit"
+    fi
 done
 
 w=$(median ${times[window,ct]}); s=$(median ${times[storescp,ct]})
@@ -79,6 +88,10 @@ echo "ct, 1 association, dcmsend -> dcmrecv with the window: ${w}s  storescu -> 
 for set in ct small small4 ct-window; do
     echo "dcmrecv phases, $set (ms per instance, median over rounds):"
     python3 "$BENCH_DIR/phase-table.py" "$WORK/phases-$set.log"
+    if [ -s "$WORK/phases-baseline-$set.log" ]; then
+        echo "baseline phases, $set:"
+        python3 "$BENCH_DIR/phase-table.py" "$WORK/phases-baseline-$set.log"
+    fi
 done
 
 # Peak memory of dcmrecv while it receives one 1 GB instance.

@@ -4,7 +4,8 @@
 Every acknowledged instance must be indexed, its file present and completely readable, and
 every indexed row must point at a complete object (nothing partial indexed). Once recovery has
 run and the receiver is idle, every file under objects/ must be indexed (no orphan: recovery
-settled its journal entry) and incoming/ must be empty.
+settled its journal entry), incoming/ must be empty and no row may still be noted in
+unflushed_object (every file flush settled).
 Prints "acknowledged A indexed I present P bad B" and exits 1 on any violation.
 
 Usage: verify-archive.py ROOT ACKFILE
@@ -41,6 +42,10 @@ for directory, _, names in os.walk(os.path.join(root, "objects")):
         relative = os.path.relpath(os.path.join(directory, name), root)
         if relative not in indexed_paths:
             problems.append(f"orphan (a file no row points at): {relative}")
+notes = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'unflushed_object'").fetchone()[0] and \
+    db.execute("SELECT file_path FROM unflushed_object").fetchall()
+if notes:
+    problems.append(f"{len(notes)} row(s) still noted as being flushed: {[n[0] for n in notes[:3]]}")
 leftovers = os.listdir(os.path.join(root, "incoming"))
 if leftovers:
     problems.append(f"{len(leftovers)} file(s) left in incoming/: {leftovers[:3]}")

@@ -2,7 +2,8 @@ import GRDB
 
 extension ArchiveIndex {
     /// The indexed instances of a study, optionally narrowed to one series and one SOP instance, in
-    /// series then instance order: what a retrieve (WADO-RS, C-GET, C-MOVE) sends. The UIDs must
+    /// series then instance order: what a retrieve (WADO-RS, C-GET, C-MOVE) sends. A row whose
+    /// file is still being flushed is not one of them (`UnflushedObjectSchema.settled`). The UIDs must
     /// match together (an instance of another series is not found), so a path cannot mix entities.
     public func instances(studyInstanceUID: String, seriesInstanceUID: String? = nil,
                           sopInstanceUID: String? = nil) throws -> [IndexedInstance] {
@@ -18,7 +19,7 @@ extension ArchiveIndex {
     /// file is missing.
     static func retrieveQuery(studyInstanceUID: String, seriesInstanceUID: String?, sopInstanceUID: String?,
                               presentOnly: Bool) -> (sql: String, arguments: StatementArguments) {
-        var sql = IndexedInstance.selectSQL + " WHERE study.study_uid = ?"
+        var sql = IndexedInstance.selectSQL + " WHERE study.study_uid = ? AND " + UnflushedObjectSchema.settled("instance")
         var arguments: StatementArguments = [studyInstanceUID]
         if presentOnly {
             sql += " AND instance.missing_since IS NULL"

@@ -9,8 +9,10 @@ public actor GroupCommitter {
     private let maximumBatch: Int
     private let busyRetryWindow: Duration
     private var pending: [Request] = []
-    /// Files made durable since the last commit, whose `unflushed_object` notes the next commit clears.
+    /// Files made durable, whose `unflushed_object` notes the next commit clears.
     private var flushedPaths: [String] = []
+    /// Callers of `confirmFlushed` waiting for the commit that clears their notes.
+    private var confirmations: [CheckedContinuation<FencedError?, Never>] = []
     private var flushing = false
     /// Commits and instances so far, for metrics: their ratio is the mean batch size.
     public private(set) var statistics = GroupCommitStatistics()
@@ -18,6 +20,8 @@ public actor GroupCommitter {
     private(set) var committingCount = 0
     /// Inserts waiting for the commit in flight to finish.
     var waitingCount: Int { pending.count }
+    /// Durable files whose notes wait for the next commit.
+    var confirmingCount: Int { confirmations.count }
 
     private struct Request {
         let record: InstanceRecord
@@ -48,50 +52,78 @@ public actor GroupCommitter {
         try await enqueue(record, unflushedJournalEntry: journalEntry)
     }
 
-    /// The file at `filePath` is durable: its note goes with the next commit (a crash before
-    /// then leaves recovery a complete file to confirm).
-    public func confirmFlushed(_ filePath: String) {
-        flushedPaths.append(filePath)
+    /// The file at `filePath` is durable: returns once a commit has cleared its note, which
+    /// makes its row visible to readers (`UnflushedObjectSchema.settled`). The note rides on the
+    /// next batch of inserts; with none waiting it gets a commit of its own, not fsynced (losing
+    /// it in a crash leaves recovery a complete file to confirm). On any failure but fencing the
+    /// note stays for a later commit, and the file is durable all the same.
+    public func confirmFlushed(_ filePath: String) async throws(FencedError) {
+        let fenced = await withCheckedContinuation { continuation in
+            flushedPaths.append(filePath)
+            confirmations.append(continuation)
+            startFlushing()
+        }
+        if let fenced { throw fenced }
     }
 
     private func enqueue(_ record: InstanceRecord, unflushedJournalEntry: String?) async throws -> CommittedInsert {
         try await withCheckedThrowingContinuation { continuation in
             pending.append(Request(record: record, unflushedJournalEntry: unflushedJournalEntry,
                                    continuation: continuation))
-            if !flushing {
-                flushing = true
-                Task { await flush() }
-            }
+            startFlushing()
         }
     }
 
+    private func startFlushing() {
+        guard !flushing else { return }
+        flushing = true
+        Task { await flush() }
+    }
+
     private func flush() async {
-        while !pending.isEmpty {
+        while !pending.isEmpty || !confirmations.isEmpty {
             let batch = Array(pending.prefix(maximumBatch))
             pending.removeFirst(batch.count)
             committingCount = batch.count
-            await commit(batch)
+            if batch.isEmpty { await clearNotes() } else { await commit(batch) }
             committingCount = 0
         }
         flushing = false
     }
 
+    /// A commit that only clears notes of durable files.
+    private func clearNotes() async {
+        let (flushed, waiting) = (flushedPaths, confirmations)
+        (flushedPaths, confirmations) = ([], [])
+        do {
+            try await index.clearUnflushedNotes(flushed)
+            statistics.noteClearings += 1
+            for confirmation in waiting { confirmation.resume(returning: nil) }
+        } catch let error as FencedError {
+            for confirmation in waiting { confirmation.resume(returning: error) }
+        } catch {
+            flushedPaths += flushed
+            for confirmation in waiting { confirmation.resume(returning: nil) }
+        }
+    }
+
     private func commit(_ batch: [Request]) async {
         let deadline = ContinuousClock.now + busyRetryWindow
         while true {
-            let flushed = flushedPaths
-            flushedPaths.removeAll()
+            let (flushed, waiting) = (flushedPaths, confirmations)
+            (flushedPaths, confirmations) = ([], [])
             do {
                 let outcomes = try await index.insert(batch.map { ($0.record, $0.unflushedJournalEntry) },
                                                       clearingNotesOf: flushed)
                 statistics.commits += 1
                 statistics.instances += batch.count
+                for confirmation in waiting { confirmation.resume(returning: nil) }
                 for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
             } catch let error as FencedError {
-                flushedPaths += flushed
+                for confirmation in waiting { confirmation.resume(returning: error) }
                 for request in batch { request.continuation.resume(throwing: error) }
             } catch let error as DatabaseError where error.isBusy {
-                flushedPaths += flushed
+                (flushedPaths, confirmations) = (flushed + flushedPaths, waiting + confirmations)
                 // The lock is the whole database's, not one record's: splitting the batch would
                 // make each record wait out the busy timeout in turn. Try the batch again, whole.
                 if ContinuousClock.now < deadline {
@@ -100,7 +132,7 @@ public actor GroupCommitter {
                 }
                 for request in batch { request.continuation.resume(throwing: error) }
             } catch {
-                flushedPaths += flushed
+                (flushedPaths, confirmations) = (flushed + flushedPaths, waiting + confirmations)
                 // One bad record must not fail its neighbours: retry each on its own.
                 guard batch.count > 1 else {
                     batch[0].continuation.resume(throwing: error)
@@ -141,4 +173,6 @@ public struct CommittedInsert: Sendable, Equatable {
 public struct GroupCommitStatistics: Sendable, Equatable {
     public var commits = 0
     public var instances = 0
+    /// Commits that only cleared notes of durable files (no row waited to carry them).
+    public var noteClearings = 0
 }

@@ -24,6 +24,9 @@ public enum IngestPhase: String, CaseIterable, Sendable {
     /// Waiting for the group commit that holds the instance's index row, once the file is durable
     /// (the commit runs during the file flush: only what it takes longer counts here).
     case indexCommit = "index_commit"
+    /// Waiting for the commit that clears the row's `unflushed_object` note once the file is
+    /// durable, making the row visible to readers (not fsynced unless it rides on a batch of rows).
+    case noteClear = "note_clear"
     /// Sending the C-STORE response.
     case response
 }

@@ -303,7 +303,10 @@ public final class InstanceReception: @unchecked Sendable {
                 return StorePipeline.result(for: flushFailure, bytes: bytes)
             }
             if let replaced = inserted.replacedPath { index.removeFiles([replaced]) }
-            await pipeline.committer.confirmFlushed(record.filePath)
+            let clearing = ContinuousClock.now
+            // Before the response: whoever was answered finds the instance at once.
+            try await pipeline.committer.confirmFlushed(record.filePath)
+            timings[.noteClear] = ContinuousClock.now - clearing
             writer.settle()
             return StoreResult(.stored, bytes: bytes)
         }

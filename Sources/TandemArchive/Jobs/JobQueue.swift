@@ -17,6 +17,8 @@ public struct JobQueue: Sendable {
     /// Shows each instance received since the last call to `targets` (at most `limit`, oldest
     /// first) and queues it for the destinations returned, moving the cursor past them, all in
     /// one transaction: an instance meets the rules exactly once. Returns how many were seen.
+    /// The cursor stops below the first row whose file is still being flushed
+    /// (`UnflushedObjectSchema`): that row and the ones after it wait until it is settled.
     public func routeNewInstances(limit: Int = 500, now: Date = Date(),
                                   targets: @escaping @Sendable (IndexedInstance) -> [RouteTarget]) async throws -> Int {
         // A read first: an idle worker polling does not take the write lock each time.
@@ -26,8 +28,10 @@ public struct JobQueue: Sendable {
         guard arrived == true else { return 0 }
         return try await index.write { db in
             let cursor = try Int64.fetchOne(db, sql: "SELECT last_instance_id FROM routing_cursor WHERE id = 1") ?? 0
-            let rows = try Row.fetchAll(db, sql: IndexedInstance.selectSQL + " WHERE instance.id > ? ORDER BY instance.id LIMIT ?",
-                                        arguments: [cursor, limit])
+            let rows = try Row.fetchAll(db, sql: IndexedInstance.selectSQL + """
+                 WHERE instance.id > ? AND instance.id < coalesce(\(UnflushedObjectSchema.lowestNotedInstanceID), 9223372036854775807)
+                 ORDER BY instance.id LIMIT ?
+                """, arguments: [cursor, limit])
             guard let last = rows.last else { return 0 }
             for row in rows {
                 let instance = IndexedInstance(row: row)

@@ -35,6 +35,9 @@ struct QuerySQL {
         self.request = request
         self.paging = paging
         var terms: [String] = [], arguments: StatementArguments = []
+        // Instances whose file is still being flushed are not reported yet; the study and series
+        // levels answer from their maintained rows and counts (docs/design.md, "Durability").
+        if request.level.entity == .instance { terms.append(UnflushedObjectSchema.settled("i")) }
         for key in request.indexedKeys {
             guard let condition = key.rule.condition(on: key.attribute,
                                                      caseInsensitiveNames: request.options.caseInsensitiveNames)

@@ -63,11 +63,12 @@ public struct CommitmentCandidate: Sendable, Equatable {
 
 extension ArchiveIndex {
     /// The instances `selection` names, series by series in arrival order, read in one snapshot.
-    /// Only the rows are read: the files are opened as they are sent.
+    /// Only the rows are read: the files are opened as they are sent. A row whose file is still
+    /// being flushed is left out (`UnflushedObjectSchema.settled`).
     public func instances(_ selection: RetrieveSelection) async throws -> [RetrievableInstance] {
         let columns: [Tag: String] = [.patientID: "p.patient_id", .studyInstanceUID: "s.study_uid",
                                       .seriesInstanceUID: "se.series_uid", .sopInstanceUID: "i.sop_instance_uid"]
-        var terms: [String] = [], arguments: StatementArguments = []
+        var terms = [UnflushedObjectSchema.settled("i")], arguments: StatementArguments = []
         for (tag, values) in selection.uniqueKeys.sorted(by: { $0.key < $1.key }) {
             guard let column = columns[tag] else { continue }
             terms.append("\(column) IN (SELECT value FROM json_each(?))")
@@ -91,11 +92,12 @@ extension ArchiveIndex {
     }
 
     /// The index rows of the instances named, by SOP Instance UID; an instance the index does
-    /// not hold is absent.
+    /// not hold, or whose file is still being flushed, is absent (not yet committed to keep).
     public func commitmentCandidates(_ sopInstanceUIDs: [String]) async throws -> [String: CommitmentCandidate] {
         let sql = """
             SELECT sop_instance_uid, sop_class_uid, transfer_syntax_uid, file_path, file_size, data_set_offset, missing_since
             FROM instance WHERE sop_instance_uid IN (SELECT value FROM json_each(?))
+              AND \(UnflushedObjectSchema.settled("instance"))
             """
         return try await database.read { db in
             var candidates: [String: CommitmentCandidate] = [:]

@@ -31,6 +31,21 @@ enum UnflushedObjectSchema {
         let statement = try db.cachedStatement(sql: "DELETE FROM unflushed_object WHERE file_path = ?")
         for path in filePaths { try statement.execute(arguments: [path]) }
     }
+
+    /// The SQL condition "the instance row `alias` is settled": its file is not being flushed.
+    /// Every reader that reports or hands out instances (C-FIND and QIDO at the instance level,
+    /// C-MOVE/C-GET and WADO selection, storage commitment, routing) adds it, so a row that a
+    /// crash could still take back is never seen (docs/design.md, "Durability"). A lookup in
+    /// the note table's unique `file_path` index; the table holds only what is in flight.
+    static func settled(_ alias: String) -> String {
+        "NOT EXISTS (SELECT 1 FROM unflushed_object WHERE unflushed_object.file_path = \(alias).file_path)"
+    }
+
+    /// The lowest instance row id still noted, as SQL (NULL when none is): the routing cursor
+    /// stops below it, so an instance is met by the rules once, after it is settled.
+    static let lowestNotedInstanceID = """
+        (SELECT min(instance.id) FROM unflushed_object JOIN instance ON instance.file_path = unflushed_object.file_path)
+        """
 }
 
 /// A note of `unflushed_object`.
@@ -47,6 +62,39 @@ struct UnflushedObject {
 }
 
 extension ArchiveIndex {
+    /// Clears the notes of files now durable, in a fenced transaction whose commit is not
+    /// fsynced (`synchronous = NORMAL` for this one commit): the note only hides the row from
+    /// readers, and a crash that loses the clearing leaves recovery a complete file to confirm.
+    /// The next synced commit makes it durable with its own.
+    func clearUnflushedNotes(_ filePaths: [String]) async throws {
+        try requireWriteRight()
+        let epoch = self.epoch
+        do {
+            try await database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // Every other commit must stay synced, whatever happened to this one.
+                defer { Self.restoreFullSynchronous(db) }
+                try db.inTransaction(.immediate) {
+                    try ClusterStateTable.checkEpoch(epoch, db)
+                    try UnflushedObjectSchema.clear(filePaths, db)
+                    return .commit
+                }
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StorageError.outOfResources("index: \(error.message ?? "database or disk is full")")
+        }
+    }
+
+    private static func restoreFullSynchronous(_ db: Database) {
+        do {
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        } catch {
+            // SQLite refuses this pragma only on a broken connection. Going on would commit
+            // acknowledged rows without an fsync, breaking the durability rule: stop instead.
+            fatalError("cannot restore PRAGMA synchronous = FULL: \(error)")
+        }
+    }
+
     /// Settles the notes of writers that are gone (a live writer's note stays, as its files in
     /// `incoming/` do). Runs before the journal in `incoming/` is settled, so a file removed here
     /// leaves its journal entry with one link, which that pass then removes.

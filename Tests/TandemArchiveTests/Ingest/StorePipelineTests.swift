@@ -101,6 +101,19 @@ struct StorePipelineTests {
         #expect(try pipeline.index.counts().instances == 0)
     }
 
+    /// The note of the flushed file is cleared before the answer: whoever was answered finds it.
+    @Test("a stored instance is found at the image level as soon as it is answered, with no note left")
+    func storedInstanceIsVisibleWhenAnswered() async throws {
+        let scratch = try TemporaryRoot()
+        defer { scratch.remove() }
+        let pipeline = try scratch.pipeline()
+        let sent = try SentInstance.make()[0]
+        #expect(try await sent.store(with: pipeline, fragmentSizes: [4093]).isStored)
+        let request = try QueryRequest(model: .studyRoot, level: .image, keys: [QueryKey(.sopInstanceUID, sent.sopInstanceUID)])
+        #expect(try await pipeline.index.find(request).matches.count == 1)
+        #expect(try pipeline.index.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM unflushed_object") } == 0)
+    }
+
     @Test("each stored instance is timed in every phase the pipeline runs; a refused one is not counted")
     func phasesOfStoredInstances() async throws {
         let scratch = try TemporaryRoot()
@@ -112,7 +125,7 @@ struct StorePipelineTests {
             == .doesNotMatchAnnouncement)
         let summaries = pipeline.phaseStatistics.summaries()
         #expect(summaries.map(\.phase) == [.receive, .open, .write, .handoff, .parse, .fileFlush,
-                                           .linkAndDirectoryFlush, .indexCommit])
+                                           .linkAndDirectoryFlush, .indexCommit, .noteClear])
         #expect(summaries.allSatisfy { $0.count == 2 && $0.p50 <= $0.p90 })
     }
 
