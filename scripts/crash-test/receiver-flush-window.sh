@@ -128,7 +128,8 @@ for rep in $(seq "$REPETITIONS"); do
     [ "$held" -gt 0 ] || { echo "repetition $rep: no row was seen committed during its file's flush" >&2; exit 1; }
     kill -9 "$RECEIVER"; RECEIVER=""
     dd if="$device" of="$WORK/copy.img" iflag=direct bs=4M status=none
-    wait "$TRACER" 2>/dev/null || true; TRACER=""
+    # strace ends by the signal that killed its tracee; the braces keep bash's "Killed" line quiet.
+    { wait "$TRACER" || true; } 2>/dev/null; TRACER=""
     # Every acknowledgement a sender holds now was given before the kill.
     for pid in "${SENDERS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     SENDERS=()
