@@ -74,10 +74,7 @@ recover() {
     local log=$WORK/recovery-$2.log
     "$BIN/dcmrecv" --log-format json --root "$1" --bind 127.0.0.1 --port "$PORT" --aet WINDOW >/dev/null 2>"$log" &
     RECEIVER=$!
-    for _ in $(seq 300); do
-        if python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT),0.2)" 2>/dev/null; then break; fi
-        sleep 0.05
-    done
+    wait_port "$PORT" || { echo "dcmrecv did not start" >&2; cat "$log" >&2; exit 1; }
     kill "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true; RECEIVER=""
     python3 - "$log" <<'PY'
 import json, sys
@@ -105,10 +102,7 @@ for rep in $(seq "$REPETITIONS"); do
     strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=$((DELAY_MS * 1000)) \
         "$BIN/dcmrecv" -q --root "$root" --bind 127.0.0.1 --port "$PORT" --aet WINDOW >>"$WORK/dcmrecv.log" 2>&1 &
     TRACER=$!
-    for _ in $(seq 600); do
-        if python3 -c "import socket; socket.create_connection(('127.0.0.1',$PORT),0.2)" 2>/dev/null; then break; fi
-        sleep 0.1
-    done
+    wait_port "$PORT" || { echo "dcmrecv did not start under strace" >&2; cat "$WORK/dcmrecv.log" >&2; exit 1; }
     RECEIVER=$(pgrep -P "$TRACER" | head -1)
     SENDERS=()
     for sender in 1 2 3 4; do
