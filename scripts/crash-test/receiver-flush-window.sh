@@ -56,15 +56,27 @@ mount_image() {
 # unmount MOUNTPOINT DEVICE
 unmount() { umount "$1"; losetup -d "$2"; MOUNTS=(); DEVICES=(); }
 
-# notes ROOT: the number of rows noted in unflushed_object (0 while the table is not there yet).
-notes() {
-    python3 - "$1" <<'PY'
-import sqlite3, sys
-try:
-    db = sqlite3.connect(f"file:{sys.argv[1]}/index.sqlite?mode=ro", uri=True, timeout=5)
-    print(db.execute("SELECT count(*) FROM unflushed_object").fetchone()[0])
-except sqlite3.Error:
-    print(0)
+# kill_when_noted ROOT PID: waits (at most 60 s) until instances were acknowledged and rows are
+# noted in unflushed_object, then SIGKILLs PID from the same loop (no start-up delay between the
+# look and the kill); prints the notes the index holds after the kill (0: none was caught).
+kill_when_noted() {
+    python3 - "$1" "$2" "$WORK" <<'PY'
+import glob, os, signal, sqlite3, sys, time
+root, pid, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def notes():
+    try:
+        db = sqlite3.connect(f"file:{root}/index.sqlite?mode=ro", uri=True, timeout=5)
+        return db.execute("SELECT count(*) FROM unflushed_object").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    acked = any(os.path.getsize(f) for f in glob.glob(f"{work}/acked-*.txt"))
+    if acked and notes() > 0:
+        break
+    time.sleep(0.01)
+os.kill(pid, signal.SIGKILL)
+print(notes())
 PY
 }
 
@@ -111,16 +123,8 @@ for rep in $(seq "$REPETITIONS"); do
         SENDERS+=($!)
     done
     # Kill once some instances were answered and rows are committed with their flushes held.
-    held=0
-    for _ in $(seq 600); do
-        if [ -n "$(cat "$WORK"/acked-"$rep"-*.txt 2>/dev/null)" ]; then
-            held=$(notes "$root")
-            [ "$held" -gt 0 ] && break
-        fi
-        sleep 0.05
-    done
-    [ "$held" -gt 0 ] || { echo "repetition $rep: no row was seen committed during its file's flush" >&2; exit 1; }
-    kill -9 "$RECEIVER"; RECEIVER=""
+    held=$(kill_when_noted "$root" "$RECEIVER"); RECEIVER=""
+    [ "$held" -gt 0 ] || { echo "repetition $rep: no row was caught committed during its file's flush" >&2; exit 1; }
     dd if="$device" of="$WORK/copy.img" iflag=direct bs=4M status=none
     # strace ends by the signal that killed its tracee; the braces keep bash's "Killed" line quiet.
     { wait "$TRACER" || true; } 2>/dev/null; TRACER=""
@@ -128,13 +132,14 @@ for rep in $(seq "$REPETITIONS"); do
     for pid in "${SENDERS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     SENDERS=()
     cat "$WORK"/acked-"$rep"-*.txt >"$WORK/acked-$rep.txt" 2>/dev/null || true
-    acked=$(wc -l <"$WORK/acked-$rep.txt")
+    mkdir -p "$WORK/acks"; mv "$WORK"/acked-*.txt "$WORK/acks/"
+    acked=$(wc -l <"$WORK/acks/acked-$rep.txt")
 
     # The process crashed, the machine did not: every noted row's file is complete.
     read -r confirmed rolled_back <<<"$(recover "$root" "$rep-killed")"
-    result=$(python3 "$HERE/verify-archive.py" "$root" "$WORK/acked-$rep.txt") || {
+    result=$(python3 "$HERE/verify-archive.py" "$root" "$WORK/acks/acked-$rep.txt") || {
         echo "repetition $rep, killed: $result" >&2; exit 1; }
-    [ "$confirmed" -gt 0 ] && [ "$rolled_back" = 0 ] || {
+    [ "$confirmed" = "$held" ] && [ "$rolled_back" = 0 ] || {
         echo "repetition $rep, killed: $held noted at the kill, recovery confirmed $confirmed, rolled back $rolled_back" >&2; exit 1; }
     echo "repetition $rep: $acked acknowledged, $held rows noted at the kill; killed: confirmed $confirmed, $result"
     unmount "$WORK/disk" "$device"
@@ -144,7 +149,9 @@ for rep in $(seq "$REPETITIONS"); do
     if [ "$fsck_status" -ge 4 ]; then echo "repetition $rep: fsck found errors" >&2; cat "$WORK/fsck-$rep.log" >&2; exit 1; fi
     device=$(mount_image "$WORK/copy.img" "$WORK/copy"); DEVICES=("$device"); MOUNTS=("$WORK/copy")
     read -r cut_confirmed cut_rolled_back <<<"$(recover "$WORK/copy/root" "$rep-cut")"
-    result=$(python3 "$HERE/verify-archive.py" "$WORK/copy/root" "$WORK/acked-$rep.txt") || {
+    # A published object whose row and data both missed the device is left, with its unreadable
+    # journal entry, for the operator (recovery does not walk objects/ to find it): counted, not failed.
+    result=$(python3 "$HERE/verify-archive.py" "$WORK/copy/root" "$WORK/acks/acked-$rep.txt" --unreadable-entries-allowed) || {
         echo "repetition $rep, power cut: $result" >&2; exit 1; }
     echo "repetition $rep: power cut: confirmed $cut_confirmed, rolled back $cut_rolled_back, $result"
     unmount "$WORK/copy" "$device"
