@@ -85,6 +85,7 @@ public enum SendFailure: Error, Equatable, Sendable, CustomStringConvertible {
                                                            + "reason \(abort.reason.rawValue))")
             case .protocolViolation(_, let detail): return .aborted("protocol error, association aborted: \(detail)")
             case .connectionClosed: return .aborted("the peer closed the connection without release")
+            case .releasedByPeer: return .aborted("the peer released before answering")
             case .abortedLocally: return .aborted("association aborted by this side")
             case .notAllowed(let detail): return .aborted("association ended: \(detail)")
             case .presentationContextNotAccepted(let id): return .aborted("presentation context \(id) not accepted")

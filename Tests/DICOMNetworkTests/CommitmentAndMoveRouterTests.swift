@@ -10,7 +10,13 @@ struct ScriptedCommitmentProvider: DIMSEServiceProvider {
     func action(_ request: NActionRequest, information: DataSet?, context: DIMSERequestContext) async throws -> NActionOutcome {
         let transactionUID = information?.string(Tag(0x0008, 0x1195)) ?? ""
         return NActionOutcome(.success) {
-            do { try await report(transactionUID, for: request, context: context) } catch { Issue.record("\(error)") }
+            do {
+                try await report(transactionUID, for: request, context: context)
+            } catch let error as AssociationError {
+                await reported.recordFailure(error)
+            } catch {
+                Issue.record("\(error)")
+            }
         }
     }
 
@@ -30,12 +36,21 @@ struct ScriptedCommitmentProvider: DIMSEServiceProvider {
 
 actor ReportLog {
     private(set) var responses: [DIMSECommand] = []
+    /// Why reports got no answer.
+    private(set) var failures: [AssociationError] = []
     func record(_ response: DIMSECommand) { responses.append(response) }
+    func recordFailure(_ failure: AssociationError) { failures.append(failure) }
 
     /// The answers recorded, once there are `count` (at most 5 s).
     func waitFor(_ count: Int) async throws -> [DIMSECommand] {
         for _ in 0..<500 where responses.count < count { try await Task.sleep(for: .milliseconds(10)) }
         return responses
+    }
+
+    /// The failures recorded, once there are `count` (at most 5 s).
+    func waitForFailures(_ count: Int) async throws -> [AssociationError] {
+        for _ in 0..<500 where failures.count < count { try await Task.sleep(for: .milliseconds(10)) }
+        return failures
     }
 }
 
@@ -78,6 +93,29 @@ struct CommitmentAndMoveRouterTests {
             try await peer.send(try #require(report.command.response(.success)), contextID: 9)
             let answers = try await commitment.reported.waitFor(1)
             #expect(answers == [DIMSECommand.nEventReportRQ(event).response(.success)])
+        }
+    }
+
+    /// PS3.8 Table 9-10: a requestor that sent A-RELEASE-RQ (Sta7) sends no more P-DATA, so the
+    /// N-EVENT-REPORT it got meanwhile can never be answered. The report's request fails as soon
+    /// as the release arrives, while the transport is still open: it does not wait for the peer to
+    /// close it, nor for ARTIM (whose clock does not run on this channel unless the test moves it).
+    @Test func eventReportAwaitingItsResponseFailsWhenThePeerReleases() async throws {
+        let commitment = ScriptedCommitmentProvider()
+        let router = DIMSEServiceRouter([.init([RoutedAssociation.storageCommitment.abstractSyntax], to: commitment)])
+        try await RoutedAssociation.serve(router, bodyReleases: true) { peer in
+            var information = DataSet()
+            try information.set(Tag(0x0008, 0x1195), vr: .UI, string: "1.2.3.99")
+            let action = NActionRequest(messageID: 3, requestedSOPClassUID: "1.2.840.10008.1.20.1",
+                                        requestedSOPInstanceUID: "1.2.840.10008.1.20.1.1", actionTypeID: 1, hasActionInformation: true)
+            try await peer.send(.nActionRQ(action), contextID: 9,
+                                dataSet: try DataSetWriter.encode(information, transferSyntax: .implicitVRLittleEndian))
+            #expect(try await peer.nextMessage().command == DIMSECommand.nActionRQ(action).response(.success))
+            guard case .nEventReportRQ = try await peer.nextMessage().command else { throw HarnessError("no N-EVENT-REPORT-RQ") }
+
+            try await peer.release()
+            #expect(try await commitment.reported.waitForFailures(1) == [.releasedByPeer])
+            #expect(await commitment.reported.responses.isEmpty)
         }
     }
 

@@ -27,10 +27,11 @@ final class RoutedAssociation {
 
     private init(channel: NIOAsyncTestingChannel) { self.channel = channel }
 
-    /// Serves an association on `router` while `body` plays the requestor, then releases it.
+    /// Serves an association on `router` while `body` plays the requestor, then releases it
+    /// (unless `body` released it itself) and closes the transport.
     /// The requestor proposes the SCP role for CT storage (for C-GET); the acceptor grants it
     /// unless told otherwise.
-    static func serve(_ router: DIMSEServiceRouter, grantingStorageSCPRole: Bool = true,
+    static func serve(_ router: DIMSEServiceRouter, grantingStorageSCPRole: Bool = true, bodyReleases: Bool = false,
                       _ body: (RoutedAssociation) async throws -> Void) async throws {
         let channel = NIOAsyncTestingChannel()
         let configuration = AssociationConfiguration(aeTitle: try AETitle("TANDEM"))
@@ -58,8 +59,7 @@ final class RoutedAssociation {
             let peer = RoutedAssociation(channel: channel)
             do {
                 try await body(peer)
-                try await peer.write(.releaseRQ)
-                guard try await peer.nextPDU() == .releaseRP else { throw HarnessError("no A-RELEASE-RP") }
+                if !bodyReleases { try await peer.release() }
                 try await channel.close()
                 try await serving.value
             } catch {
@@ -68,6 +68,12 @@ final class RoutedAssociation {
                 throw error
             }
         }
+    }
+
+    /// Sends A-RELEASE-RQ and reads the acceptor's A-RELEASE-RP; the transport stays open.
+    func release() async throws {
+        try await write(.releaseRQ)
+        guard try await nextPDU() == .releaseRP else { throw HarnessError("no A-RELEASE-RP") }
     }
 
     func write(_ pdu: PDU) async throws {

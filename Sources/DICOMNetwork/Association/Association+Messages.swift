@@ -125,6 +125,10 @@ extension Association {
                     }
                     pendingValues = data.values[...]
                 case .indicateReleaseRequest:  // AR-2: the peer releases; this side answers (AR-4)
+                    // The releasing peer sends no more P-DATA (Sta7, PS3.8 Table 9-10): a request of
+                    // this side still awaiting its response (an N-EVENT-REPORT, a C-GET's C-STORE)
+                    // fails now rather than when the transport closes, which a peer may delay.
+                    responseWaiters.end(AssociationError.releasedByPeer)
                     // C-STOREs still being performed send their responses first (AR-7, Sta8).
                     await storesInFlight.drained()
                     try await connection.handle(.releaseResponse)

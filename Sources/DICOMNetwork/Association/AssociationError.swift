@@ -11,6 +11,9 @@ public enum AssociationError: Error, Hashable, Sendable {
     case abortedLocally
     /// The transport closed without release or abort.
     case connectionClosed
+    /// The peer released the association while a request of this side awaited its response,
+    /// which can then never come (the releasing peer sends no P-DATA, PS3.8 Table 9-10 Sta7).
+    case releasedByPeer
     /// A configured timeout expired.
     case timedOut(UpperLayerTimeout)
     /// An operation that the association's state does not allow (local misuse).

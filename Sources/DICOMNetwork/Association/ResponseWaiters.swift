@@ -62,10 +62,11 @@ final class ResponseWaiters: Sendable {
     /// Whether the association has ended (released, aborted or closed).
     var hasEnded: Bool { state.withLockedValue { $0.ended != nil } }
 
-    /// The association ended: every request still awaiting its response fails with `error`.
+    /// The association ended, or the peer released it: every request still awaiting its response,
+    /// and every later one, fails with `error` (the first given, when ended twice).
     func end(_ error: any Error) {
         let waiters = state.withLockedValue { state in
-            state.ended = error
+            if state.ended == nil { state.ended = error }
             let waiters = state.slots.values.compactMap { slot -> CheckedContinuation<DIMSECommand, any Error>? in
                 if case .waiting(let continuation) = slot { return continuation }
                 return nil

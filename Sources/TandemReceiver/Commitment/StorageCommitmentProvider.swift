@@ -52,7 +52,11 @@ public struct StorageCommitmentProvider: DIMSEServiceProvider {
         logger.info("storage commitment requested", metadata: [
             "calling": "\(caller)", "transaction": "\(commitment.transactionUID)", "instances": "\(commitment.references.count)"])
         return NActionOutcome(.success) {
-            await report(commitment, caller: caller, context: context)
+            // The report is owed whatever becomes of this association. When it ends in error (an
+            // abort, a timer) the router cancels its tasks, and a cancelled task could neither open
+            // the new association nor keep the report (GRDB's writes throw CancellationError). An
+            // unstructured task is not cancelled with the task awaiting it.
+            await Task { await report(commitment, caller: caller, context: context) }.value
         }
     }
 
@@ -81,7 +85,10 @@ public struct StorageCommitmentProvider: DIMSEServiceProvider {
                 log(report, to: caller, response: response, sameAssociation: true)
                 return
             } catch {
-                // The association ended meanwhile: a new one follows.
+                // The association ended meanwhile (or the requestor released it, so no answer can
+                // come): a new one follows.
+                logger.info("storage commitment report not answered on the requestor's association",
+                             metadata: ["transaction": "\(report.transactionUID)", "error": "\(error)"])
             }
         }
         await reportOnNewAssociation(report, to: caller)
