@@ -22,3 +22,7 @@ python3 -c 'import dicomweb_client, PIL, numpy' 2>/dev/null || python3 -m pip in
 # Playwright from PyPI. Never `playwright install`: the browser is the system package.
 [ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 python3 -c 'import playwright' 2>/dev/null || python3 -m pip install -q playwright
+# Firefox (scripts/browser/firefox.py, Tests/ToolTests/FirefoxBrowserTests.swift): Debian's firefox-esr
+# driven over its own Marionette protocol by Mozilla's client; Playwright needs a patched Firefox.
+[ -x /usr/bin/firefox-esr ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; }
+python3 -c 'import marionette_driver' 2>/dev/null || python3 -m pip install -q marionette_driver

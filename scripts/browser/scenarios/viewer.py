@@ -5,55 +5,18 @@ and JPEG-LS series show the same pixels as their uncompressed source.
 
 Parameters: study, raw (an uncompressed MR series), jpeg and jpegls (its lossless copies), and
 optionally screenshots=DIR (writes viewer-1x1.png and viewer-2x2.png there)."""
+from page_scripts import CANVAS_IMAGE, DRAWN, SERVER_RENDERED, max_difference
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-# The viewport's canvas region holding the image at 1:1, as grey bytes, and the image's own size.
-CANVAS_IMAGE = """(position) => {
-    const viewport = window.tandemViewer.viewports[position];
-    const t = viewport.transform(), image = viewport.image;
-    const pixels = viewport.canvas.getContext('2d').getImageData(t.x, t.y, image.columns, image.rows).data;
-    const grey = [];
-    for (let i = 0; i < pixels.length; i += 4) grey.push(pixels[i]);
-    return {grey, columns: image.columns, rows: image.rows};
-}"""
-
-# dcmweb's /rendered PNG of the viewport's current image at its current window, decoded in the page.
-SERVER_RENDERED = """async (position) => {
-    const viewport = window.tandemViewer.viewports[position];
-    const image = viewport.image, w = viewport.window;
-    const fn = {LINEAR: 'linear', LINEAR_EXACT: 'linear-exact', SIGMOID: 'sigmoid'}[w.fn || 'LINEAR'];
-    const url = `/dicomweb/studies/${window.tandemViewer.study}/series/${viewport.series.geometry.seriesInstanceUID}` +
-        `/instances/${image.sopInstanceUID}/frames/${image.frame}/rendered?window=${w.center},${w.width},${fn}`;
-    const response = await fetch(url, {headers: {Accept: 'image/png'}});
-    const bitmap = await createImageBitmap(await response.blob());
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d');
-    context.drawImage(bitmap, 0, 0);
-    const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
-    const grey = [];
-    for (let i = 0; i < pixels.length; i += 4) grey.push(pixels[i]);
-    return {grey, columns: bitmap.width, rows: bitmap.height};
-}"""
 
 
 def wait_drawn(page, position, image_number=None):
     """Waits until viewport `position` has painted image `image_number` (any image when None)."""
-    page.wait_for_function(
-        "([p, n]) => { const v = window.tandemViewer && window.tandemViewer.viewports[p];"
-        " return v && v.series?.complete && v.root.dataset.drawn && (n === null || v.root.dataset.drawn === String(n))"
-        " && !v.pending; }",
-        arg=[position, image_number])
+    page.wait_for_function(DRAWN, arg=[position, image_number])
 
 
 def wait_loaded(page, position):
     page.wait_for_function(
         "(p) => { const v = window.tandemViewer.viewports[p]; return v && v.series && v.series.finished && v.series.complete; }", arg=position)
-
-
-def max_difference(a, b):
-    if (a["columns"], a["rows"]) != (b["columns"], b["rows"]):
-        return None
-    return max(abs(x - y) for x, y in zip(a["grey"], b["grey"]))
 
 
 def corner(page, position, which):
