@@ -151,6 +151,9 @@ def run(session):
     session.check(session.call(CANVAS_IMAGE, 0)["grey"] != first["grey"], "scrolling changes the image")
 
     client.navigate(base + "/")
+    # The top bar names the user once its sign-out button works: clicking before does nothing.
+    session.wait(lambda m: m.find_element(By.CSS_SELECTOR, "[data-session-user]").text.strip(),
+                 "the top bar did not name the signed-in user")
     session.element("[data-sign-out]").click()
     session.wait(lambda m: m.get_url() == base + "/login", "signing out did not show the sign-in page")
     client.navigate(f"{base}/viewer/{study}")
