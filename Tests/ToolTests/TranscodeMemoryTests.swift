@@ -8,11 +8,10 @@ import Testing
 /// few frames, not for the object.
 @Suite("Transcoding memory", .serialized)
 struct TranscodeMemoryTests {
-    @Test("dcmimage transcodes a 3,000-frame JPEG-LS MR (375 MiB decoded) with a peak RSS under 64 MiB")
-    func threeThousandFrames() async throws {
-        let directory = try ImagingReferenceTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let frames = 3_000, frameBytes = 256 * 256 * 2
+    static let frames = 3_000, frameBytes = 256 * 256 * 2
+
+    /// A `frames`-frame 256×256 16-bit MR, compressed by DCMTK's dcmcjpls, as `mr-jls.dcm` in `directory`.
+    static func jpegLSMR(in directory: URL) async throws -> URL {
         let original = try await offPool {
             try SyntheticStudy(StudySpecification(modality: .MR, seriesCount: 1, instancesPerSeries: 1,
                                                   instanceSize: frames * frameBytes, framesPerInstance: frames))
@@ -22,6 +21,15 @@ struct TranscodeMemoryTests {
         let compression = try await ExternalTool.runOffPool("dcmcjpls", [original.path, compressed.path])
         try #require(compression.status == 0, "dcmcjpls: \(compression.stderr)")
         try FileManager.default.removeItem(at: original)
+        return compressed
+    }
+
+    @Test("dcmimage transcodes a 3,000-frame JPEG-LS MR (375 MiB decoded) with a peak RSS under 64 MiB")
+    func threeThousandFrames() async throws {
+        let directory = try ImagingReferenceTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let frames = Self.frames, frameBytes = Self.frameBytes
+        let compressed = try await Self.jpegLSMR(in: directory)
 
         let out = directory.appendingPathComponent("out"), timing = directory.appendingPathComponent("time.txt")
         let dcmimage = ToolRunner.productsDirectory.appendingPathComponent("dcmimage").path

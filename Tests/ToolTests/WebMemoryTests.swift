@@ -99,16 +99,8 @@ struct WebMemoryTests {
         defer { web.remove() }
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let frames = 3_000, frameBytes = 256 * 256 * 2
-        let original = try await offPool {
-            try SyntheticStudy(StudySpecification(modality: .MR, seriesCount: 1, instancesPerSeries: 1,
-                                                  instanceSize: frames * frameBytes, framesPerInstance: frames))
-                .write(to: directory.appendingPathComponent("original"))[0]
-        }
-        let compressed = directory.appendingPathComponent("mr-jls.dcm")
-        let compression = try await ExternalTool.runOffPool("dcmcjpls", [original.path, compressed.path])
-        try #require(compression.status == 0, "dcmcjpls: \(compression.stderr)")
-        try FileManager.default.removeItem(at: original)
+        let frames = TranscodeMemoryTests.frames
+        let compressed = try await TranscodeMemoryTests.jpegLSMR(in: directory)
         let body = directory.appendingPathComponent("stow.body")
         try Self.writeMultipart([compressed], boundary: "jls", to: body)
         #expect(try await Self.stow(body, boundary: "jls", to: web).status == 200)
