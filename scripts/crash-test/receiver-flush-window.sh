@@ -30,31 +30,19 @@ WORK=$(mktemp -d /tmp/tandem-flush-window.XXXXXX)
 TRACER=""
 RECEIVER=""
 SENDERS=()
-DEVICES=()
-MOUNTS=()
 
 cleanup() {
     for pid in $TRACER $RECEIVER "${SENDERS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    for mount in "${MOUNTS[@]}"; do umount "$mount" 2>/dev/null || true; done
-    for device in "${DEVICES[@]}"; do losetup -d "$device" 2>/dev/null || true; done
+    detach_all
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 # shellcheck source=receiver-lib.sh
 source "$HERE/receiver-lib.sh"
+# shellcheck source=loop-image-lib.sh
+source "$HERE/loop-image-lib.sh"
 PORT=$(free_port)
-
-# mount_image IMAGE MOUNTPOINT [OPTIONS]: loop-mounts an ext4 image; prints its loop device.
-mount_image() {
-    local device
-    device=$(losetup --find --show "$1")
-    mkdir -p "$2"; mount ${3:+-o "$3"} "$device" "$2"
-    echo "$device"
-}
-
-# unmount MOUNTPOINT DEVICE
-unmount() { umount "$1"; losetup -d "$2"; MOUNTS=(); DEVICES=(); }
 
 # kill_when_noted ROOT PID: waits (at most 60 s) until instances were acknowledged and rows are
 # noted in unflushed_object, then SIGKILLs PID from the same loop (no start-up delay between the
@@ -109,7 +97,7 @@ total_acked=0 total_held=0 total_confirmed=0 total_rolled_back=0
 for rep in $(seq "$REPETITIONS"); do
     truncate -s 256M "$WORK/disk.img"
     mkfs.ext4 -q -F "$WORK/disk.img"
-    device=$(mount_image "$WORK/disk.img" "$WORK/disk" commit=60); DEVICES=("$device"); MOUNTS=("$WORK/disk")
+    attach "$WORK/disk.img" "$WORK/disk" commit=60; device=$ATTACHED
     root=$WORK/disk/root
     strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=$((DELAY_MS * 1000)) \
         "$BIN/dcmrecv" -q --root "$root" --bind 127.0.0.1 --port "$PORT" --aet WINDOW >>"$WORK/dcmrecv.log" 2>&1 &
@@ -142,19 +130,19 @@ for rep in $(seq "$REPETITIONS"); do
     [ "$confirmed" = "$held" ] && [ "$rolled_back" = 0 ] || {
         echo "repetition $rep, killed: $held noted at the kill, recovery confirmed $confirmed, rolled back $rolled_back" >&2; exit 1; }
     echo "repetition $rep: $acked acknowledged, $held rows noted at the kill; killed: confirmed $confirmed, $result"
-    unmount "$WORK/disk" "$device"
+    detach "$WORK/disk" "$device"
 
     # The power cut: journal replay, mount, recovery, the same check.
     fsck_status=0; fsck.ext4 -p "$WORK/copy.img" >"$WORK/fsck-$rep.log" 2>&1 || fsck_status=$?
     if [ "$fsck_status" -ge 4 ]; then echo "repetition $rep: fsck found errors" >&2; cat "$WORK/fsck-$rep.log" >&2; exit 1; fi
-    device=$(mount_image "$WORK/copy.img" "$WORK/copy"); DEVICES=("$device"); MOUNTS=("$WORK/copy")
+    attach "$WORK/copy.img" "$WORK/copy"; device=$ATTACHED
     read -r cut_confirmed cut_rolled_back <<<"$(recover "$WORK/copy/root" "$rep-cut")"
     # A published object whose row and data both missed the device is left, with its unreadable
     # journal entry, for the operator (recovery does not walk objects/ to find it): counted, not failed.
     result=$(python3 "$HERE/verify-archive.py" "$WORK/copy/root" "$WORK/acks/acked-$rep.txt" --unreadable-entries-allowed) || {
         echo "repetition $rep, power cut: $result" >&2; exit 1; }
     echo "repetition $rep: power cut: confirmed $cut_confirmed, rolled back $cut_rolled_back, $result"
-    unmount "$WORK/copy" "$device"
+    detach "$WORK/copy" "$device"
     rm -f "$WORK/disk.img" "$WORK/copy.img"
     total_acked=$((total_acked + acked)) total_held=$((total_held + held))
     total_confirmed=$((total_confirmed + confirmed)) total_rolled_back=$((total_rolled_back + cut_rolled_back))

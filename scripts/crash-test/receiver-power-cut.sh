@@ -23,38 +23,19 @@ COUNT=${2:-400}
 WORK=$(mktemp -d /tmp/tandem-power-cut.XXXXXX)
 RECEIVER=""
 SENDERS=()
-DEVICES=()
-MOUNTS=()
-ATTACHED=""
 
 cleanup() {
     for pid in $RECEIVER "${SENDERS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    for mount in "${MOUNTS[@]}"; do umount "$mount" 2>/dev/null || true; done
-    for device in "${DEVICES[@]}"; do losetup -d "$device" 2>/dev/null || true; done
+    detach_all
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 # shellcheck source=receiver-lib.sh
 source "$HERE/receiver-lib.sh"
+# shellcheck source=loop-image-lib.sh
+source "$HERE/loop-image-lib.sh"
 PORT=$(free_port)
-
-# attach IMAGE MOUNTPOINT [OPTIONS]: loop-mounts an ext4 image; its loop device is left in ATTACHED.
-attach() {
-    ATTACHED=$(losetup --find --show "$1"); DEVICES+=("$ATTACHED")
-    mkdir -p "$2"; mount ${3:+-o "$3"} "$ATTACHED" "$2"; MOUNTS+=("$2")
-}
-
-# detach MOUNTPOINT DEVICE
-detach() {
-    umount "$1"; losetup -d "$2"
-    local kept=() item
-    for item in "${MOUNTS[@]}"; do [ "$item" = "$1" ] || kept+=("$item"); done
-    MOUNTS=("${kept[@]}")
-    kept=()
-    for item in "${DEVICES[@]}"; do [ "$item" = "$2" ] || kept+=("$item"); done
-    DEVICES=("${kept[@]}")
-}
 
 stop_receiver() {
     kill "$RECEIVER"; wait "$RECEIVER" 2>/dev/null || true; RECEIVER=""
