@@ -193,6 +193,18 @@ power_off() {
     rm -f "$(node_dir "$node")/holder.pid"
 }
 
+# node_is_empty NODE: no process is left in the node's network namespace.
+node_is_empty() { [ -z "$(node_pids "" "$(netns_id "$(node_ns "$1")")")" ]; }
+
+# await_fence_end NODE: a fence agent kills every process in the node's namespaces until none is
+# left, in rounds 0.2 s apart; the node's holder dies in an early round. A node booted before the
+# last round would be killed by it, so wait until the namespace stays empty across a round.
+await_fence_end() {
+    wait_until 30 "$1 emptied by the fence agent" node_is_empty "$1" || return 1
+    sleep 0.5
+    wait_until 30 "$1 emptied by the fence agent" node_is_empty "$1"
+}
+
 # Kills every process we started in the site namespace (test clients), by PID.
 stop_site_processes() { kill_namespace_pids "" "$(netns_id "$SITE_NS")" "the site"; }
 
