@@ -73,17 +73,22 @@ struct ScriptedMoveProvider: DIMSEServiceProvider {
 
 @Suite("Storage commitment and C-MOVE through the router, without sockets")
 struct CommitmentAndMoveRouterTests {
+    /// The peer's N-ACTION (transaction 1.2.3.99), answered with success at once.
+    static func requestCommitment(from peer: RoutedAssociation) async throws {
+        var information = DataSet()
+        try information.set(Tag(0x0008, 0x1195), vr: .UI, string: "1.2.3.99")
+        let action = NActionRequest(messageID: 3, requestedSOPClassUID: "1.2.840.10008.1.20.1",
+                                    requestedSOPInstanceUID: "1.2.840.10008.1.20.1.1", actionTypeID: 1, hasActionInformation: true)
+        try await peer.send(.nActionRQ(action), contextID: 9,
+                            dataSet: try DataSetWriter.encode(information, transferSyntax: .implicitVRLittleEndian))
+        #expect(try await peer.nextMessage().command == DIMSECommand.nActionRQ(action).response(.success))
+    }
+
     @Test func actionIsAnsweredThenTheEventReportGetsItsResponse() async throws {
         let commitment = ScriptedCommitmentProvider()
         let router = DIMSEServiceRouter([.init([RoutedAssociation.storageCommitment.abstractSyntax], to: commitment)])
         try await RoutedAssociation.serve(router) { peer in
-            var information = DataSet()
-            try information.set(Tag(0x0008, 0x1195), vr: .UI, string: "1.2.3.99")
-            let action = NActionRequest(messageID: 3, requestedSOPClassUID: "1.2.840.10008.1.20.1",
-                                        requestedSOPInstanceUID: "1.2.840.10008.1.20.1.1", actionTypeID: 1, hasActionInformation: true)
-            try await peer.send(.nActionRQ(action), contextID: 9,
-                                dataSet: try DataSetWriter.encode(information, transferSyntax: .implicitVRLittleEndian))
-            #expect(try await peer.nextMessage().command == DIMSECommand.nActionRQ(action).response(.success))
+            try await Self.requestCommitment(from: peer)
 
             let report = try await peer.nextMessage()
             guard case .nEventReportRQ(let event) = report.command else { throw HarnessError("no N-EVENT-REPORT-RQ") }
@@ -104,13 +109,7 @@ struct CommitmentAndMoveRouterTests {
         let commitment = ScriptedCommitmentProvider()
         let router = DIMSEServiceRouter([.init([RoutedAssociation.storageCommitment.abstractSyntax], to: commitment)])
         try await RoutedAssociation.serve(router, bodyReleases: true) { peer in
-            var information = DataSet()
-            try information.set(Tag(0x0008, 0x1195), vr: .UI, string: "1.2.3.99")
-            let action = NActionRequest(messageID: 3, requestedSOPClassUID: "1.2.840.10008.1.20.1",
-                                        requestedSOPInstanceUID: "1.2.840.10008.1.20.1.1", actionTypeID: 1, hasActionInformation: true)
-            try await peer.send(.nActionRQ(action), contextID: 9,
-                                dataSet: try DataSetWriter.encode(information, transferSyntax: .implicitVRLittleEndian))
-            #expect(try await peer.nextMessage().command == DIMSECommand.nActionRQ(action).response(.success))
+            try await Self.requestCommitment(from: peer)
             guard case .nEventReportRQ = try await peer.nextMessage().command else { throw HarnessError("no N-EVENT-REPORT-RQ") }
 
             try await peer.release()
