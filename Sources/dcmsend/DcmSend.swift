@@ -28,7 +28,7 @@ struct DcmSend: TandemCommand {
     @Option(name: [.customLong("called-aet"), .customLong("aec", withSingleDash: true)], help: "Called AE title (the peer's).")
     var calledAET = "ANY-SCP"
 
-    @Option(name: [.customShort("j"), .customLong("associations")], help: "Parallel associations.")
+    @Option(name: [.customShort("j"), .customLong("associations")], help: "Parallel associations; each series goes on one of them.")
     var associations = 1
 
     @Flag(name: .long, help: "Only verify the peer with C-ECHO; give HOST PORT and no PATH.")

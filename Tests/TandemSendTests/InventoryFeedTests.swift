@@ -26,29 +26,36 @@ import Testing
         #expect(throws: FileInventory.MissingPath.self) { try FileWalk(paths: [root.path, root.path + "/missing"]) }
     }
 
-    @Test func severalSendersTakeEachEntryOnceInWalkOrder() async throws {
+    @Test func severalSendersTakeEachEntryOnceAndEachSeriesOnOneSenderInWalkOrder() async throws {
         let root = try folder()
         defer { try? FileManager.default.removeItem(at: root) }
-        let files = try SyntheticStudy(StudySpecification(instancesPerSeries: 10, instanceSize: 4 * 1024)).write(to: root)
+        let files = try SyntheticStudy(StudySpecification(seriesCount: 3, instancesPerSeries: 4, instanceSize: 4 * 1024))
+            .write(to: root)
         try Data("not DICOM".utf8).write(to: root.appendingPathComponent("notes.txt"))
         let inspected = NIOLockedValueBox(0)
         let feed = InventoryFeed(try FileWalk(paths: [root.path]), capacity: 2,
                                  inspected: { _ in inspected.withLockedValue { $0 += 1 } })
-        let taken = await withTaskGroup(of: [InventoryEntry].self) { group in
-            for _ in 0..<3 {
+        let byLane = await withTaskGroup(of: [InventoryEntry].self) { group in
+            for lane in 0..<3 {
                 group.addTask {
                     var entries: [InventoryEntry] = []
-                    while let entry = await feed.next() { entries.append(entry) }
+                    while let entry = await feed.next(for: lane) { entries.append(entry) }
                     return entries
                 }
             }
-            var all: [InventoryEntry] = []
-            for await entries in group { all += entries }
+            var all: [[InventoryEntry]] = []
+            for await entries in group { all.append(entries) }
             return all
         }
-        #expect(taken.count == 11 && inspected.withLockedValue { $0 } == 11)
+        let taken = byLane.flatMap { $0 }
+        #expect(taken.count == 13 && inspected.withLockedValue { $0 } == 13)
         #expect(Set(taken.compactMap { if case .sendable(let file) = $0 { file.path } else { nil } }) == Set(files.map(\.path)))
         #expect(taken.filter { if case .skipped = $0 { true } else { false } }.map(\.path) == [root.path + "/notes.txt"])
+        // The folders are S001…S003: a series' files on one lane, in walk order.
+        for series in ["S001", "S002", "S003"] {
+            let lanes = byLane.map { $0.map(\.path).filter { $0.contains("/\(series)/") } }.filter { !$0.isEmpty }
+            #expect(lanes == [files.map(\.path).filter { $0.contains("/\(series)/") }], "\(series): \(lanes)")
+        }
     }
 
     @Test func anAssociationProposesItsFirstFilesKeyFirstThenTheOthersSeen() async throws {
@@ -60,7 +67,7 @@ import Testing
             .write(to: root.appendingPathComponent("2"))
         let feed = InventoryFeed(try FileWalk(paths: [ct[0].path, mr[0].path]))
         var keys: [ContextKey] = []
-        while let entry = await feed.next() {
+        while let entry = await feed.next(for: 0) {
             if case .sendable(let file) = entry { keys.append(ContextKey(file)) }
         }
         #expect(keys.count == 2)

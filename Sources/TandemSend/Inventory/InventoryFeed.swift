@@ -5,25 +5,27 @@ import NIOConcurrencyHelpers
 /// walks the paths and inspects each file (blocking file I/O, kept off Swift's cooperative pool),
 /// handing every entry over as soon as it is inspected. The walk runs at most `capacity` entries
 /// ahead of the senders, so the first file leaves before the walk ends and a huge folder costs
-/// no more memory than a small one.
+/// no more memory than a small one. Each sender takes entries as one lane of a `SeriesAffinity`,
+/// which keeps a series on the lane that took its first file.
 public final class InventoryFeed: Sendable {
     private struct State {
-        var ready: [InventoryEntry] = []
-        var takers: [CheckedContinuation<InventoryEntry?, Never>] = []
-        var walkEnded = false
+        var affinity: SeriesAffinity
+        /// The senders waiting for an entry, by lane.
+        var takers: [Int: CheckedContinuation<InventoryEntry?, Never>] = [:]
         /// Every (SOP class, transfer syntax) pair inspected so far, in the order first seen.
         var keys: [ContextKey] = []
         var knownKeys: Set<ContextKey> = []
     }
 
-    private let state = NIOLockedValueBox(State())
-    /// Free places in `ready`; the walking thread waits for one before handing an entry over.
+    private let state: NIOLockedValueBox<State>
+    /// Free places in the window; the walking thread waits for one before handing an entry over.
     private let room: DispatchSemaphore
 
     /// Starts walking `walk` at once. `inspected` sees every entry as it is inspected (a
     /// reporter's running totals), on the walking thread.
     public init(_ walk: FileWalk, capacity: Int = 64,
                 inspected: @escaping @Sendable (InventoryEntry) -> Void = { _ in }) {
+        state = NIOLockedValueBox(State(affinity: SeriesAffinity(horizon: capacity)))
         room = DispatchSemaphore(value: capacity)
         let walking = Thread { [self] in
             var walk = walk
@@ -39,19 +41,31 @@ public final class InventoryFeed: Sendable {
         walking.start()
     }
 
-    /// The next entry in walk order, nil once the walk ended and every entry was taken.
-    /// Several senders may take at once; each entry goes to one of them.
-    public func next() async -> InventoryEntry? {
+    /// The next entry `lane` may take (see `SeriesAffinity`), nil once the walk ended and nothing
+    /// is left that the lane may take. Each lane takes one entry at a time; each entry goes to one lane.
+    public func next(for lane: Int) async -> InventoryEntry? {
         await withCheckedContinuation { (taker: CheckedContinuation<InventoryEntry?, Never>) in
-            let taken = state.withLockedValue { state -> InventoryEntry?? in
-                if !state.ready.isEmpty { return .some(state.ready.removeFirst()) }
-                if state.walkEnded { return .some(nil) }
-                state.takers.append(taker)
-                return .none
+            let handover = state.withLockedValue { state in
+                let handover = state.affinity.request(for: lane)
+                if handover == nil { state.takers[lane] = taker }
+                return handover
             }
-            guard let taken else { return }
-            if taken != nil { room.signal() }
-            taker.resume(returning: taken)
+            guard let handover else { return }
+            if handover.entry != nil { room.signal() }
+            taker.resume(returning: handover.entry)
+        }
+    }
+
+    /// `lane` takes no more: the series it claimed go to the other lanes.
+    public func release(lane: Int) {
+        let handovers = state.withLockedValue { state in
+            state.affinity.release(lane).compactMap { handover in
+                state.takers.removeValue(forKey: handover.lane).map { (handover, $0) }
+            }
+        }
+        for (handover, taker) in handovers {
+            room.signal()
+            taker.resume(returning: handover.entry)
         }
     }
 
@@ -67,11 +81,8 @@ public final class InventoryFeed: Sendable {
             if case .sendable(let file) = entry, state.knownKeys.insert(ContextKey(file)).inserted {
                 state.keys.append(ContextKey(file))
             }
-            guard !state.takers.isEmpty else {
-                state.ready.append(entry)
-                return nil
-            }
-            return state.takers.removeFirst()
+            guard let handover = state.affinity.arrive(entry) else { return nil }
+            return state.takers.removeValue(forKey: handover.lane)
         }
         guard let taker else { return }
         room.signal()  // handed straight to a waiting sender: its place stays free
@@ -80,9 +91,7 @@ public final class InventoryFeed: Sendable {
 
     private func end() {
         let takers = state.withLockedValue { state in
-            state.walkEnded = true
-            defer { state.takers = [] }
-            return state.takers
+            state.affinity.endWalk().compactMap { state.takers.removeValue(forKey: $0.lane) }
         }
         for taker in takers { taker.resume(returning: nil) }
     }
