@@ -28,6 +28,30 @@ final class PeerProcess {
                                port: port)
     }
 
+    /// A pynetdicom storage SCP that appends `ASSOCIATION SERIES-UID SOP-INSTANCE-UID` to
+    /// `record` for every instance it stores, associations numbered from 1 as they first store.
+    static func pynetdicomRecordingAssociations(into record: URL) throws -> PeerProcess {
+        let port = try LoopbackPort.free()
+        let script = """
+            import itertools, sys, threading
+            from pynetdicom import AE, AllStoragePresentationContexts, evt
+            record = open(sys.argv[1], "a", buffering=1)
+            lock, numbers = threading.Lock(), itertools.count(1)
+            def stored(event):
+                with lock:
+                    if not hasattr(event.assoc, "number"):
+                        event.assoc.number = next(numbers)
+                    dataset = event.dataset
+                    record.write(f"{event.assoc.number} {dataset.SeriesInstanceUID} {dataset.SOPInstanceUID}\\n")
+                return 0x0000
+            ae = AE()
+            ae.supported_contexts = AllStoragePresentationContexts
+            ae.start_server(("127.0.0.1", int(sys.argv[2])), block=True, evt_handlers=[(evt.EVT_C_STORE, stored)])
+            """
+        return try PeerProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", script, record.path, "\(port)"],
+                               port: port)
+    }
+
     private init(executable: String, arguments: [String], port: Int) throws {
         self.port = port
         process.executableURL = URL(fileURLWithPath: executable)
