@@ -30,26 +30,34 @@ final class PeerProcess {
 
     /// A pynetdicom storage SCP that appends `ASSOCIATION SERIES-UID SOP-INSTANCE-UID` to
     /// `record` for every instance it stores, associations numbered from 1 as they first store.
-    static func pynetdicomRecordingAssociations(into record: URL) throws -> PeerProcess {
+    /// With `abortingAt`, it aborts the association that brings the `abortingAt`-th instance of
+    /// a series instead of storing that instance, once, recording `ASSOCIATION aborted -`.
+    static func pynetdicomRecordingAssociations(into record: URL, abortingAt: Int = 0) throws -> PeerProcess {
         let port = try LoopbackPort.free()
         let script = """
-            import itertools, sys, threading
+            import collections, itertools, sys, threading
             from pynetdicom import AE, AllStoragePresentationContexts, evt
-            record = open(sys.argv[1], "a", buffering=1)
-            lock, numbers = threading.Lock(), itertools.count(1)
+            record, abort_at = open(sys.argv[1], "a", buffering=1), int(sys.argv[3])
+            lock, numbers, per_series, aborted = threading.Lock(), itertools.count(1), collections.Counter(), []
             def stored(event):
                 with lock:
                     if not hasattr(event.assoc, "number"):
                         event.assoc.number = next(numbers)
                     dataset = event.dataset
+                    per_series[dataset.SeriesInstanceUID] += 1
+                    if per_series[dataset.SeriesInstanceUID] == abort_at and not aborted:
+                        aborted.append(event.assoc.number)
+                        record.write(f"{event.assoc.number} aborted -\\n")
+                        event.assoc.abort()
+                        return 0xA700
                     record.write(f"{event.assoc.number} {dataset.SeriesInstanceUID} {dataset.SOPInstanceUID}\\n")
                 return 0x0000
             ae = AE()
             ae.supported_contexts = AllStoragePresentationContexts
             ae.start_server(("127.0.0.1", int(sys.argv[2])), block=True, evt_handlers=[(evt.EVT_C_STORE, stored)])
             """
-        return try PeerProcess(executable: "/usr/bin/env", arguments: ["python3", "-c", script, record.path, "\(port)"],
-                               port: port)
+        return try PeerProcess(executable: "/usr/bin/env",
+                               arguments: ["python3", "-c", script, record.path, "\(port)", "\(abortingAt)"], port: port)
     }
 
     private init(executable: String, arguments: [String], port: Int) throws {
