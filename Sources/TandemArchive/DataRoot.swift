@@ -2,11 +2,15 @@ import Foundation
 
 /// The data root every tool shares (docs/design.md, "Data root"):
 /// `--root DIR`, else `$TANDEM_ROOT`, else `./tandem-data`.
-public struct DataRoot: Sendable {
+public struct DataRoot: Sendable, Equatable {
     public let url: URL
+    /// `url`'s path, taken once: the ingest path builds its file names from strings, since each
+    /// `URL` operation costs microseconds per instance.
+    public let path: String
 
     public init(url: URL) {
         self.url = url.standardizedFileURL
+        self.path = self.url.path
     }
 
     /// Resolves the root from an explicit option, then the environment, then the default.
@@ -20,6 +24,7 @@ public struct DataRoot: Sendable {
     public var indexFile: URL { url.appendingPathComponent("index.sqlite") }
     public var objectsDirectory: URL { url.appendingPathComponent("objects", isDirectory: true) }
     public var incomingDirectory: URL { url.appendingPathComponent("incoming", isDirectory: true) }
+    public var incomingPath: String { path + "/incoming" }
 
     /// Creates the root, `objects/` and `incoming/` when missing ("created on first use").
     public func prepare() throws {

@@ -22,7 +22,7 @@ import Testing
     /// Commits `record` as ingest does while its file is being flushed.
     private static func commitUnflushed(_ record: InstanceRecord, in index: ArchiveIndex,
                                         journalEntry: String) async throws -> CommittedInsert {
-        try await index.insert([(record, journalEntry)], clearingNotesOf: [])[0]
+        try await index.insert([(record, .received(unflushedJournalEntry: journalEntry))], clearingNotesOf: [])[0]
     }
 
     private static func notes(_ index: ArchiveIndex) throws -> [String] {
@@ -91,7 +91,7 @@ import Testing
         let new = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "never acked",
                                            in: temporary.root)
         let committed = try await Self.commitUnflushed(new, in: index, journalEntry: try Self.deadEntry())
-        #expect(committed == CommittedInsert(outcome: .overwritten, replacedPath: old.filePath))
+        #expect(committed == CommittedInsert(outcome: .overwritten, replacedPath: old.filePath, noted: true))
         #expect(IndexFixtures.contents(of: old, in: temporary.root) == "acked")
         try FileManager.default.removeItem(at: temporary.root.url(relativePath: new.filePath))
 
@@ -163,7 +163,7 @@ import Testing
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
         let committer = GroupCommitter(index: index)
         let first = IndexFixtures.record(sop: "1.2.3.1.1.1")
-        _ = try await committer.insert(first, unflushedJournalEntry: try Self.deadEntry())
+        _ = try await committer.insert(first, flush: FileFlush(), unflushedJournalEntry: try Self.deadEntry())
 
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
@@ -172,7 +172,7 @@ import Testing
         let inFlight = Task { try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.3")) }
         while await committer.committingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let second = IndexFixtures.record(sop: "1.2.3.1.1.2")
-        let waiting = Task { try await committer.insert(second, unflushedJournalEntry: try Self.deadEntry()) }
+        let waiting = Task { try await committer.insert(second, flush: FileFlush(), unflushedJournalEntry: try Self.deadEntry()) }
         while await committer.waitingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let confirmed = Task { try await committer.confirmFlushed(first.filePath) }
         while await committer.confirmingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }

@@ -15,7 +15,7 @@ import Testing
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
         _ = try await index.insert([IndexFixtures.record(sop: settledSOP)])
         let flushing = IndexFixtures.record(sop: flushingSOP)
-        _ = try await index.insert([(flushing, "1.abcd1234.entry.part")], clearingNotesOf: [])
+        _ = try await index.insert([(flushing, .received(unflushedJournalEntry: "1.abcd1234.entry.part"))], clearingNotesOf: [])
         return (index, flushing.filePath)
     }
 
@@ -99,9 +99,46 @@ import Testing
         let index = try ArchiveIndex(root: temporary.root, environment: [:])
         let committer = GroupCommitter(index: index)
         let record = IndexFixtures.record(sop: Self.flushingSOP)
-        _ = try await committer.insert(record, unflushedJournalEntry: "1.abcd1234.entry.part")
+        _ = try await committer.insert(record, flush: FileFlush(), unflushedJournalEntry: "1.abcd1234.entry.part")
         #expect(try Self.imageLevelMatches(index).isEmpty)
         try await committer.confirmFlushed(record.filePath)
         #expect(try Self.imageLevelMatches(index) == [Self.flushingSOP])
+    }
+
+    /// A file whose flush ended before its row's transaction was formed needs no note: the row
+    /// is committed after the file, visible at once, with nothing left to clear.
+    @Test func aFlushEndedBeforeTheCommitLeavesNoNote() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let committer = GroupCommitter(index: index)
+        let flush = FileFlush()
+        #expect(flush.ended() == false)  // no commit yet: nothing for the flushing side to clear
+        let committed = try await committer.insert(IndexFixtures.record(sop: Self.flushingSOP), flush: flush,
+                                                   unflushedJournalEntry: "1.abcd1234.entry.part")
+        #expect(committed == CommittedInsert(outcome: .stored))
+        #expect(try index.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM unflushed_object") } == 0)
+        #expect(try Self.imageLevelMatches(index) == [Self.flushingSOP])
+    }
+
+    /// A row committed before its file's flush ended: the flushing side learns it from
+    /// `ended()` and clears the note itself, on its own thread, keeping the writer's FULL sync.
+    @Test func aCommitEndedBeforeTheFlushIsClearedByTheFlushingSide() async throws {
+        let temporary = try TemporaryRoot()
+        defer { temporary.remove() }
+        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let committer = GroupCommitter(index: index)
+        let flush = FileFlush()
+        let record = IndexFixtures.record(sop: Self.flushingSOP)
+        let committed = try await committer.insert(record, flush: flush, unflushedJournalEntry: "1.abcd1234.entry.part")
+        #expect(committed.noted)
+        #expect(try Self.imageLevelMatches(index).isEmpty)
+        #expect(flush.ended())
+        try index.clearUnflushedNotesNow([record.filePath])
+        #expect(try Self.imageLevelMatches(index) == [Self.flushingSOP])
+        let synchronous = try await index.database.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        #expect(synchronous == 2)  // FULL
     }
 }

@@ -50,11 +50,16 @@ public struct SpecificCharacterSet: Sendable, Hashable {
         case .utf8:
             return Array(string.utf8)
         case .wholeValue(let iconvName):
-            return IconvPool.shared.convert(Array(string.precomposedStringWithCanonicalMapping.utf8),
-                                            from: "UTF-8", to: iconvName)
+            return IconvPool.shared.convert(Array(Self.composed(string).utf8), from: "UTF-8", to: iconvName)
         case .iso2022(let coding):
-            return coding.encode(string.precomposedStringWithCanonicalMapping, vr: vr)
+            return coding.encode(Self.composed(string), vr: vr)
         }
+    }
+
+    /// ASCII text is its own composed form: skipping the normalization keeps UIDs and AE titles
+    /// (every stored instance's meta header) cheap.
+    private static func composed(_ string: String) -> String {
+        string.utf8.allSatisfy { $0 < 0x80 } ? string : string.precomposedStringWithCanonicalMapping
     }
 }
 

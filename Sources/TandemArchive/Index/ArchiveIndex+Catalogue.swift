@@ -17,19 +17,20 @@ extension ArchiveIndex {
         return outcomes
     }
 
-    /// Ingest's form of `insert`: a record with a journal entry has its file still being flushed
-    /// (`UnflushedObjectSchema`), so its row is noted and an overwritten file is returned rather
-    /// than removed. The notes of `flushed` files, durable by now, are cleared in the same
+    /// Ingest's form of `insert` (`CatalogueWriter.insert(_:unflushedJournalEntry:)` for each
+    /// received record). The notes of `flushed` files, durable by now, are cleared in the same
     /// transaction, which costs no commit of its own.
-    func insert(_ records: [(record: InstanceRecord, unflushedJournalEntry: String?)],
+    func insert(_ records: [(record: InstanceRecord, kind: GroupCommitter.InsertKind)],
                 clearingNotesOf flushed: [String]) async throws -> [CommittedInsert] {
         let policy = duplicatePolicy
         let (results, unreferenced) = try await write { db in
             try UnflushedObjectSchema.clear(flushed, db)
             var writer = CatalogueWriter(db: db, policy: policy)
-            let results = try records.map { record, journalEntry in
-                if let journalEntry { return try writer.insert(record, unflushedJournalEntry: journalEntry) }
-                return CommittedInsert(outcome: try writer.insert(record))
+            let results = try records.map { record, kind in
+                switch kind {
+                case .plain: return CommittedInsert(outcome: try writer.insert(record))
+                case .received(let journalEntry): return try writer.insert(record, unflushedJournalEntry: journalEntry)
+                }
             }
             return (results, writer.unreferencedFiles)
         }

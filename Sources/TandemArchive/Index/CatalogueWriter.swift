@@ -18,18 +18,21 @@ struct CatalogueWriter {
         try place(record, deferringReplacedRemoval: false).outcome
     }
 
-    /// `insert` of a record whose file is still being flushed (`UnflushedObjectSchema`): a row it
-    /// adds is noted with `journalEntry`, and the file an overwrite replaces is returned instead
-    /// of removed, for the caller to remove once the new file is durable. A kept first copy whose
-    /// own file is still being flushed by another reception is returned too: the duplicate's
-    /// success may only be answered once that file is durable.
-    mutating func insert(_ record: InstanceRecord, unflushedJournalEntry journalEntry: String) throws -> CommittedInsert {
-        let placed = try place(record, deferringReplacedRemoval: true)
+    /// `insert` of a received record whose file is still being flushed (`UnflushedObjectSchema`):
+    /// a row it adds is noted with `journalEntry`, and the file an overwrite replaces is returned
+    /// instead of removed, for the caller to remove once the new file is durable. Without a
+    /// journal entry the file is durable already (its flush ended before this transaction began):
+    /// no note, and a replaced file goes after the commit. Either way a kept first copy whose own
+    /// file is still being flushed by another reception is returned: the duplicate's success may
+    /// only be answered once that file is durable.
+    mutating func insert(_ record: InstanceRecord, unflushedJournalEntry journalEntry: String?) throws -> CommittedInsert {
+        let placed = try place(record, deferringReplacedRemoval: journalEntry != nil)
         switch placed.outcome {
         case .stored, .overwritten:
+            guard let journalEntry else { return CommittedInsert(outcome: placed.outcome) }
             try UnflushedObjectSchema.note(filePath: record.filePath, replacedPath: placed.replacedPath,
                                            journalEntry: journalEntry, db)
-            return CommittedInsert(outcome: placed.outcome, replacedPath: placed.replacedPath)
+            return CommittedInsert(outcome: placed.outcome, replacedPath: placed.replacedPath, noted: true)
         case .duplicateKept, .rejected:
             let kept = try String.fetchOne(statement("""
                 SELECT unflushed_object.file_path FROM instance

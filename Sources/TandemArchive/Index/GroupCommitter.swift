@@ -1,11 +1,12 @@
 import GRDB
+import NIOConcurrencyHelpers
 
 /// Batches concurrent single inserts into shared transactions: one commit (one fsync) for every
 /// instance that arrived while the previous commit was running. A caller is resumed as soon as
 /// the commit holding its record is durable, so no acknowledgement waits longer than the commit
 /// in flight plus its own.
 public actor GroupCommitter {
-    private let index: ArchiveIndex
+    let index: ArchiveIndex
     private let maximumBatch: Int
     private let busyRetryWindow: Duration
     private var pending: [Request] = []
@@ -25,8 +26,23 @@ public actor GroupCommitter {
 
     private struct Request {
         let record: InstanceRecord
-        let unflushedJournalEntry: String?
+        /// nil for a plain insert; for a received file, whether it is durable yet.
+        let flush: FileFlush?
+        let unflushedJournalEntry: String
         let continuation: CheckedContinuation<CommittedInsert, any Error>
+
+        /// Taken when the transaction is formed: a file whose flush has ended by then needs no note.
+        var kind: InsertKind {
+            guard let flush else { return .plain }
+            return .received(unflushedJournalEntry: flush.isDurable ? nil : unflushedJournalEntry)
+        }
+    }
+
+    /// How a record is inserted: a plain insert, or a received file's (`CatalogueWriter`), noted
+    /// as unflushed with its journal entry unless it is durable already.
+    enum InsertKind {
+        case plain
+        case received(unflushedJournalEntry: String?)
     }
 
     /// - Parameters:
@@ -42,14 +58,17 @@ public actor GroupCommitter {
 
     /// Indexes `record` together with whatever else is waiting, and returns its outcome once committed.
     public func insert(_ record: InstanceRecord) async throws -> InsertOutcome {
-        try await enqueue(record, unflushedJournalEntry: nil).outcome
+        try await enqueue(record, flush: nil, unflushedJournalEntry: "").outcome
     }
 
-    /// `insert` of a record whose file is still being flushed, by the writer whose journal entry
-    /// in `incoming/` is named `journalEntry` (`UnflushedObjectSchema`). Once the file is durable,
-    /// the caller removes the returned replaced file, if any, and calls `confirmFlushed`.
-    public func insert(_ record: InstanceRecord, unflushedJournalEntry journalEntry: String) async throws -> CommittedInsert {
-        try await enqueue(record, unflushedJournalEntry: journalEntry)
+    /// `insert` of a record whose file may still be being flushed (`flush`), by the writer whose
+    /// journal entry in `incoming/` is named `journalEntry`. If the flush has not ended when the
+    /// transaction is formed, the row is noted (`UnflushedObjectSchema`, `CommittedInsert.noted`):
+    /// once the file is durable, the caller removes the returned replaced file, if any, and
+    /// calls `confirmFlushed`. Otherwise the row is committed like any other, after its file.
+    public func insert(_ record: InstanceRecord, flush: FileFlush,
+                       unflushedJournalEntry journalEntry: String) async throws -> CommittedInsert {
+        try await enqueue(record, flush: flush, unflushedJournalEntry: journalEntry)
     }
 
     /// The file at `filePath` is durable: returns once a commit has cleared its note, which
@@ -66,9 +85,10 @@ public actor GroupCommitter {
         if let fenced { throw fenced }
     }
 
-    private func enqueue(_ record: InstanceRecord, unflushedJournalEntry: String?) async throws -> CommittedInsert {
+    private func enqueue(_ record: InstanceRecord, flush: FileFlush?,
+                         unflushedJournalEntry: String) async throws -> CommittedInsert {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(Request(record: record, unflushedJournalEntry: unflushedJournalEntry,
+            pending.append(Request(record: record, flush: flush, unflushedJournalEntry: unflushedJournalEntry,
                                    continuation: continuation))
             startFlushing()
         }
@@ -113,12 +133,15 @@ public actor GroupCommitter {
             let (flushed, waiting) = (flushedPaths, confirmations)
             (flushedPaths, confirmations) = ([], [])
             do {
-                let outcomes = try await index.insert(batch.map { ($0.record, $0.unflushedJournalEntry) },
+                let outcomes = try await index.insert(batch.map { ($0.record, $0.kind) },
                                                       clearingNotesOf: flushed)
                 statistics.commits += 1
                 statistics.instances += batch.count
                 for confirmation in waiting { confirmation.resume(returning: nil) }
-                for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
+                for (request, outcome) in zip(batch, outcomes) {
+                    request.flush?.committed(outcome)
+                    request.continuation.resume(returning: outcome)
+                }
             } catch let error as FencedError {
                 for confirmation in waiting { confirmation.resume(returning: error) }
                 for request in batch { request.continuation.resume(throwing: error) }
@@ -161,11 +184,46 @@ public struct CommittedInsert: Sendable, Equatable {
     /// A duplicate's kept first copy whose file another reception is still flushing: to be made
     /// durable before the duplicate is answered.
     public let unflushedKeptPath: String?
+    /// The row was noted in `unflushed_object`: its note is to be cleared once the file is durable.
+    public let noted: Bool
 
-    init(outcome: InsertOutcome, replacedPath: String? = nil, unflushedKeptPath: String? = nil) {
+    init(outcome: InsertOutcome, replacedPath: String? = nil, unflushedKeptPath: String? = nil, noted: Bool = false) {
         self.outcome = outcome
         self.replacedPath = replacedPath
         self.unflushedKeptPath = unflushedKeptPath
+        self.noted = noted
+    }
+}
+
+/// Where a received file's flush (file and directory fsync) and its row's commit meet: the
+/// thread flushing the file and the group committer, running at the same time, each tell the
+/// other what is done, so that the one that ends second does the remaining work at once.
+public final class FileFlush: Sendable {
+    private struct State {
+        var durable = false
+        /// The row is committed with a note that only needs clearing (no replaced file to remove first).
+        var noteCommitted = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
+    /// The file and its directory entry are on disk. Returns true when the row was committed
+    /// before, with a note the caller is to clear now; otherwise a transaction formed from now
+    /// on commits the row without a note, and one already formed is answered with `noted`.
+    public func ended() -> Bool {
+        state.withLockedValue { state in
+            state.durable = true
+            return state.noteCommitted
+        }
+    }
+
+    var isDurable: Bool { state.withLockedValue { $0.durable } }
+
+    /// The row's commit is durable, before its caller resumes.
+    func committed(_ insert: CommittedInsert) {
+        state.withLockedValue { $0.noteCommitted = insert.noted && insert.replacedPath == nil }
     }
 }
 

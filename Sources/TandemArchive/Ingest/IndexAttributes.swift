@@ -33,8 +33,12 @@ public enum IndexAttributes {
 
     /// Reads the file's structure, skipping bulk values.
     public static func readFile(at url: URL) throws(Failure) -> DICOMFile {
+        try readFile(atPath: url.path)
+    }
+
+    public static func readFile(atPath path: String) throws(Failure) -> DICOMFile {
         do {
-            return try DICOMFile(path: url.path, options: .indexing(retaining: retainedTags))
+            return try DICOMFile(path: path, options: .indexing(retaining: retainedTags))
         } catch {
             throw .unreadable("\(error)")
         }

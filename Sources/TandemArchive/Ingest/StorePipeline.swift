@@ -171,12 +171,13 @@ public final class InstanceReception: @unchecked Sendable {
         switch prepared {
         case .refused(let result):
             return result
-        case let .published(record, commit, flushFailure):
+        case let .published(record, commit, flushFailure, noteClearing):
             let waiting = ContinuousClock.now
             let committed = await commit.result
             timings[.indexCommit] = ContinuousClock.now - waiting
+            if case .fenced(let fenced) = noteClearing { throw fenced }
             let result = try await settle(record, committed: committed, flushFailure: flushFailure,
-                                          journaledBy: writer, bytes: bytes)
+                                          noteCleared: noteClearing.isCleared, journaledBy: writer, bytes: bytes)
             if result.isStored { pipeline.phaseStatistics.record(timings) }
             return result
         }
@@ -184,8 +185,22 @@ public final class InstanceReception: @unchecked Sendable {
 
     enum Prepared: Sendable {
         /// Linked under `objects/`, its row committing in `commit`, its flush done (or failed).
-        case published(InstanceRecord, commit: Task<CommittedInsert, any Error>, flushFailure: (any Error)?)
+        case published(InstanceRecord, commit: Task<CommittedInsert, any Error>, flushFailure: (any Error)?,
+                       noteClearing: NoteClearing)
         case refused(StoreResult)
+    }
+
+    /// What the flushing thread did with the row's note.
+    enum NoteClearing: Sendable {
+        /// Nothing: the commit had not ended when the flush did (or the clearing failed).
+        case none
+        case cleared
+        case fenced(FencedError)
+
+        var isCleared: Bool {
+            if case .cleared = self { return true }
+            return false
+        }
     }
 
     /// One trip to a blocking thread: verify the data set, publish the file, start its index
@@ -193,7 +208,7 @@ public final class InstanceReception: @unchecked Sendable {
     static func publishAndFlush(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64,
                                 committer: GroupCommitter, timings: inout IngestTimings) -> Prepared {
         let parsing = ContinuousClock.now
-        let verdict = verify(fileAt: writer.temporaryURL, request: request)
+        let verdict = verify(fileAtPath: writer.temporaryPath, request: request)
         timings[.parse] = ContinuousClock.now - parsing
         switch verdict {
         case let .refused(outcome, reason):
@@ -210,12 +225,27 @@ public final class InstanceReception: @unchecked Sendable {
                 return .refused(StorePipeline.result(for: error, bytes: bytes))
             }
             let journalEntry = writer.journalEntry
-            let commit = Task { [record] in try await committer.insert(record, unflushedJournalEntry: journalEntry) }
+            let fileFlush = FileFlush()
+            let commit = Task { [record] in
+                try await committer.insert(record, flush: fileFlush, unflushedJournalEntry: journalEntry)
+            }
             do {
                 try writer.flush(timings: &timings)
-                return .published(record, commit: commit, flushFailure: nil)
             } catch {
-                return .published(record, commit: commit, flushFailure: error)
+                return .published(record, commit: commit, flushFailure: error, noteClearing: .none)
+            }
+            guard fileFlush.ended() else { return .published(record, commit: commit, flushFailure: nil, noteClearing: .none) }
+            // The row was committed first: clear its note here, without another trip through the committer.
+            let clearing = ContinuousClock.now
+            defer { timings[.noteClear] = ContinuousClock.now - clearing }
+            do {
+                try committer.index.clearUnflushedNotesNow([record.filePath])
+                return .published(record, commit: commit, flushFailure: nil, noteClearing: .cleared)
+            } catch let fenced as FencedError {
+                return .published(record, commit: commit, flushFailure: nil, noteClearing: .fenced(fenced))
+            } catch {
+                // The index is unavailable for now: the committer's path tries again.
+                return .published(record, commit: commit, flushFailure: nil, noteClearing: .none)
             }
         }
     }
@@ -227,9 +257,9 @@ public final class InstanceReception: @unchecked Sendable {
 
     /// Parses what was written (structure only, bulk values skipped) and checks that the data set
     /// is the instance announced (for C-STORE, PS3.4 §B.2.3: A9xx when it does not match).
-    static func verify(fileAt url: URL, request: StoreRequest) -> Verdict {
+    static func verify(fileAtPath path: String, request: StoreRequest) -> Verdict {
         do {
-            let file = try IndexAttributes.readFile(at: url)
+            let file = try IndexAttributes.readFile(atPath: path)
             let dataSetClass = file.dataSet.string(.sopClassUID) ?? ""
             let dataSetInstance = file.dataSet.string(.sopInstanceUID) ?? ""
             guard dataSetClass == request.sopClassUID else {
@@ -257,7 +287,7 @@ public final class InstanceReception: @unchecked Sendable {
     /// alone: the new active node's recovery may already have indexed it, and removing it would
     /// leave a row without its file.
     private func settle(_ record: InstanceRecord, committed: Result<CommittedInsert, any Error>,
-                        flushFailure: (any Error)?, journaledBy writer: DurableObjectWriter,
+                        flushFailure: (any Error)?, noteCleared: Bool, journaledBy writer: DurableObjectWriter,
                         bytes: Int64) async throws(FencedError) -> StoreResult {
         let index = pipeline.index
         let inserted: CommittedInsert
@@ -303,10 +333,14 @@ public final class InstanceReception: @unchecked Sendable {
                 return StorePipeline.result(for: flushFailure, bytes: bytes)
             }
             if let replaced = inserted.replacedPath { index.removeFiles([replaced]) }
-            let clearing = ContinuousClock.now
             // Before the response: whoever was answered finds the instance at once.
-            try await pipeline.committer.confirmFlushed(record.filePath)
-            timings[.noteClear] = ContinuousClock.now - clearing
+            if !inserted.noted {
+                timings[.noteClear] = .zero  // committed after its file's flush: nothing to clear
+            } else if !noteCleared {
+                let clearing = ContinuousClock.now
+                try await pipeline.committer.confirmFlushed(record.filePath)
+                timings[.noteClear] = ContinuousClock.now - clearing
+            }
             writer.settle()
             return StoreResult(.stored, bytes: bytes)
         }

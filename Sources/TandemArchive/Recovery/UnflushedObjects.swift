@@ -70,19 +70,37 @@ extension ArchiveIndex {
         try requireWriteRight()
         let epoch = self.epoch
         do {
-            try await database.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                // Every other commit must stay synced, whatever happened to this one.
-                defer { Self.restoreFullSynchronous(db) }
-                try db.inTransaction(.immediate) {
-                    try ClusterStateTable.checkEpoch(epoch, db)
-                    try UnflushedObjectSchema.clear(filePaths, db)
-                    return .commit
-                }
-            }
+            try await database.writeWithoutTransaction { db in try Self.clearUnsynced(filePaths, epoch: epoch, db) }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw StorageError.outOfResources("index: \(error.message ?? "database or disk is full")")
+            throw Self.outOfResources(error)
         }
+    }
+
+    /// `clearUnflushedNotes` on the calling (blocking) thread: the thread that has just flushed
+    /// the file clears its note without a trip through the group committer.
+    func clearUnflushedNotesNow(_ filePaths: [String]) throws {
+        try requireWriteRight()
+        let epoch = self.epoch
+        do {
+            try database.writeWithoutTransaction { db in try Self.clearUnsynced(filePaths, epoch: epoch, db) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw Self.outOfResources(error)
+        }
+    }
+
+    private static func clearUnsynced(_ filePaths: [String], epoch: Int64, _ db: Database) throws {
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        // Every other commit must stay synced, whatever happened to this one.
+        defer { restoreFullSynchronous(db) }
+        try db.inTransaction(.immediate) {
+            try ClusterStateTable.checkEpoch(epoch, db)
+            try UnflushedObjectSchema.clear(filePaths, db)
+            return .commit
+        }
+    }
+
+    private static func outOfResources(_ error: DatabaseError) -> StorageError {
+        StorageError.outOfResources("index: \(error.message ?? "database or disk is full")")
     }
 
     private static func restoreFullSynchronous(_ db: Database) {

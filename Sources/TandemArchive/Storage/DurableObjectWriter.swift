@@ -22,7 +22,8 @@ import Foundation
 public final class DurableObjectWriter: @unchecked Sendable {
     public let root: DataRoot
     /// The temporary file being written.
-    public let temporaryURL: URL
+    public let temporaryPath: String
+    public var temporaryURL: URL { URL(fileURLWithPath: temporaryPath) }
 
     private let lock = NSLock()
     /// The open temp file; nil once committed or discarded.
@@ -39,17 +40,17 @@ public final class DurableObjectWriter: @unchecked Sendable {
     /// Refuses to start (out of resources) when the data root has less than `minFreeBytes` available.
     public init(root: DataRoot, minFreeBytes: Int64 = StorageSettings.defaultMinFreeBytes) throws {
         self.root = root
-        let incoming = root.incomingDirectory.path
+        let incoming = root.incomingPath
         let available = try DurableFileSystem.availableBytes(at: incoming)
         guard available >= minFreeBytes else {
             throw StorageError.outOfResources(
                 "\(available) bytes free in \(incoming), below min_free_bytes \(minFreeBytes)")
         }
         // O_EXCL with a random name: two receivers (or processes) can never share a temp file.
-        let url = root.incomingDirectory.appendingPathComponent(IncomingFileName.make())
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else { throw StorageError.fromErrno("open", url.path) }
-        self.temporaryURL = url
+        let path = incoming + "/" + IncomingFileName.make()
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else { throw StorageError.fromErrno("open", path) }
+        self.temporaryPath = path
         self.descriptor = descriptor
         let incomingSync = DirectorySyncBatch.shared(for: incoming)
         let ticket = incomingSync.ticket()
@@ -60,13 +61,13 @@ public final class DurableObjectWriter: @unchecked Sendable {
     }
 
     /// The name of the journal entry in `incoming/`.
-    public var journalEntry: String { temporaryURL.lastPathComponent }
+    public var journalEntry: String { String(temporaryPath[temporaryPath.index(after: temporaryPath.lastIndex(of: "/")!)...]) }
 
     deinit {
         // Abandoned without commit or discard (an aborted association): leave nothing behind.
         if let descriptor {
             close(descriptor)
-            unlink(temporaryURL.path)
+            unlink(temporaryPath)
         }
     }
 
@@ -81,7 +82,7 @@ public final class DurableObjectWriter: @unchecked Sendable {
             guard let descriptor else { throw StorageError.finished }
             do {
                 try bytes.withUnsafeBytes { buffer in
-                    try DurableFileSystem.writeAll(descriptor, buffer, path: temporaryURL.path)
+                    try DurableFileSystem.writeAll(descriptor, buffer, path: temporaryPath)
                     written += Int64(buffer.count)
                 }
             } catch {
@@ -119,12 +120,12 @@ public final class DurableObjectWriter: @unchecked Sendable {
             do {
                 try incomingSync.waitUntilDurable(incomingTicket)
                 let directory = try DurableDirectories.shared.makeDurable(location.directoryComponents,
-                                                                          under: root.url.path)
-                let relativePath = try linkWithoutReplacing(temporaryURL.path, location: location)
+                                                                          under: root.path)
+                let relativePath = try linkWithoutReplacing(temporaryPath, location: location)
                 linked = true
                 publishedDirectory = directory
                 timings[.linkAndDirectoryFlush] = ContinuousClock.now - started
-                return StoredObject(relativePath: relativePath, url: root.url(relativePath: relativePath), size: written)
+                return StoredObject(relativePath: relativePath, root: root, size: written)
             } catch {
                 abandon()
                 throw error
@@ -143,7 +144,7 @@ public final class DurableObjectWriter: @unchecked Sendable {
                 self.descriptor = nil
                 timings[.fileFlush] = ContinuousClock.now - started
             }
-            try DurableFileSystem.sync(descriptor, temporaryURL.path)
+            try DurableFileSystem.sync(descriptor, temporaryPath)
             try DurableFileSystem.syncDirectory(publishedDirectory)
         }
     }
@@ -152,7 +153,7 @@ public final class DurableObjectWriter: @unchecked Sendable {
     /// unindexed object was removed under the fence). Before that, a crash leaves the entry for
     /// recovery; a fenced process never settles, leaving the entry to the new active node.
     public func settle() {
-        lock.withLock { _ = unlink(temporaryURL.path) }
+        lock.withLock { _ = unlink(temporaryPath) }
     }
 
     /// Drops the object (a failed or refused transfer); does nothing once it is committed.
@@ -164,7 +165,7 @@ public final class DurableObjectWriter: @unchecked Sendable {
         var suffix: String?
         while true {
             let relativePath = location.relativePath(suffix: suffix)
-            if link(temporaryPath, root.url.path + "/" + relativePath) == 0 { return relativePath }
+            if link(temporaryPath, root.path + "/" + relativePath) == 0 { return relativePath }
             guard errno == EEXIST else { throw StorageError.fromErrno("link", relativePath) }
             suffix = String(UInt32.random(in: .min ... .max), radix: 16)
         }
@@ -177,7 +178,7 @@ public final class DurableObjectWriter: @unchecked Sendable {
             close(descriptor)
         }
         descriptor = nil
-        if !linked { unlink(temporaryURL.path) }
+        if !linked { unlink(temporaryPath) }
     }
 }
 
@@ -185,6 +186,13 @@ public final class DurableObjectWriter: @unchecked Sendable {
 public struct StoredObject: Sendable, Equatable {
     /// Relative to the data root, as `InstanceRecord.filePath` stores it.
     public let relativePath: String
-    public let url: URL
     public let size: Int64
+    private let root: DataRoot
+    public var url: URL { root.url(relativePath: relativePath) }
+
+    init(relativePath: String, root: DataRoot, size: Int64) {
+        self.relativePath = relativePath
+        self.size = size
+        self.root = root
+    }
 }
