@@ -2,11 +2,15 @@ import HTTPTypes
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTPTypes
+import NIOSSL
+import NIOTLS
 
-/// What one connection may hold (`[web] header_timeout`, `max_connections`,
+/// What one connection may hold (`[web] header_timeout`, `body_min_rate`, `max_connections`,
 /// `max_connections_per_client`; docs/configuration.md).
 struct ConnectionLimits: Sendable {
     var headTimeout: TimeAmount
+    /// Bytes per second a request body must average after a grace of `headTimeout`; 0: no minimum.
+    var bodyMinimumRate: Int64
     var maximumConnections: Int
     var maximumConnectionsPerClient: Int
     /// Request line and header fields together: a QIDO-RS query with long UID lists fits, and
@@ -47,7 +51,8 @@ final class ConnectionCount: Sendable {
 /// HTTP decoder (it sees request parts and response parts) and puts a `ReadCounter` at the front
 /// of the pipeline, whose byte counts tell it when a head begins and how large it has grown.
 /// A connection over a limit is answered 503 to its first request and closed; a head too slow
-/// (408) or too large (431) is answered when no response is under way, and the connection closed.
+/// (408) or too large (431), or a body below the minimum rate (`BodyRateWatch`, 408), is answered
+/// when no response is under way, and the connection closed.
 final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -56,6 +61,10 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let connections: ConnectionCount
     private var watch = RequestHeadWatch(maximumHeadBytes: ConnectionLimits.maximumHeadBytes)
+    private var bodyRate: BodyRateWatch?
+    private var bodyDeadline: Scheduled<Void>?
+    /// Under TLS, until the handshake completes no response can be written: a refusal just closes.
+    private var handshakePending = false
     private var client: String?
     private var overLimit = false
     private var closing = false
@@ -63,25 +72,33 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var deadline: Scheduled<Void>?
     /// Requests passed on whose response has not ended yet.
     private var unanswered = 0
+    /// A response head has been written and its end not yet.
+    private var responding = false
+    /// This handler answered the request itself; the application's late response is dropped.
+    private var answeredHere = false
 
     init(connections: ConnectionCount) {
         self.connections = connections
+        let rate = connections.limits.bodyMinimumRate
+        if rate > 0 { bodyRate = BodyRateWatch(grace: connections.limits.headTimeout, minimumBytesPerSecond: rate) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let client = context.channel.remoteAddress?.ipAddress ?? "local"
         self.client = client
         overLimit = !connections.open(client)
+        handshakePending = (try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)) != nil
         do {
             try context.pipeline.syncOperations.addHandler(ReadCounter(), position: .first)
         } catch {
             context.close(promise: nil)
+            return
         }
+        perform(watch.connectionOpened(), context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
+        cancelTimers()
         if let client { connections.close(client) }
         client = nil
     }
@@ -96,42 +113,56 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head:
             perform(watch.headDecoded(), context: context)
+            bodyRate?.bodyBegan(at: .now())
             unanswered += 1
         case .body:
             break
         case .end:
             watch.requestEnded()
+            bodyRate?.bodyEnded()
+            bodyDeadline?.cancel()
+            bodyDeadline = nil
         }
         context.fireChannelRead(data)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         perform(watch.readComplete(), context: context)
+        // Timed only once a body outlasts a read: most requests end in the read with their head.
+        if !closing, bodyDeadline == nil, let due = bodyRate?.deadline { armBodyDeadline(at: due, context: context) }
         context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard let read = event as? ReadCounter.BytesRead else {
+            if case .handshakeCompleted = event as? TLSUserEvent { handshakePending = false }
             context.fireUserInboundEventTriggered(event)
             return
         }
-        if !overLimit, !closing { perform(watch.bytesArrived(read.count), context: context) }
+        guard !overLimit, !closing else { return }
+        if watch.phase == .readingBody { bodyRate?.bytesArrived(read.count) }
+        perform(watch.bytesArrived(read.count), context: context)
     }
 
     /// A response that says `Connection: close` is the connection's last (RFC 9112 §9.6): the
     /// server closes after it rather than read the rest of a request body it refused.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !answeredHere else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
         switch unwrapOutboundIn(data) {
         case .head(let response):
+            responding = true
             closeAfterResponse = response.headerFields[.connection]?.lowercased() == "close"
         case .body:
             break
         case .end:
             unanswered -= 1
+            responding = false
             guard closeAfterResponse else { break }
             closing = true
-            deadline?.cancel()
-            deadline = nil
+            cancelTimers()
             context.writeAndFlush(data).assumeIsolated().whenComplete { result in
                 promise?.completeWith(result)
                 context.close(promise: nil)
@@ -161,17 +192,41 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Answers `status` with `Connection: close` unless a response is being written (whose bytes it
-    /// would break into), then closes.
+    private func armBodyDeadline(at due: NIODeadline, context: ChannelHandlerContext) {
+        bodyDeadline = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+            self.bodyDeadline = nil
+            switch self.bodyRate?.check(at: .now()) ?? .idle {
+            case .idle:
+                break
+            case .onTime(let until):
+                self.armBodyDeadline(at: until, context: context)
+            case .tooSlow:
+                self.refuse(.requestTimeout, context: context)
+            }
+        }
+    }
+
+    private func cancelTimers() {
+        deadline?.cancel()
+        deadline = nil
+        bodyDeadline?.cancel()
+        bodyDeadline = nil
+    }
+
+    /// Answers `status` with `Connection: close`, then closes; only closes when the answer could
+    /// not be the connection's next response: a response is being written (whose bytes it would
+    /// break into), an earlier request is still unanswered, or the TLS handshake is unfinished.
     private func refuse(_ status: HTTPResponse.Status, context: ChannelHandlerContext) {
         guard !closing else { return }
         closing = true
-        deadline?.cancel()
-        deadline = nil
-        guard unanswered == 0 else {
+        cancelTimers()
+        // The request whose body is being read has been passed on, but may be answered here.
+        let awaitingAnswer = watch.phase == .readingBody ? 1 : 0
+        guard !handshakePending, !responding, unanswered == awaitingAnswer else {
             context.close(promise: nil)
             return
         }
+        answeredHere = unanswered > 0
         let head = HTTPResponse(status: status, headerFields: [.connection: "close", .contentLength: "0"])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in

@@ -1,7 +1,8 @@
 /// One connection's bounds on request heads, against slow-loris clients and unbounded heads: a
 /// head (request line and header fields) must be complete within a deadline counted from its
-/// first byte, and within a number of bytes. Between requests a keep-alive connection is
-/// governed by the idle timeout instead. Pure: `RequestGuard` feeds it the connection's events
+/// first byte (the first head: from the connection's opening, so a client that connects and says
+/// nothing, or stalls its TLS handshake, is cut off too), and within a number of bytes. Between
+/// requests a keep-alive connection is governed by the idle timeout instead. Pure: `RequestGuard` feeds it the connection's events
 /// and carries out the actions.
 struct RequestHeadWatch: Equatable {
     enum Phase: Equatable {
@@ -33,6 +34,12 @@ struct RequestHeadWatch: Equatable {
 
     init(maximumHeadBytes: Int) {
         self.maximumHeadBytes = maximumHeadBytes
+    }
+
+    /// The connection opened: its first head is timed from now.
+    mutating func connectionOpened() -> Action {
+        phase = .readingHead(bytes: 0)
+        return .startDeadline
     }
 
     /// `count` bytes arrived from the client, before the HTTP decoder sees them.

@@ -28,6 +28,7 @@ public struct WebServerSettings: Sendable {
 
     var connectionLimits: ConnectionLimits {
         ConnectionLimits(headTimeout: .seconds(Int64(archive.web.headerTimeoutSeconds)),
+                         bodyMinimumRate: Int64(archive.web.bodyMinRate),
                          maximumConnections: archive.web.maxConnections,
                          maximumConnectionsPerClient: archive.web.maxConnectionsPerClient)
     }

@@ -63,13 +63,15 @@ import Testing
 
     @Test func webConnectionLimitsAreRead() throws {
         let web = try parse("[web]\nheader_timeout = 5\nmax_connections = 100\nmax_connections_per_client = 6\n"
-            + "stow_max_bytes = 10485760\n").web
+            + "stow_max_bytes = 10485760\nbody_min_rate = 0\n").web
         #expect(web.headerTimeoutSeconds == 5 && web.maxConnections == 100 && web.maxConnectionsPerClient == 6)
+        #expect(web.bodyMinRate == 0)
         #expect(web.stowMaxBytes == 10_485_760)
         let defaults = TandemConfiguration.defaults().web
-        #expect(defaults.headerTimeoutSeconds == 20 && defaults.maxConnections == 256)
+        #expect(defaults.headerTimeoutSeconds == 20 && defaults.maxConnections == 256 && defaults.bodyMinRate == 500)
         #expect(defaults.maxConnectionsPerClient == 32 && defaults.stowMaxBytes == 2 << 30)
         #expect(error("[web]\nheader_timeout = 0\n")?.key?.hasSuffix("header_timeout") == true)
+        #expect(error("[web]\nbody_min_rate = -1\n")?.key?.hasSuffix("body_min_rate") == true)
         #expect(error("[web]\nmax_connections = 0\n")?.key?.hasSuffix("max_connections") == true)
         #expect(error("[web]\nmax_connections_per_client = 70000\n")?.key?.hasSuffix("max_connections_per_client") == true)
         #expect(error("[web]\nstow_max_bytes = 1000\n")?.key?.hasSuffix("stow_max_bytes") == true)

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// dcmweb against clients that send what curl will not: heads trickled or oversized, too many
-/// connections, STOW-RS bodies that claim or stream more than any limit
+/// dcmweb against clients that send what curl will not: heads, bodies and TLS handshakes
+/// trickled, heads oversized, too many connections, STOW-RS bodies that claim or stream more than
+/// any limit
 /// (scripts/web/http-abuse.py). Each gets its 4xx or 503, and the server keeps answering.
 @Suite("dcmweb hostile connections", .serialized)
 struct WebHostileTests {
@@ -72,6 +73,57 @@ struct WebHostileTests {
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? []
         #expect(leftovers.filter { !$0.hasPrefix(".") }.isEmpty, "\(leftovers)")
         #expect(try await HTTPExchange.curl([web.url + "/healthz"]).status == 200)
+        #expect(web.stop() == 0)
+    }
+
+    /// Waits (bounded) for `incoming/` to hold nothing but hidden entries: a cut-off STOW-RS part is
+    /// removed once its handler sees the connection gone, just after the client saw the answer.
+    static func incomingLeftovers(_ web: RunningWeb) async throws -> [String] {
+        let incoming = web.receiver.root.appendingPathComponent("incoming")
+        var leftovers: [String] = []
+        for _ in 0..<50 {
+            leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [])
+                .filter { !$0.hasPrefix(".") }
+            if leftovers.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return leftovers
+    }
+
+    @Test("[web] body_min_rate: a STOW-RS body trickled below the rate is answered 408 and leaves nothing; a slow one above it is stored")
+    func slowBody() async throws {
+        // 2 s of grace, then 1,000 bytes a second on average.
+        let web = try RunningWeb(toml: "[web]\nheader_timeout = 2\nbody_min_rate = 1000\n")
+        defer { web.remove() }
+        let auth = "tech:" + RunningWeb.password("tech")
+        let instance = try #require(web.sentFiles.first)
+        // 100 bytes every 0.5 s (200 B/s) falls behind at about 2.5 s, long before the file is sent.
+        let trickled = try await Self.abuse(["slowbody", "\(web.port)", auth, "100", "0.5", "60", instance.path])
+        #expect(trickled["status"] == 408, "\(trickled)")
+        #expect((trickled["seconds"] ?? 99) < 20, "\(trickled)")
+        #expect(try await Self.incomingLeftovers(web).isEmpty)
+        #expect(try await HTTPExchange.curl([web.url + "/healthz"]).status == 200)
+        // The whole instance in 40 pieces 0.1 s apart: about 5 KB/s, lasting past the grace period.
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: instance.path)[.size] as? Int)
+        let steady = try await Self.abuse(["slowbody", "\(web.port)", auth, "\(size / 40 + 1)", "0.1", "60", instance.path])
+        #expect(steady["status"] == 200, "\(steady)")
+        #expect(web.stop() == 0)
+    }
+
+    @Test("HTTPS: a ClientHello trickled a byte at a time, and a connection that never sends one, are closed within header_timeout")
+    func slowHandshake() async throws {
+        let pair = try TestCertificate()
+        defer { pair.remove() }
+        let web = try RunningWeb(toml: "[web]\nheader_timeout = 2\ntls_certificate = \"\(pair.certificate)\"\n"
+                                     + "tls_key = \"\(pair.key)\"\n")
+        defer { web.remove() }
+        // The deadline is 2 s; the bound leaves room for a loaded machine, well below the 60 s idle timeout.
+        let trickled = try await Self.abuse(["tlstrickle", "\(web.port)", "0.25", "50"])
+        #expect(trickled["closed"] == 1 && (trickled["seconds"] ?? 99) < 15, "\(trickled)")
+        let silent = try await Self.abuse(["tlssilent", "\(web.port)", "50"])
+        #expect(silent["closed"] == 1 && (silent["seconds"] ?? 99) < 15, "\(silent)")
+        let answered = try await HTTPExchange.curl(["--cacert", pair.certificate, "https://127.0.0.1:\(web.port)/healthz"])
+        #expect(answered.status == 200)
         #expect(web.stop() == 0)
     }
 }

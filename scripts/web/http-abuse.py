@@ -9,8 +9,13 @@ Each mode prints one line of facts for the test to check; every loop is bounded.
                                 claiming 4 GiB), endless (a part that starts as the Part 10 file FILE
                                 and never ends, up to 16 x LIMIT) [LIMIT FILE]:
                                 "status=S sent=BYTES"
+  slowbody PORT AUTH PIECE INTERVAL MAX FILE
+                                STOW-RS of the Part 10 file FILE, chunked, PIECE bytes every
+                                INTERVAL s, for at most MAX s: "status=S seconds=T sent=BYTES"
+  tlstrickle PORT INTERVAL MAX  a TLS ClientHello one byte per INTERVAL s: "closed=0|1 seconds=T"
+  tlssilent PORT MAX            a TCP connection that never sends: "closed=0|1 seconds=T"
 """
-import base64, select, socket, sys, time
+import base64, select, socket, ssl, sys, time
 
 
 def connect(port):
@@ -105,12 +110,23 @@ def limit(port, count):
     print(f"extra={refused} after={status_of(s)}")
 
 
-def stow(port, auth, mode, limit_bytes, start):
-    s = connect(port)
-    head = (b"POST /dicomweb/studies HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
+STOW_PART = b"--xyz\r\nContent-Type: application/dicom\r\n"
+
+
+def stow_head(auth):
+    return (b"POST /dicomweb/studies HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic "
             + base64.b64encode(auth.encode()) + b"\r\n"
             + b'Content-Type: multipart/related; type="application/dicom"; boundary=xyz\r\n')
-    part = b"--xyz\r\nContent-Type: application/dicom\r\n"
+
+
+def send_chunk(s, data):
+    s.sendall(b"%x\r\n" % len(data) + data + b"\r\n")
+
+
+def stow(port, auth, mode, limit_bytes, start):
+    s = connect(port)
+    head = stow_head(auth)
+    part = STOW_PART
     sent = 0
     if mode == "declared":
         s.sendall(head + b"Content-Length: 5000000000\r\n\r\n" + part + b"\r\n" + b"\0" * 1024)
@@ -119,7 +135,7 @@ def stow(port, auth, mode, limit_bytes, start):
     s.sendall(head + b"Transfer-Encoding: chunked\r\n\r\n")
 
     def chunk(data):
-        s.sendall(b"%x\r\n" % len(data) + data + b"\r\n")
+        send_chunk(s, data)
 
     if mode == "partclaim":
         chunk(part + b"Content-Length: 4294967296\r\n\r\n" + b"\0" * 1024)
@@ -142,6 +158,83 @@ def stow(port, auth, mode, limit_bytes, start):
     print(f"status={status} sent={sent}")
 
 
+def slowbody(port, auth, piece, interval, maximum, instance):
+    """Stops sending once the server answers or closes; a body sent whole ends with the last chunk."""
+    s = connect(port)
+    s.sendall(stow_head(auth) + b"Transfer-Encoding: chunked\r\n\r\n")
+    body = STOW_PART + b"\r\n" + instance + b"\r\n--xyz--\r\n"
+    start = time.monotonic()
+    sent = 0
+    status = 0
+    answered = False
+    while sent < len(body) and time.monotonic() - start < maximum:
+        try:
+            send_chunk(s, body[sent:sent + piece])
+        except OSError:
+            answered = True
+            break
+        sent += len(body[sent:sent + piece])
+        ready, _, _ = select.select([s], [], [], interval)
+        if ready:
+            answered = True
+            break
+    if not answered and sent == len(body):
+        send_chunk(s, b"")
+        answered = True
+    if answered:
+        status = status_of(s)
+    print(f"status={status} seconds={time.monotonic() - start:.1f} sent={sent}")
+
+
+def wait_closed(s, start, maximum):
+    """True once the server closes (or resets) the connection, False at the end of MAX s."""
+    while time.monotonic() - start < maximum:
+        ready, _, _ = select.select([s], [], [], 0.25)
+        if ready:
+            try:
+                if not s.recv(65536):
+                    return True
+            except OSError:
+                return True
+    return False
+
+
+def client_hello():
+    """The bytes of a TLS ClientHello, as Python's ssl module would open a handshake."""
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ssl.create_default_context().wrap_bio(incoming, outgoing, server_hostname="127.0.0.1")
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def tlstrickle(port, interval, maximum):
+    s = connect(port)
+    start = time.monotonic()
+    closed = False
+    for byte in client_hello():
+        if time.monotonic() - start > maximum:
+            break
+        try:
+            s.send(bytes([byte]))
+        except OSError:
+            closed = True
+            break
+        if wait_closed(s, time.monotonic(), interval):
+            closed = True
+            break
+    print(f"closed={int(closed)} seconds={time.monotonic() - start:.1f}")
+
+
+def tlssilent(port, maximum):
+    s = connect(port)
+    start = time.monotonic()
+    closed = wait_closed(s, start, maximum)
+    print(f"closed={int(closed)} seconds={time.monotonic() - start:.1f}")
+
+
 mode = sys.argv[1]
 port = int(sys.argv[2])
 if mode == "slowloris":
@@ -152,6 +245,13 @@ elif mode == "bighead":
     bighead(port, int(sys.argv[3]))
 elif mode == "limit":
     limit(port, int(sys.argv[3]))
+elif mode == "slowbody":
+    slowbody(port, sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]),
+             open(sys.argv[7], "rb").read())
+elif mode == "tlstrickle":
+    tlstrickle(port, float(sys.argv[3]), float(sys.argv[4]))
+elif mode == "tlssilent":
+    tlssilent(port, float(sys.argv[3]))
 elif mode == "stow":
     start = open(sys.argv[6], "rb").read() if len(sys.argv) > 6 else b""
     stow(port, sys.argv[3], sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 0, start)

@@ -19,6 +19,9 @@ public struct WebSettings: Sendable, Equatable {
     /// Seconds a request head (request line and header fields) may take from its first byte:
     /// a client trickling its head (slow loris) is answered 408 and cut off.
     public var headerTimeoutSeconds: Int = 20
+    /// Bytes per second a request body must average once `headerTimeoutSeconds` have passed
+    /// (a body sent slowly but steadily is answered 408 and cut off); 0 sets no minimum.
+    public var bodyMinRate: Int = 500
     /// Open connections at once, in total and from one client address; one more is answered 503.
     public var maxConnections: Int = 256
     public var maxConnectionsPerClient: Int = 32
@@ -91,6 +94,10 @@ extension TandemConfiguration {
         if let value = try reader.int("header_timeout") {
             guard (1...300).contains(value) else { throw reader.invalid("header_timeout", "must be 1...300 seconds") }
             web.headerTimeoutSeconds = value
+        }
+        if let value = try reader.int("body_min_rate") {
+            guard (0...1 << 30).contains(value) else { throw reader.invalid("body_min_rate", "must be 0...1073741824 bytes/s") }
+            web.bodyMinRate = value
         }
         if let value = try reader.int("max_connections") {
             guard (1...65_535).contains(value) else { throw reader.invalid("max_connections", "must be 1...65535") }
