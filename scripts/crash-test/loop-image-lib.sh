@@ -27,3 +27,12 @@ detach_all() {
     for item in "${MOUNTS[@]}"; do umount "$item" 2>/dev/null || true; done
     for item in "${DEVICES[@]}"; do losetup -d "$item" 2>/dev/null || true; done
 }
+
+# clean_up_loop_test PID...: a script's EXIT trap: kills the processes it still runs (the ones
+# given: receiver, senders, tracer), then detaches every image and removes WORK.
+clean_up_loop_test() {
+    local pid
+    for pid in "$@"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    detach_all
+    rm -rf "$WORK"
+}

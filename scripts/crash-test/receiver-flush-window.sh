@@ -31,17 +31,11 @@ TRACER=""
 RECEIVER=""
 SENDERS=()
 
-cleanup() {
-    for pid in $TRACER $RECEIVER "${SENDERS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    detach_all
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 # shellcheck source=receiver-lib.sh
 source "$HERE/receiver-lib.sh"
 # shellcheck source=loop-image-lib.sh
 source "$HERE/loop-image-lib.sh"
+trap 'clean_up_loop_test $TRACER $RECEIVER "${SENDERS[@]}"' EXIT
 PORT=$(free_port)
 
 # kill_when_noted ROOT PID: waits (at most 60 s) until instances were acknowledged and rows are

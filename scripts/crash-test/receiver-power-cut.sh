@@ -24,17 +24,11 @@ WORK=$(mktemp -d /tmp/tandem-power-cut.XXXXXX)
 RECEIVER=""
 SENDERS=()
 
-cleanup() {
-    for pid in $RECEIVER "${SENDERS[@]}"; do kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    detach_all
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 # shellcheck source=receiver-lib.sh
 source "$HERE/receiver-lib.sh"
 # shellcheck source=loop-image-lib.sh
 source "$HERE/loop-image-lib.sh"
+trap 'clean_up_loop_test $RECEIVER "${SENDERS[@]}"' EXIT
 PORT=$(free_port)
 
 stop_receiver() {
