@@ -73,6 +73,7 @@ public final class RoutingWorker: Sendable {
     private func routeAndClaim(limit: Int) async throws -> [RouteJob] {
         do {
             try queue.index.checkEpoch()
+            try settleNotesOfDeadWriters()
             while try await queue.routeNewInstances(targets: { [rules] in RouteRule.targets(of: rules, for: $0) }) > 0 {}
             guard limit > 0 else { return [] }
             let jobs = try await queue.claim(limit: limit, owner: settings.owner, lease: settings.lease)
@@ -88,6 +89,23 @@ public final class RoutingWorker: Sendable {
             // A busy or failing database must not end the daemon: the next tick tries again.
             logger.error("routing pass failed: \(error)")
             return []
+        }
+    }
+
+    /// A writer that died mid-flush (a killed dcmweb) would hold the cursor until dcmrecv's next
+    /// start. A failure here (an fsync refused) must not stop routing: the next pass tries again.
+    private func settleNotesOfDeadWriters() throws {
+        do {
+            let settled = try queue.index.settleNotesOfDeadWriters()
+            if settled.confirmedUnflushed + settled.rolledBackUnflushed > 0 {
+                logger.info("settled the notes of dead writers", metadata: [
+                    "confirmed_unflushed": "\(settled.confirmedUnflushed)",
+                    "rolled_back_unflushed": "\(settled.rolledBackUnflushed)"])
+            }
+        } catch let fenced as FencedError {
+            throw fenced
+        } catch {
+            logger.error("settling the notes of dead writers failed: \(error)")
         }
     }
 

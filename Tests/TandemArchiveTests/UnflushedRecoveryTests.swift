@@ -25,17 +25,26 @@ import Testing
         try await index.insert([(record, .received(unflushedJournalEntry: journalEntry))], clearingNotesOf: [])[0]
     }
 
+    /// An object written with its journal entry and its row committed as noted, its writer then
+    /// killed before the flush ended (the file itself complete).
+    private static func crashedMidFlush(contents: String, in archive: RecoveryArchive) async throws -> InstanceRecord {
+        let record = try archive.object(contents: contents, journaled: true)
+        let entries = try IndexFixtures.crashWriters(in: archive.root)
+        _ = try await commitUnflushed(record, in: archive.index, journalEntry: entries[0])
+        return record
+    }
+
     private static func notes(_ index: ArchiveIndex) throws -> [String] {
         try index.read { db in try String.fetchAll(db, sql: "SELECT file_path FROM unflushed_object ORDER BY id") }
     }
 
     @Test func aRowWhoseFileNeverArrivedIsDropped() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "lost", in: temporary.root)
+        let archive = try RecoveryArchive()
+        defer { archive.remove() }
+        let index = archive.index
+        let record = try archive.object(contents: "lost")
         #expect(try await Self.commitUnflushed(record, in: index, journalEntry: try Self.deadEntry()).outcome == .stored)
-        try FileManager.default.removeItem(at: temporary.root.url(relativePath: record.filePath))
+        try FileManager.default.removeItem(at: archive.root.url(relativePath: record.filePath))
 
         let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
         #expect(summary.rolledBackUnflushed == 1 && summary.confirmedUnflushed == 0)
@@ -45,55 +54,46 @@ import Testing
     }
 
     @Test func aRowWhoseFileIsShortIsDroppedWithTheFile() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "complete", in: temporary.root,
-                                              journaled: true)
-        let entries = try IndexFixtures.crashWriters(in: temporary.root)
-        _ = try await Self.commitUnflushed(record, in: index, journalEntry: entries[0])
-        #expect(truncate(temporary.root.url(relativePath: record.filePath).path, 3) == 0)
+        let archive = try RecoveryArchive()
+        defer { archive.remove() }
+        let index = archive.index
+        let record = try await Self.crashedMidFlush(contents: "complete", in: archive)
+        #expect(truncate(archive.root.url(relativePath: record.filePath).path, 3) == 0)
 
         let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
         #expect(summary.rolledBackUnflushed == 1)
         #expect(try index.counts().instances == 0)
         // The short object and its journal entry are gone too.
-        #expect(temporary.files(under: "objects").isEmpty)
-        #expect(temporary.files(under: "incoming").isEmpty)
+        #expect(archive.files(under: "objects").isEmpty)
+        #expect(archive.files(under: "incoming").isEmpty)
     }
 
     @Test func aRowWhoseFileIsCompleteIsKept() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "complete", in: temporary.root,
-                                              journaled: true)
-        let entries = try IndexFixtures.crashWriters(in: temporary.root)
-        _ = try await Self.commitUnflushed(record, in: index, journalEntry: entries[0])
+        let archive = try RecoveryArchive()
+        defer { archive.remove() }
+        let index = archive.index
+        let record = try await Self.crashedMidFlush(contents: "complete", in: archive)
 
         let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
-        #expect(summary.confirmedUnflushed == 1 && summary.rolledBackUnflushed == 0 && summary.settled == 1)
-        #expect(IndexFixtures.contents(of: record, in: temporary.root) == "complete")
+        #expect(summary.confirmedUnflushed == 1 && summary.rolledBackUnflushed == 0)
+        #expect(archive.contents(of: record) == "complete")
         #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.record.filePath == record.filePath)
         #expect(try Self.notes(index).isEmpty)
-        #expect(temporary.files(under: "incoming").isEmpty)
+        #expect(archive.files(under: "incoming").isEmpty)
     }
 
     /// An overwrite keeps the acknowledged old file until the new one is durable: if the new one
     /// did not survive, the old one is indexed again.
     @Test func anOverwriteWhoseNewFileNeverArrivedRestoresTheOldFile() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, storage: StorageSettings(duplicatePolicy: .overwrite),
-                                     environment: [:])
-        let old = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "acked", in: temporary.root)
-        _ = try await index.insert([old])
-        let new = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "never acked",
-                                           in: temporary.root)
+        let archive = try RecoveryArchive(storage: StorageSettings(duplicatePolicy: .overwrite))
+        defer { archive.remove() }
+        let index = archive.index
+        let old = try archive.indexedObject(contents: "acked")
+        let new = try archive.object(contents: "never acked")
         let committed = try await Self.commitUnflushed(new, in: index, journalEntry: try Self.deadEntry())
         #expect(committed == CommittedInsert(outcome: .overwritten, replacedPath: old.filePath, noted: true))
-        #expect(IndexFixtures.contents(of: old, in: temporary.root) == "acked")
-        try FileManager.default.removeItem(at: temporary.root.url(relativePath: new.filePath))
+        #expect(archive.contents(of: old) == "acked")
+        try FileManager.default.removeItem(at: archive.root.url(relativePath: new.filePath))
 
         let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
         #expect(summary.rolledBackUnflushed == 1 && summary.restoredReplaced == 1)
@@ -103,53 +103,67 @@ import Testing
     }
 
     @Test func anOverwriteWhoseNewFileIsCompleteRemovesTheOldFile() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, storage: StorageSettings(duplicatePolicy: .overwrite),
-                                     environment: [:])
-        let old = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "first", in: temporary.root)
-        _ = try await index.insert([old])
-        let new = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "second", in: temporary.root)
+        let archive = try RecoveryArchive(storage: StorageSettings(duplicatePolicy: .overwrite))
+        defer { archive.remove() }
+        let index = archive.index
+        let old = try archive.indexedObject(contents: "first")
+        let new = try archive.object(contents: "second")
         _ = try await Self.commitUnflushed(new, in: index, journalEntry: try Self.deadEntry())
 
         let summary = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
         #expect(summary.confirmedUnflushed == 1)
-        #expect(temporary.files(under: "objects") == [new.filePath])
+        #expect(archive.files(under: "objects") == [new.filePath])
         #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.record.filePath == new.filePath)
     }
 
     /// Two overwrites in flight, neither new file durable: undone newest first, so the
     /// acknowledged first copy comes back.
     @Test func overwritesInFlightAreUndoneNewestFirst() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, storage: StorageSettings(duplicatePolicy: .overwrite),
-                                     environment: [:])
-        let first = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "acked", in: temporary.root)
-        _ = try await index.insert([first])
+        let archive = try RecoveryArchive(storage: StorageSettings(duplicatePolicy: .overwrite))
+        defer { archive.remove() }
+        let index = archive.index
+        let first = try archive.indexedObject(contents: "acked")
         var copies: [InstanceRecord] = []
         for contents in ["second", "third"] {
-            let copy = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: contents, in: temporary.root)
+            let copy = try archive.object(contents: contents)
             _ = try await Self.commitUnflushed(copy, in: index, journalEntry: try Self.deadEntry())
             copies.append(copy)
         }
-        for copy in copies { try FileManager.default.removeItem(at: temporary.root.url(relativePath: copy.filePath)) }
+        for copy in copies { try FileManager.default.removeItem(at: archive.root.url(relativePath: copy.filePath)) }
 
         _ = try index.recover(parse: Self.parse("1.2.3.1.1.1"))
         #expect(try index.instance(sopInstanceUID: "1.2.3.1.1.1")?.record.filePath == first.filePath)
-        #expect(temporary.files(under: "objects") == [first.filePath])
+        #expect(archive.files(under: "objects") == [first.filePath])
         #expect(try Self.notes(index).isEmpty)
     }
 
+    /// A writer killed mid-flush while the node runs on: its note is settled without a restart
+    /// (the routing worker's pass), so the routing cursor passes the instance and routes it.
+    @Test func aDeadWritersNoteIsSettledOnALiveNode() async throws {
+        let archive = try RecoveryArchive()
+        defer { archive.remove() }
+        let record = try await Self.crashedMidFlush(contents: "complete", in: archive)
+        let queue = JobQueue(index: archive.index)
+        let target = RouteTarget(destination: "REVIEW1", routeName: "r", stableAfterSeconds: 0)
+        #expect(try await queue.routeNewInstances(targets: { _ in [target] }) == 0)
+
+        let summary = try archive.index.settleNotesOfDeadWriters(parse: Self.parse("1.2.3.1.1.1"))
+        #expect(summary.confirmedUnflushed == 1 && summary.rolledBackUnflushed == 0)
+        #expect(try Self.notes(archive.index).isEmpty)
+        #expect(archive.files(under: "incoming").isEmpty)
+        #expect(archive.contents(of: record) == "complete")
+        #expect(try await queue.routeNewInstances(targets: { _ in [target] }) == 1)
+    }
+
     @Test func aLiveWritersRowIsLeftAlone() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        let record = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "flushing", in: temporary.root)
-        let live = try DurableObjectWriter(root: temporary.root, minFreeBytes: 0)
+        let archive = try RecoveryArchive()
+        defer { archive.remove() }
+        let index = archive.index
+        let record = try archive.object(contents: "flushing")
+        let live = try DurableObjectWriter(root: archive.root, minFreeBytes: 0)
         defer { live.discard() }
         _ = try await Self.commitUnflushed(record, in: index, journalEntry: live.journalEntry)
-        try FileManager.default.removeItem(at: temporary.root.url(relativePath: record.filePath))
+        try FileManager.default.removeItem(at: archive.root.url(relativePath: record.filePath))
 
         #expect(try index.recover(parse: Self.parse("1.2.3.1.1.1")) == RecoverySummary())
         #expect(try Self.notes(index) == [record.filePath])
@@ -158,16 +172,16 @@ import Testing
     /// A note of a file made durable while rows wait for the commit in flight goes with those
     /// rows' commit, at no commit of its own; with nothing waiting it gets one (not fsynced).
     @Test func notesOfFlushedFilesRideOnTheNextBatch() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, environment: [:])
+        let archive = try RecoveryArchive()
+        defer { archive.remove() }
+        let index = archive.index
         let committer = GroupCommitter(index: index)
         let first = IndexFixtures.record(sop: "1.2.3.1.1.1")
         _ = try await committer.insert(first, flush: FileFlush(), unflushedJournalEntry: try Self.deadEntry())
 
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
-        let blocker = try DatabaseQueue(path: temporary.root.indexFile.path, configuration: configuration)
+        let blocker = try DatabaseQueue(path: archive.root.indexFile.path, configuration: configuration)
         try await blocker.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
         let inFlight = Task { try await committer.insert(IndexFixtures.record(sop: "1.2.3.1.1.3")) }
         while await committer.committingCount == 0 { try await Task.sleep(for: .milliseconds(1)) }
@@ -189,15 +203,15 @@ import Testing
     /// A duplicate kept-first answers success only once the first copy is durable: when that copy
     /// is still being flushed by another reception, the commit says which file to make durable.
     @Test func aDuplicateOfAnUnflushedCopyNamesIt() async throws {
-        let temporary = try TemporaryRoot()
-        defer { temporary.remove() }
-        let index = try ArchiveIndex(root: temporary.root, environment: [:])
-        let first = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "a", in: temporary.root)
+        let archive = try RecoveryArchive()
+        defer { archive.remove() }
+        let index = archive.index
+        let first = try archive.object(contents: "a")
         _ = try await Self.commitUnflushed(first, in: index, journalEntry: try Self.deadEntry())
-        let copy = try IndexFixtures.stored(IndexFixtures.record(sop: "1.2.3.1.1.1"), contents: "b", in: temporary.root)
+        let copy = try archive.object(contents: "b")
         let duplicate = try await Self.commitUnflushed(copy, in: index, journalEntry: try Self.deadEntry())
         #expect(duplicate == CommittedInsert(outcome: .duplicateKept, unflushedKeptPath: first.filePath))
         #expect(try Self.notes(index) == [first.filePath])
-        #expect(temporary.files(under: "objects") == [first.filePath])
+        #expect(archive.files(under: "objects") == [first.filePath])
     }
 }

@@ -29,6 +29,7 @@ extension StorePipeline {
             "confirmed_unflushed": "\(summary.confirmedUnflushed)",
             "rolled_back_unflushed": "\(summary.rolledBackUnflushed)",
             "restored_replaced": "\(summary.restoredReplaced)",
+            "removed_unreadable": "\(summary.removedUnreadable)",
             "unreadable": "\(summary.unreadable.count)"])
         for object in summary.unreadable {
             logger.warning("unreadable object left in place", metadata: [

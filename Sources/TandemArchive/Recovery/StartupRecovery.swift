@@ -19,8 +19,12 @@ public struct RecoverySummary: Sendable, Equatable {
     public var rolledBackUnflushed = 0
     /// Files an overwrite had replaced, indexed again because the new file did not survive.
     public var restoredReplaced = 0
-    /// Journal entries that could not be settled (unparsable, or their object not where its
-    /// UIDs say): left in place for an operator to inspect.
+    /// Unparsable journal entries of published objects without a row (their data lost in a power
+    /// cut, never acknowledged): removed with the object.
+    public var removedUnreadable = 0
+    /// Journal entries that could not be settled (their object not where its UIDs say, or not
+    /// found under `objects/`, or an indexed object now of another size): left in place for an
+    /// operator to inspect.
     public var unreadable: [UnreadableObject] = []
 
     public init() {}
@@ -40,7 +44,8 @@ extension ArchiveIndex {
     /// an unpublished temp file (one link: removed) or the journal entry of a published object
     /// (two links: the object is found under `objects/`, indexed keep-first if it has no row,
     /// and the entry removed), read with ingest's own reading of a Part 10 file
-    /// (`IndexAttributes`). Writes are fenced like any other. The whole-archive check is
+    /// (`IndexAttributes`); an entry that does not parse is settled by its inode
+    /// (`settleUnreadable`). Writes are fenced like any other. The whole-archive check is
     /// `checkConsistency` (`clusterctl fsck`).
     public func recover() throws -> RecoverySummary {
         try recover(parse: IndexAttributes.recoveredRecord(fileAt:))
@@ -53,13 +58,22 @@ extension ArchiveIndex {
         try checkEpoch()
         var summary = RecoverySummary()
         try settleUnflushed(parse: parse, into: &summary)
+        var unparsable: [(entry: IncomingFile, reason: String)] = []
         for entry in try abandonedIncomingFiles() {
             if entry.isPublished {
-                try settle(entry, parse: parse, into: &summary)
+                let record: InstanceRecord
+                do {
+                    record = try parse(entry.url)
+                } catch {
+                    unparsable.append((entry, "\(error)"))
+                    continue
+                }
+                try settle(entry, record: record, into: &summary)
             } else if unlink(entry.url.path) == 0 {
                 summary.removedIncoming += 1
             }
         }
+        try settleUnreadable(unparsable, into: &summary)
         return summary
     }
 
@@ -93,16 +107,10 @@ extension ArchiveIndex {
         }
     }
 
-    private func settle(_ entry: IncomingFile, parse: (URL) throws -> InstanceRecord,
-                        into summary: inout RecoverySummary) throws {
+    /// Settles a journal entry `record` was parsed from.
+    private func settle(_ entry: IncomingFile, record parsed: InstanceRecord, into summary: inout RecoverySummary) throws {
         let entryPath = "incoming/" + entry.url.lastPathComponent
-        var record: InstanceRecord
-        do {
-            record = try parse(entry.url)
-        } catch {
-            summary.unreadable.append(UnreadableObject(relativePath: entryPath, reason: "\(error)"))
-            return
-        }
+        var record = parsed
         guard let published = publishedPath(of: record, sameFileAs: entry.status) else {
             summary.unreadable.append(UnreadableObject(
                 relativePath: entryPath, reason: "its other link is not in its series directory under objects/"))

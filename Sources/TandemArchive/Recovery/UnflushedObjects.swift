@@ -113,9 +113,22 @@ extension ArchiveIndex {
         }
     }
 
+    /// Settles, on a live node, the notes of writers that died since it started (a `dcmweb` or a
+    /// second receiver killed mid-flush): until then they hide their instance and hold the routing
+    /// cursor. Cheap when there are none (one read of the note table); the routing worker calls it
+    /// on each pass. Fenced like every write.
+    public func settleNotesOfDeadWriters() throws -> RecoverySummary {
+        try settleNotesOfDeadWriters(parse: IndexAttributes.recoveredRecord(fileAt:))
+    }
+
+    func settleNotesOfDeadWriters(parse: (URL) throws -> InstanceRecord) throws -> RecoverySummary {
+        var summary = RecoverySummary()
+        try settleUnflushed(parse: parse, into: &summary)
+        return summary
+    }
+
     /// Settles the notes of writers that are gone (a live writer's note stays, as its files in
-    /// `incoming/` do). Runs before the journal in `incoming/` is settled, so a file removed here
-    /// leaves its journal entry with one link, which that pass then removes.
+    /// `incoming/` do), each with its journal entry.
     func settleUnflushed(parse: (URL) throws -> InstanceRecord, into summary: inout RecoverySummary) throws {
         let notes = try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM unflushed_object ORDER BY id DESC").map(UnflushedObject.init(row:))
@@ -146,6 +159,12 @@ extension ArchiveIndex {
             try Int64.fetchOne(db, sql: "SELECT file_size FROM instance WHERE file_path = ?", arguments: [note.filePath])
         }
         let keep = keepingComplete && rowSize.map { isComplete(note.filePath, size: $0, parse: parse) } == true
+        if keep {
+            // Complete in the page cache is not durable: the writer died before its flush ended.
+            // A failure leaves the note for a later pass (the note may be of an acknowledged
+            // instance whose clearing was lost, so the row is not undone for it).
+            try DurableFileSystem.syncLinkedFile(root.url(relativePath: note.filePath).path)
+        }
         var replacement: InstanceRecord?
         if !keep, let replaced = note.replacedPath {
             do {
@@ -174,6 +193,9 @@ extension ArchiveIndex {
             return (unreferenced + writer.unreferencedFiles, restored)
         }
         removeFiles(unreferenced)
+        if !note.journalEntry.contains("/") {
+            unlink(root.incomingDirectory.appendingPathComponent(note.journalEntry).path)
+        }
         if keep {
             summary.confirmedUnflushed += 1
         } else if rowSize != nil {
