@@ -1,3 +1,4 @@
+import DICOMCore
 import Testing
 @testable import DICOMNetwork
 
@@ -63,6 +64,26 @@ struct OperationsWindowNegotiationTests {
         #expect(inFlight.isEmpty)
     }
 
+    @Test func theRouterCountsOperationsOfEveryKindAgainstOneWindow() async throws {
+        let operations = RunningOperations(limit: 3)
+        guard case .accepted(let store) = operations.invoke(1),
+              case .accepted(let find) = operations.invoke(2) else { throw HarnessError("not accepted") }
+        guard case .duplicateMessageID = operations.invoke(2) else { throw HarnessError("Message ID 2 taken twice") }
+        guard case .accepted(let move) = operations.invoke(3) else { throw HarnessError("not accepted") }
+        guard case .windowFull = operations.invoke(4) else { throw HarnessError("a fourth within a window of 3") }
+        operations.cancel(messageID: 2)  // C-CANCEL names the C-FIND alone
+        #expect(find.isCancelled && !store.isCancelled && !move.isCancelled)
+        let drained = Task {
+            await operations.drained()
+            return operations.count  // what was still outstanding when the release could be answered
+        }
+        operations.complete(find)
+        guard case .accepted(let echo) = operations.invoke(2) else { throw HarnessError("Message ID 2 not free again") }
+        #expect(!echo.isCancelled)
+        for operation in [store, move, echo] { operations.complete(operation) }
+        #expect(await drained.value == 0)
+    }
+
     @Test func aWindowOfOneIsOneOperationAtATime() {
         var inFlight = OperationsInFlight<Int>(limit: 1)
         #expect(inFlight.invoke(7, 0) == .accepted)
@@ -97,10 +118,23 @@ final class HeldStoreService: AssociationServiceHandler, DIMSEServiceProvider {
     private let ended = SummaryBox()
 
     func decide(on request: AAssociateRQ) async -> AssociationDecision {
-        .accept(.preferring([StoreCollector.ctImageStorage: ["1.2.840.10008.1.2"]]))
+        .accept(.preferring([StoreCollector.ctImageStorage: ["1.2.840.10008.1.2"],
+                             RoutedAssociation.studyRootFind.abstractSyntax: ["1.2.840.10008.1.2"]]))
     }
 
-    var router: DIMSEServiceRouter { DIMSEServiceRouter([.init([StoreCollector.ctImageStorage], to: self)]) }
+    var router: DIMSEServiceRouter {
+        DIMSEServiceRouter([.init([StoreCollector.ctImageStorage, RoutedAssociation.studyRootFind.abstractSyntax], to: self)])
+    }
+
+    /// Two matches, the second once the gate lets the C-FIND's Message ID go.
+    func find(_ request: CFindRequest, identifier: DataSet, responder: CFindResponder) async throws -> DIMSEResult {
+        await gate.arrived(request.messageID)
+        let matches = try ScriptedFindProvider.patients(2)
+        try await responder.pending(matches[0])
+        try await gate.wait(for: request.messageID)
+        try await responder.pending(matches[1])
+        return .success
+    }
 
     func store(_ request: CStoreRequest, dataSet: DataSetFragments, context: DIMSERequestContext) async throws -> DIMSEResult {
         try await receiveStore(request, dataSet: dataSet, context: context)()
@@ -177,6 +211,53 @@ struct OperationsWindowNetworkTests {
         let summary = try await service.summary()
         #expect(summary.end == .released)
         #expect(summary.counts.completed == 3)
+    }
+
+    @Test("a C-FIND and C-STOREs share the window: invoked while the others are outstanding, responses interleaved")
+    func findAndStoresInterleave() async throws {
+        let service = HeldStoreService()
+        let findContext = PresentationContextRQ(id: 5, abstractSyntax: RoutedAssociation.studyRootFind.abstractSyntax,
+                                                transferSyntaxes: ["1.2.840.10008.1.2"])
+        let answers = try await withAcceptor(service, configure: { $0.maximumOperationsInvoked = 4 }) { port in
+            try await Self.requestor(window: 4).withAssociation(
+                host: "127.0.0.1", port: port, calledAETitle: try AETitle("TANDEM"),
+                presentationContexts: [StoreCollector.context, findContext]) { association in
+                #expect(association.operationsWindow == 4)
+                var answers: [String] = []
+                func answer() async throws {
+                    let message = try #require(try await association.receive())
+                    if let fragments = message.dataSet { for try await _ in fragments {} }
+                    switch message.command {
+                    case .cStoreRSP(let response): answers.append("store \(response.messageIDBeingRespondedTo) \(response.status)")
+                    case .cFindRSP(let response): answers.append("find \(response.messageIDBeingRespondedTo) \(response.status)")
+                    default: throw HarnessError("unexpected \(message.command)")
+                    }
+                }
+                try await Self.sendStore(1, on: association)
+                try await service.gate.waitUntilReceived(1)
+                // A C-FIND while a C-STORE is outstanding: performed at once.
+                let find = CFindRequest(messageID: 2, affectedSOPClassUID: RoutedAssociation.studyRootFind.abstractSyntax)
+                try await association.send(command: try find.encode(), presentationContextID: 5, dataSet: .bytes(ServiceRouterTests.query))
+                try await answer()
+                // A C-STORE while the C-FIND is between its pending responses: performed at once too.
+                try await Self.sendStore(3, on: association)
+                try await service.gate.waitUntilReceived(3)
+                await service.gate.release(3)
+                try await answer()
+                await service.gate.release(2)
+                try await answer()
+                try await answer()
+                await service.gate.release(1)
+                try await answer()
+                return answers
+            }
+        }
+        let pending = DIMSEStatus.pending, success = DIMSEStatus.success
+        #expect(answers == ["find 2 \(pending)", "store 3 \(success)", "find 2 \(pending)", "find 2 \(success)",
+                            "store 1 \(success)"])
+        let summary = try await service.summary()
+        #expect(summary.end == .released)
+        #expect(summary.counts.completed == 2)
     }
 
     @Test("a C-STORE beyond the granted window ends the association with A-ABORT")

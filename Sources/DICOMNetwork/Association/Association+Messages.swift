@@ -129,8 +129,8 @@ extension Association {
                     // this side still awaiting its response (an N-EVENT-REPORT, a C-GET's C-STORE)
                     // fails now rather than when the transport closes, which a peer may delay.
                     responseWaiters.end(AssociationError.releasedByPeer)
-                    // C-STOREs still being performed send their responses first (AR-7, Sta8).
-                    await storesInFlight.drained()
+                    // Operations still being performed send their responses first (AR-7, Sta8).
+                    await operationsBeingPerformed.drained()
                     try await connection.handle(.releaseResponse)
                     try await connection.awaitTransportClose()
                     return nil

@@ -31,10 +31,12 @@ public final class Association: @unchecked Sendable {
     let connection: UpperLayerConnection
     /// This side's requests on an association the router serves, awaiting their responses.
     let responseWaiters = ResponseWaiters()
-    /// C-STOREs the router performs concurrently within `operationsWindow`.
-    let storesInFlight: StoresInFlight
+    /// The requestor's operations the router performs, concurrently within `operationsWindow`.
+    let operationsBeingPerformed: RunningOperations
     /// Keeps each outgoing DIMSE message whole when several tasks send.
     let sendLock = MessageSendLock()
+    /// Lets one request of this side at a time await its response.
+    let ownRequestTurn = MessageSendLock()
     private let lastMessageID = NIOLockedValueBox<UInt16>(0)
     // The reader's state, touched only by the reading task.
     /// PDVs of the last P-DATA-TF not yet consumed.
@@ -52,7 +54,7 @@ public final class Association: @unchecked Sendable {
         operationsWindow = AsynchronousOperationsWindow.invokedLimit(
             proposal: request.userInformation.asynchronousOperationsWindow,
             answer: answer.userInformation.asynchronousOperationsWindow)
-        storesInFlight = StoresInFlight(limit: operationsWindow)
+        operationsBeingPerformed = RunningOperations(limit: operationsWindow)
     }
 
     /// A Message ID for a request of this side, unique among those outstanding (PS3.7 §9.3.1.1).
@@ -66,9 +68,14 @@ public final class Association: @unchecked Sendable {
     /// Sends a request on an association the router serves and returns the response it reads.
     func request(_ request: DIMSECommand, messageID: UInt16, presentationContextID: UInt8,
                  dataSet: DataSetSource? = nil) async throws -> DIMSECommand {
-        try responseWaiters.expect(messageID)
-        try await send(command: request.encode(), presentationContextID: presentationContextID, dataSet: dataSet)
-        return try await responseWaiters.response(to: messageID)
+        // This side performs one operation of the peer's at a time: the window it grants says so
+        // (Maximum Number Operations Performed 1, PS3.7 §D.3.3.3), even when several C-GETs or a
+        // C-GET and a storage commitment report run at once.
+        try await ownRequestTurn.withLock {
+            try responseWaiters.expect(messageID)
+            try await send(command: request.encode(), presentationContextID: presentationContextID, dataSet: dataSet)
+            return try await responseWaiters.response(to: messageID)
+        }
     }
 
     // MARK: Release and abort

@@ -100,6 +100,20 @@ public enum DIMSECommand: Hashable, Sendable {
         }
     }
 
+    /// Message ID of a request (C-CANCEL excepted, which names the request it cancels); nil otherwise.
+    public var requestMessageID: UInt16? {
+        switch self {
+        case .cEchoRQ(let request): request.messageID
+        case .cStoreRQ(let request): request.messageID
+        case .cFindRQ(let request): request.messageID
+        case .cGetRQ(let request): request.messageID
+        case .cMoveRQ(let request): request.messageID
+        case .nEventReportRQ(let request): request.messageID
+        case .nActionRQ(let request): request.messageID
+        case .cCancelRQ, .cEchoRSP, .cStoreRSP, .cFindRSP, .cGetRSP, .cMoveRSP, .nEventReportRSP, .nActionRSP, .unsupported: nil
+        }
+    }
+
     /// The response to this request carrying `result` (with the request's SOP class and
     /// instance); nil for responses, C-CANCEL and unsupported commands. `hasDataSet` announces
     /// an identifier or reply following it.

@@ -7,7 +7,9 @@ import DICOMCore
 /// operations window, each C-STORE's data set is read in turn and the rest of the store runs in
 /// its own task, so several instances become safe at once. C-FIND, C-GET and C-MOVE run in their
 /// own task while the router reads on, so a C-CANCEL reaches them between pending responses, and
-/// a C-GET's C-STORE sub-operations get their responses.
+/// a C-GET's C-STORE sub-operations get their responses. Within a window, requests of every kind
+/// overlap and their responses interleave (PS3.7 §D.3.3.3); without one, a request arriving
+/// while another is outstanding ends the association.
 public struct DIMSEServiceRouter: Sendable {
     /// Which abstract syntaxes one provider serves.
     public struct Route: Sendable {
@@ -44,7 +46,7 @@ public struct DIMSEServiceRouter: Sendable {
     /// Serves the association until the peer releases it; throws when it ends otherwise.
     /// Operations still running when the association ends are cancelled.
     public func serve(_ association: Association) async throws {
-        let operations = RunningOperations()
+        let operations = association.operationsBeingPerformed
         try await withThrowingDiscardingTaskGroup { group in
             defer {
                 operations.cancelAll()
@@ -63,85 +65,102 @@ public struct DIMSEServiceRouter: Sendable {
                     }
                     continue
                 }
-                guard message.command.response(.success) != nil else { throw DIMSEServiceError.unexpected(message.command) }
-                // C-STOREs may overlap within the negotiated window; anything else waits for them,
-                // and runs alone (PS3.7 §D.3.3.3).
-                if case .cStoreRQ = message.command {} else { await association.storesInFlight.drained() }
-                guard operations.isEmpty else { throw DIMSEServiceError.operationWhileBusy(message.command) }
-                guard let provider = provider(for: message.presentationContext.abstractSyntax) else {
-                    try await refuse(message, status: .sopClassNotSupported, context: context)
-                    continue
+                guard let messageID = message.command.requestMessageID, message.command.response(.success) != nil else {
+                    throw DIMSEServiceError.unexpected(message.command)
                 }
-                switch message.command {
-                case .cEchoRQ(let request):
-                    let result = try await provider.echo(request, context: context)
-                    try await respond(to: message.command, with: result, context: context)
-                case .cStoreRQ(let request) where association.operationsWindow > 1:
-                    guard let dataSet = message.dataSet else { throw DIMSEServiceError.unexpected(message.command) }
-                    try await storeWithinWindow(request, command: message.command, dataSet: dataSet, provider: provider,
-                                                context: context, in: &group)
-                case .cStoreRQ(let request):
-                    guard let dataSet = message.dataSet else { throw DIMSEServiceError.unexpected(message.command) }
-                    let result = try await provider.store(request, dataSet: dataSet, context: context)
-                    let responding = ContinuousClock.now
-                    try await respond(to: message.command, with: result, context: context)
-                    provider.storeResponseSent(after: ContinuousClock.now - responding)
-                case .cFindRQ(let request):
-                    guard let identifier = try await readIdentifier(of: message, context: context) else { continue }
-                    let operation = operations.start(request.messageID)
-                    let responder = CFindResponder(request: request, context: context, operation: operation)
-                    start(operation, of: message.command, context: context, operations: operations, in: &group) {
-                        RetrieveResult(try await provider.find(request, identifier: identifier, responder: responder))
-                    }
-                case .cGetRQ(let request):
-                    guard let identifier = try await readIdentifier(of: message, context: context) else { continue }
-                    let operation = operations.start(request.messageID)
-                    let responder = RetrieveResponder(request: message.command, context: context, operation: operation)
-                    start(operation, of: message.command, context: context, operations: operations, in: &group) {
-                        try await provider.get(request, identifier: identifier, responder: responder)
-                    }
-                case .cMoveRQ(let request):
-                    guard let identifier = try await readIdentifier(of: message, context: context) else { continue }
-                    let operation = operations.start(request.messageID)
-                    let responder = RetrieveResponder(request: message.command, context: context, operation: operation)
-                    start(operation, of: message.command, context: context, operations: operations, in: &group) {
-                        try await provider.move(request, identifier: identifier, responder: responder)
-                    }
-                case .nActionRQ(let request):
-                    var information: DataSet?
-                    if message.dataSet != nil {
-                        guard let read = try await readIdentifier(of: message, context: context) else { continue }
-                        information = read
-                    }
-                    let outcome = try await provider.action(request, information: information, context: context)
-                    try await respond(to: message.command, with: outcome.result, identifier: outcome.reply, context: context)
-                    if let followUp = outcome.followUp { group.addTask { await followUp() } }
-                default:
-                    try await refuse(message, status: .unrecognizedOperation, context: context)
+                // Every request counts against the negotiated window, whatever its kind, and
+                // requests of any kind run side by side within it (PS3.7 §D.3.3.3).
+                let operation: RunningOperation
+                switch operations.invoke(messageID) {
+                case .accepted(let accepted): operation = accepted
+                case .windowFull: throw DIMSEServiceError.beyondOperationsWindow(message.command, window: association.operationsWindow)
+                case .duplicateMessageID: throw DIMSEServiceError.messageIDOutstanding(message.command)
                 }
+                try await perform(message, as: operation, context: context, in: &group)
             }
+        }
+    }
+
+    /// Performs one request: C-ECHO, N-ACTION and (without a window) C-STORE before the next
+    /// request is read; C-FIND, C-GET, C-MOVE and windowed C-STOREs in their own task.
+    /// `operation` is completed exactly once, before the final response goes out.
+    private func perform(_ message: IncomingMessage, as operation: RunningOperation, context: DIMSERequestContext,
+                         in group: inout ThrowingDiscardingTaskGroup<any Error>) async throws {
+        let operations = context.association.operationsBeingPerformed
+        guard let provider = provider(for: message.presentationContext.abstractSyntax) else {
+            operations.complete(operation)
+            try await refuse(message, status: .sopClassNotSupported, context: context)
+            return
+        }
+        switch message.command {
+        case .cStoreRQ(let request) where context.association.operationsWindow > 1:
+            guard let dataSet = message.dataSet else { throw DIMSEServiceError.unexpected(message.command) }
+            try await storeWithinWindow(request, as: operation, command: message.command, dataSet: dataSet,
+                                        provider: provider, context: context, in: &group)
+        case .cFindRQ(let request):
+            guard let identifier = try await readIdentifier(of: message, as: operation, context: context) else { return }
+            let responder = CFindResponder(request: request, context: context, operation: operation)
+            start(operation, of: message.command, context: context, in: &group) {
+                RetrieveResult(try await provider.find(request, identifier: identifier, responder: responder))
+            }
+        case .cGetRQ(let request):
+            guard let identifier = try await readIdentifier(of: message, as: operation, context: context) else { return }
+            let responder = RetrieveResponder(request: message.command, context: context, operation: operation)
+            start(operation, of: message.command, context: context, in: &group) {
+                try await provider.get(request, identifier: identifier, responder: responder)
+            }
+        case .cMoveRQ(let request):
+            guard let identifier = try await readIdentifier(of: message, as: operation, context: context) else { return }
+            let responder = RetrieveResponder(request: message.command, context: context, operation: operation)
+            start(operation, of: message.command, context: context, in: &group) {
+                try await provider.move(request, identifier: identifier, responder: responder)
+            }
+        default:
+            // Performed before the next request is read, so completing first lets nothing in early.
+            defer { operations.complete(operation) }
+            try await performInline(message, provider: provider, context: context, in: &group)
+        }
+    }
+
+    private func performInline(_ message: IncomingMessage, provider: any DIMSEServiceProvider, context: DIMSERequestContext,
+                               in group: inout ThrowingDiscardingTaskGroup<any Error>) async throws {
+        switch message.command {
+        case .cEchoRQ(let request):
+            let result = try await provider.echo(request, context: context)
+            try await respond(to: message.command, with: result, context: context)
+        case .cStoreRQ(let request):
+            guard let dataSet = message.dataSet else { throw DIMSEServiceError.unexpected(message.command) }
+            let result = try await provider.store(request, dataSet: dataSet, context: context)
+            let responding = ContinuousClock.now
+            try await respond(to: message.command, with: result, context: context)
+            provider.storeResponseSent(after: ContinuousClock.now - responding)
+        case .nActionRQ(let request):
+            var information: DataSet?
+            if message.dataSet != nil {
+                guard let read = try await readIdentifier(of: message, context: context) else { return }
+                information = read
+            }
+            let outcome = try await provider.action(request, information: information, context: context)
+            try await respond(to: message.command, with: outcome.result, identifier: outcome.reply, context: context)
+            if let followUp = outcome.followUp { group.addTask { await followUp() } }
+        default:
+            try await refuse(message, status: .unrecognizedOperation, context: context)
         }
     }
 
     /// A C-STORE within the asynchronous operations window (PS3.7 §D.3.3.3): its data set is read
     /// here, then the instance is made safe in its own task, which sends the response with the
     /// request's Message ID when its result is known, while the router reads the next request.
-    /// A request beyond the window, or reusing the Message ID of one outstanding, ends the
-    /// association: the requestor broke what it negotiated.
-    private func storeWithinWindow(_ request: CStoreRequest, command: DIMSECommand, dataSet: DataSetFragments,
-                                   provider: any DIMSEServiceProvider, context: DIMSERequestContext,
+    private func storeWithinWindow(_ request: CStoreRequest, as operation: RunningOperation, command: DIMSECommand,
+                                   dataSet: DataSetFragments, provider: any DIMSEServiceProvider,
+                                   context: DIMSERequestContext,
                                    in group: inout ThrowingDiscardingTaskGroup<any Error>) async throws {
-        let stores = context.association.storesInFlight
-        switch stores.invoke(request.messageID) {
-        case .accepted: break
-        case .windowFull: throw DIMSEServiceError.beyondOperationsWindow(command, window: context.association.operationsWindow)
-        case .duplicateMessageID: throw DIMSEServiceError.messageIDOutstanding(command)
-        }
+        let operations = context.association.operationsBeingPerformed
         let completion: StoreCompletion
         do {
             completion = try await provider.receiveStore(request, dataSet: dataSet, context: context)
         } catch {
-            stores.complete(request.messageID)
+            operations.complete(operation)
             throw error
         }
         let connection = context.association.connection
@@ -152,10 +171,10 @@ public struct DIMSEServiceRouter: Sendable {
             do {
                 result = try await completion()
             } catch {
-                stores.complete(request.messageID)
+                operations.complete(operation)
                 throw error
             }
-            stores.complete(request.messageID)
+            operations.complete(operation)
             let responding = ContinuousClock.now
             try await respond(to: command, with: result, context: context)
             provider.storeResponseSent(after: ContinuousClock.now - responding)
@@ -166,9 +185,10 @@ public struct DIMSEServiceRouter: Sendable {
     /// cancelled, "unable to process" (C000H) when the provider failed. The idle timer rests
     /// meanwhile: the requestor rightly stays silent while responses come.
     private func start(_ operation: RunningOperation, of request: DIMSECommand, context: DIMSERequestContext,
-                       operations: RunningOperations, in group: inout ThrowingDiscardingTaskGroup<any Error>,
+                       in group: inout ThrowingDiscardingTaskGroup<any Error>,
                        _ perform: @escaping @Sendable () async throws -> RetrieveResult) {
         let connection = context.association.connection
+        let operations = context.association.operationsBeingPerformed
         connection.operationStarted()
         group.addTask {
             defer { connection.operationEnded() }
@@ -176,6 +196,7 @@ public struct DIMSEServiceRouter: Sendable {
             do {
                 outcome = try await perform()
             } catch is AssociationError {
+                operations.complete(operation)
                 return  // the association ended; the router's reader reports how
             } catch {
                 outcome = RetrieveResult(DIMSEResult(.cannotUnderstand, errorComment: "\(error)"))
@@ -187,10 +208,24 @@ public struct DIMSEServiceRouter: Sendable {
                 try? list.set(Tag(0x0008, 0x0058), vr: .UI, strings: outcome.failedSOPInstanceUIDs)  // Failed SOP Instance UID List
                 failedList = list
             }
-            operations.finish(operation)
+            operations.complete(operation)
             try? await respond(to: request, with: outcome.result, identifier: failedList,
                                subOperations: outcome.subOperations, context: context)
         }
+    }
+
+    /// `readIdentifier`, completing `operation` when the identifier was refused (the refusal is
+    /// its final response).
+    private func readIdentifier(of message: IncomingMessage, as operation: RunningOperation,
+                                context: DIMSERequestContext) async throws -> DataSet? {
+        do {
+            if let identifier = try await readIdentifier(of: message, context: context) { return identifier }
+        } catch {
+            context.association.operationsBeingPerformed.complete(operation)
+            throw error
+        }
+        context.association.operationsBeingPerformed.complete(operation)
+        return nil
     }
 
     /// The data set of a C-FIND/C-GET/C-MOVE or N-ACTION, decoded; nil when it was refused
@@ -239,9 +274,7 @@ public struct DIMSEServiceRouter: Sendable {
 public enum DIMSEServiceError: Error, Hashable, Sendable {
     /// A response or an unsupported command where a request was due.
     case unexpected(DIMSECommand)
-    /// A request while a C-FIND, C-GET or C-MOVE runs: those run alone.
-    case operationWhileBusy(DIMSECommand)
-    /// A C-STORE while as many as the negotiated asynchronous operations window are outstanding.
+    /// A request while as many as the negotiated asynchronous operations window are outstanding.
     case beyondOperationsWindow(DIMSECommand, window: Int)
     /// A request reusing the Message ID of one still outstanding (PS3.7 §9.3.1.1).
     case messageIDOutstanding(DIMSECommand)
