@@ -26,13 +26,16 @@ enum InstanceMetadata {
 
     /// Appends `template` to `buffer` with the instance's URL in place of each marker.
     static func append(_ template: Data, instanceURL: String, to buffer: inout ByteBuffer) {
-        let marker = UInt8(DicomJSONWriter.instanceURLMarker.value)
+        let marker = Int32(DicomJSONWriter.instanceURLMarker.value)
         template.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var start = bytes.startIndex
-            while let found = bytes[start...].firstIndex(of: marker) {
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<found]))
+            guard let base = bytes.baseAddress else { return }
+            var start = 0
+            // memchr: a template is a few kilobytes with a handful of markers, scanned per instance per answer.
+            while let found = memchr(base + start, marker, bytes.count - start) {
+                let end = base.distance(to: UnsafeRawPointer(found))
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                 buffer.writeString(instanceURL)
-                start = found + 1
+                start = end + 1
             }
             buffer.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[start...]))
         }

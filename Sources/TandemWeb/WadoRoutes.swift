@@ -28,13 +28,13 @@ struct WadoRoutes {
             try await retrieve(request, context, try instances(context, levels: 3))
         }
         router.get(RouterPath(study + "/metadata")) { request, context in
-            try await metadata(request, context, try cachedInstances(context, levels: 1))
+            try await metadata(request, context, try metadataEntries(context, levels: 1))
         }
         router.get(RouterPath(series + "/metadata")) { request, context in
-            try await metadata(request, context, try cachedInstances(context, levels: 2))
+            try await metadata(request, context, try metadataEntries(context, levels: 2))
         }
         router.get(RouterPath(instance + "/metadata")) { request, context in
-            try await metadata(request, context, try cachedInstances(context, levels: 3))
+            try await metadata(request, context, try metadataEntries(context, levels: 3))
         }
         router.get(RouterPath(instance + "/frames/:frames")) { request, context in
             try await frames(request, context, try instances(context, levels: 3))
@@ -91,30 +91,31 @@ struct WadoRoutes {
     // MARK: Metadata
 
     /// The instances the path names with their index ids, for the metadata cache; 404 when none.
-    private func cachedInstances(_ context: WebContext, levels: Int) throws -> [CachedInstance] {
+    private func metadataEntries(_ context: WebContext, levels: Int) throws -> [MetadataEntry] {
         try context.authorize(.read)
         let study = try context.uid("study")
         let series = levels >= 2 ? try context.uid("series") : nil
         let instance = levels >= 3 ? try context.uid("instance") : nil
-        let found = try index.cachedInstances(studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: instance)
+        let found = try index.metadataEntries(studyInstanceUID: study, seriesInstanceUID: series, sopInstanceUID: instance)
         guard !found.isEmpty else { throw HTTPError(.notFound, message: "no such study, series or instance") }
         return found
     }
 
     /// Instances' metadata read from the cache (`InstanceMetadata`) a page at a time; a page's misses
     /// are read from their files, sent, and then stored for the next request.
-    private func metadata(_ request: Request, _ context: WebContext, _ instances: [CachedInstance]) async throws -> Response {
+    private func metadata(_ request: Request, _ context: WebContext, _ entries: [MetadataEntry]) async throws -> Response {
         try MediaNegotiation.requireAcceptable(request, offered: ["application/dicom+json", "application/json"])
         let index = self.index
         let base = BulkDataBase(request: request, context: context, scheme: scheme)
         let body = ResponseBody { writer in
             var first = true
-            for start in stride(from: 0, to: instances.count, by: Self.metadataPageSize) {
-                let page = Array(instances[start..<min(start + Self.metadataPageSize, instances.count)])
+            for start in stride(from: 0, to: entries.count, by: Self.metadataPageSize) {
+                let page = entries[start..<min(start + Self.metadataPageSize, entries.count)]
                 let (templates, built) = try await offPool {
-                    var templates = try index.cachedMetadata(page.map(\.instanceID), format: InstanceMetadata.format)
+                    let cached = try index.metadataPage(page.map(\.instanceID), format: InstanceMetadata.format)
+                    var templates = cached.templates
                     var built: [(instanceID: Int64, json: Data)] = []
-                    for instance in page where templates[instance.instanceID] == nil {
+                    for instance in cached.misses {
                         let template = try InstanceMetadata.template(instance.record, root: index.root)
                         templates[instance.instanceID] = template
                         built.append((instance.instanceID, template))
@@ -123,11 +124,11 @@ struct WadoRoutes {
                 }
                 var buffer = ByteBuffer()
                 buffer.reserveCapacity(templates.values.reduce(0) { $0 + $1.count } + page.count * 256)
-                for instance in page {
-                    guard let template = templates[instance.instanceID] else { continue }
+                for entry in page {
+                    guard let template = templates[entry.instanceID] else { continue }
                     buffer.writeString(first ? "[" : ",")
                     first = false
-                    InstanceMetadata.append(template, instanceURL: base.instanceURL(instance.record), to: &buffer)
+                    InstanceMetadata.append(template, instanceURL: base.instanceURL(entry), to: &buffer)
                 }
                 try await writer.write(buffer)
                 if !built.isEmpty {
@@ -251,9 +252,9 @@ struct BulkDataBase: Sendable {
         prefix = "\(scheme)://\(name)\(port)"
     }
 
-    func instanceURL(_ record: InstanceRecord) -> String {
-        "\(prefix)/dicomweb/studies/\(record.study.studyInstanceUID)/series/\(record.series.seriesInstanceUID)"
-            + "/instances/\(record.sopInstanceUID)"
+    func instanceURL(_ entry: MetadataEntry) -> String {
+        "\(prefix)/dicomweb/studies/\(entry.studyInstanceUID)/series/\(entry.seriesInstanceUID)"
+            + "/instances/\(entry.sopInstanceUID)"
     }
 }
 

@@ -12,6 +12,21 @@ public struct CachedInstance: Sendable {
     public var record: InstanceRecord
 }
 
+/// An instance as a `/metadata` answer lists it: its row id and the UIDs of its WADO-RS URL.
+public struct MetadataEntry: Sendable, Equatable {
+    public var instanceID: Int64
+    public var studyInstanceUID: String
+    public var seriesInstanceUID: String
+    public var sopInstanceUID: String
+}
+
+/// One page of a `/metadata` answer as the cache holds it: the templates found, and the
+/// instances without one (to be read from their files).
+public struct MetadataPage: Sendable {
+    public var templates: [Int64: Data]
+    public var misses: [CachedInstance]
+}
+
 enum MetadataCacheSchema {
     static func create(_ db: Database) throws {
         try db.create(table: "instance_metadata") { table in
@@ -37,18 +52,61 @@ extension ArchiveIndex {
         }
     }
 
+    /// What a `/metadata` answer lists, in retrieve order: only the row id and the UIDs, read by
+    /// column position, since decoding whole records by name cost more than the rest of a
+    /// cached answer together.
+    public func metadataEntries(studyInstanceUID: String, seriesInstanceUID: String? = nil,
+                                sopInstanceUID: String? = nil) throws -> [MetadataEntry] {
+        let query = Self.retrieveQuery(studyInstanceUID: studyInstanceUID, seriesInstanceUID: seriesInstanceUID,
+                                       sopInstanceUID: sopInstanceUID, presentOnly: true, select: """
+            SELECT instance.id, study.study_uid, series.series_uid, instance.sop_instance_uid
+            FROM instance JOIN series ON series.id = instance.series_ref JOIN study ON study.id = series.study_ref
+            """)
+        return try read { db in
+            var entries: [MetadataEntry] = []
+            let rows = try Row.fetchCursor(db, sql: query.sql, arguments: query.arguments)
+            while let row = try rows.next() {
+                entries.append(MetadataEntry(instanceID: row[0], studyInstanceUID: row[1], seriesInstanceUID: row[2],
+                                             sopInstanceUID: row[3]))
+            }
+            return entries
+        }
+    }
+
     /// The cached metadata of `instanceIDs` written in `format`, by instance id; absent ids are misses.
     public func cachedMetadata(_ instanceIDs: [Int64], format: Int) throws -> [Int64: Data] {
-        guard !instanceIDs.isEmpty else { return [:] }
-        let placeholders = Array(repeating: "?", count: instanceIDs.count).joined(separator: ",")
-        return try read { db in
-            var found: [Int64: Data] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT instance_ref, json FROM instance_metadata WHERE format = ? AND instance_ref IN (\(placeholders))
-                """, arguments: StatementArguments([Int64(format)] + instanceIDs))
-            while let row = try rows.next() { found[row["instance_ref"]] = row["json"] }
-            return found
+        try read { db in try Self.templates(db, instanceIDs, format: format) }
+    }
+
+    /// The cached metadata of `instanceIDs` written in `format`, with the records of those that
+    /// have none (and are still present), in one read.
+    public func metadataPage(_ instanceIDs: [Int64], format: Int) throws -> MetadataPage {
+        try read { db in
+            let templates = try Self.templates(db, instanceIDs, format: format)
+            let missing = instanceIDs.filter { templates[$0] == nil }
+            guard !missing.isEmpty else { return MetadataPage(templates: templates, misses: []) }
+            let misses = try Row.fetchAll(db, sql: IndexedInstance.selectSQL + """
+                 WHERE instance.missing_since IS NULL AND instance.id IN (\(Self.placeholders(missing.count)))
+                """, arguments: StatementArguments(missing)).map {
+                CachedInstance(instanceID: $0["id"], record: IndexedInstance(row: $0).record)
+            }
+            return MetadataPage(templates: templates, misses: misses)
         }
+    }
+
+    private static func templates(_ db: Database, _ instanceIDs: [Int64], format: Int) throws -> [Int64: Data] {
+        guard !instanceIDs.isEmpty else { return [:] }
+        var found: [Int64: Data] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT instance_ref, json FROM instance_metadata
+            WHERE format = ? AND instance_ref IN (\(placeholders(instanceIDs.count)))
+            """, arguments: StatementArguments([Int64(format)] + instanceIDs))
+        while let row = try rows.next() { found[row[0]] = row[1] }
+        return found
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
     }
 
     /// Stores metadata entries (a fenced write). An instance removed meanwhile is skipped.

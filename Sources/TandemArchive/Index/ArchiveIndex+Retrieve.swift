@@ -14,12 +14,13 @@ extension ArchiveIndex {
         }
     }
 
-    /// The SQL of a retrieve's instances (`IndexedInstance.selectSQL` rows): the study, optionally
-    /// one series and one SOP instance, in retrieve order; `presentOnly` leaves out instances whose
-    /// file is missing.
+    /// The SQL of a retrieve's instances (`select` rows, by default `IndexedInstance.selectSQL`):
+    /// the study, optionally one series and one SOP instance, in retrieve order; `presentOnly`
+    /// leaves out instances whose file is missing.
     static func retrieveQuery(studyInstanceUID: String, seriesInstanceUID: String?, sopInstanceUID: String?,
-                              presentOnly: Bool) -> (sql: String, arguments: StatementArguments) {
-        var sql = IndexedInstance.selectSQL + " WHERE study.study_uid = ? AND " + UnflushedObjectSchema.settled("instance")
+                              presentOnly: Bool, select: String = IndexedInstance.selectSQL)
+        -> (sql: String, arguments: StatementArguments) {
+        var sql = select + " WHERE study.study_uid = ? AND " + UnflushedObjectSchema.settled("instance")
         var arguments: StatementArguments = [studyInstanceUID]
         if presentOnly {
             sql += " AND instance.missing_since IS NULL"
