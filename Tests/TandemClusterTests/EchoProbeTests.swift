@@ -144,27 +144,34 @@ final class RawListener: @unchecked Sendable {
         thread.start()
     }
 
+    /// Only this thread closes descriptors: were `stop()` to close the listening socket, a thread
+    /// not yet scheduled (a loaded machine) could call `accept` on a number the kernel has since
+    /// given to another test's listener, and silently take its connections.
     private func serve(_ reply: [UInt8]?) {
         while true {
             let client = accept(fd, nil, nil)
-            guard client >= 0 else { return }  // closed by stop()
-            lock.withLock { clients.append(client) }
+            guard client >= 0 else { break }  // shut down by stop()
+            let accepted = lock.withLock { () -> Bool in
+                if !stopped { clients.append(client) }
+                return !stopped
+            }
+            guard accepted else { close(client); break }
             guard let reply else { continue }
             var buffer = [UInt8](repeating: 0, count: 4096)
             _ = buffer.withUnsafeMutableBytes { read(client, $0.baseAddress, $0.count) }
             _ = reply.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
         }
+        for client in lock.withLock({ clients }) { close(client) }
+        close(fd)
     }
 
+    /// Ends every connection and the listening socket; the serving thread then closes them.
     func stop() {
         let open = lock.withLock { () -> [Int32] in
-            defer { stopped = true; clients = [] }
+            defer { stopped = true }
             return stopped ? [] : clients + [fd]
         }
-        for descriptor in open {
-            shutdown(descriptor, Int32(SHUT_RDWR))
-            close(descriptor)
-        }
+        for descriptor in open { shutdown(descriptor, Int32(SHUT_RDWR)) }
     }
 
     static func loopback(_ port: Int) -> sockaddr_in {
