@@ -6,9 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# shellcheck source=lib/bounded-swift-test.sh
+source scripts/lib/bounded-swift-test.sh
 swift build --build-tests
+# Each run is bounded (usually 0.5 and 4 minutes on two cores): a test that hangs fails the run
+# with its name instead of holding it.
 if [ $# -gt 0 ]; then
-    exec swift test --skip-build "$@"
+    bounded_swift_test 2700 "$@"
+    exit
 fi
-swift test --skip-build --skip ToolTests
-swift test --skip-build --filter ToolTests
+bounded_swift_test 900 --skip ToolTests
+bounded_swift_test 2400 --filter ToolTests
