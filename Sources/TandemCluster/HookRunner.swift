@@ -96,13 +96,13 @@ public struct HookRunner: Sendable {
     /// keep the hook "running" for the daemon's whole life. Here every descriptor but
     /// stdin (/dev/null), stdout and stderr (the output file) is closed in the child.
     static func spawn(_ path: String, environment: [String: String], output: Int32) throws -> pid_t {
-        markDescriptorsCloseOnExec()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output, 1)
         posix_spawn_file_actions_adddup2(&actions, output, 2)
+        addCloseActions(&actions, keeping: output)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -140,11 +140,15 @@ public struct HookRunner: Sendable {
         return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
     }
 
-    static func markDescriptorsCloseOnExec() {
+    /// Closes, in the child only, every descriptor this process has open but stdio and `kept`.
+    /// Marking them close-on-exec in this process instead would change descriptors other
+    /// threads own: Foundation's Process keeps one open across its own spawn for the child to
+    /// inherit, and a child that lost it is taken for exited while it runs. glibc ignores the
+    /// close of a descriptor another thread closed meanwhile (spawni: only out-of-range fails).
+    static func addCloseActions(_ actions: inout posix_spawn_file_actions_t, keeping kept: Int32) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
-        for fd in names.compactMap({ Int32($0) }) where fd > 2 {
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        for fd in names.compactMap({ Int32($0) }) where fd > 2 && fd != kept {
+            posix_spawn_file_actions_addclose(&actions, fd)
         }
     }
 }
