@@ -17,12 +17,13 @@ struct RouteDeadWriterTests {
         try lab.startRouter()
         let router = try #require(lab.router)
 
-        // The writer that dies: dcmrecv under strace, every fsync held 3 s (SQLite's fdatasync is
-        // not), so its row is committed, and noted, while its file's flush is held.
+        // The writer that dies: dcmrecv under strace, every fsync held 120 s (SQLite's fdatasync is
+        // not), so its row is committed, and noted, while its file's flush is held; held shorter, a
+        // loaded machine let the flush end, and the writer clear its own note, before the kill.
         let port = try LoopbackPort.free()
         let tracer = Process()
         tracer.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-        tracer.arguments = ["-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:delay_enter=3000000",
+        tracer.arguments = ["-f", "-qq", "-o", "/dev/null", "-e", "trace=fsync", "-e", "inject=fsync:delay_enter=120000000",
                             ToolRunner.productsDirectory.appendingPathComponent("dcmrecv").path,
                             "--root", lab.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--aet", "TANDEM"]
         tracer.standardOutput = FileHandle.nullDevice
