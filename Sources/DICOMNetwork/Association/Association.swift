@@ -68,9 +68,9 @@ public final class Association: @unchecked Sendable {
     /// Sends a request on an association the router serves and returns the response it reads.
     func request(_ request: DIMSECommand, messageID: UInt16, presentationContextID: UInt8,
                  dataSet: DataSetSource? = nil) async throws -> DIMSECommand {
-        // This side performs one operation of the peer's at a time: the window it grants says so
-        // (Maximum Number Operations Performed 1, PS3.7 §D.3.3.3), even when several C-GETs or a
-        // C-GET and a storage commitment report run at once.
+        // One request of this side's outstanding at a time: the window grants the peer Maximum
+        // Number Operations Performed 1 (PS3.7 §D.3.3.3), even when several C-GETs or a C-GET
+        // and a storage commitment report send at once.
         try await ownRequestTurn.withLock {
             try responseWaiters.expect(messageID)
             try await send(command: request.encode(), presentationContextID: presentationContextID, dataSet: dataSet)
