@@ -21,12 +21,16 @@ bounded_swift_test() {
 import re, sys
 started, ended = [], set()
 for line in open(sys.argv[1], errors="replace"):
-    match = re.search(r'Test (.+?) (started|passed|failed|skipped)', line)
-    if match and match.group(2) == "started":
+    if line.startswith("◇ Test case "):  # a parameterized test's case: its test is named too
+        continue
+    if match := re.match(r"◇ Test (.+) started\.$", line.rstrip("\n")):
         started.append(match.group(1))
-    elif match:
+    elif match := re.search(r"Test (.+?)(?: with \d+ test cases?)? (?:passed|failed) after", line):
         ended.add(match.group(1))
-print("\n".join("  " + name for name in started if name not in ended) or "  (none reported)")
+    elif match := re.search(r"Test (.+?) skipped", line):
+        ended.add(match.group(1))
+print("\n".join("  " + name for name in started if name not in ended and name != "run")
+      or "  (none reported)")
 PY
     fi
     rm -f "$log"
