@@ -9,8 +9,8 @@
 /// lanes claimed, it waits for the walk to bring one. A claim ends when its lane ends (finished
 /// or failed: the series' files still to come go to whichever lane takes them next, on another
 /// association), or once the owner has finished the series as far as the walk can tell: none
-/// of its files is in the window and none was among the last `horizon` entries that arrived. Pure: the
-/// feed keeps the waiting senders and applies the handovers.
+/// of its files is in the window and none was among the last `horizon` entries that arrived.
+/// Pure: the feed keeps the waiting senders and applies the handovers.
 struct SeriesAffinity {
     /// `entry` goes to `lane`; nil tells the lane the walk ended with nothing left it may take.
     struct Handover: Equatable {
