@@ -41,15 +41,24 @@ import Testing
         #expect(affinity.request(for: 0) == .init(lane: 0, entry: nil))
     }
 
-    @Test func aWindowFullOfABusyLanesSeriesMakesTheOthersWaitUntilAnotherSeriesArrives() {
+    @Test func aBusyLanesSeriesMakesTheOthersWaitUntilTheWindowIsFullThenTheyShareIt() {
         var affinity = SeriesAffinity(horizon: 4)
-        for number in 1...4 { #expect(affinity.arrive(Self.file("A", number)) == nil) }
+        for number in 1...3 { #expect(affinity.arrive(Self.file("A", number)) == nil) }
         #expect(Self.taken(affinity.request(for: 0)) == Self.file("A", 1))
+        // The window (A2, A3) has room and the walk goes on: lane 1 waits for another series.
         #expect(affinity.request(for: 1) == nil)
-        #expect(affinity.arrive(Self.file("A", 5)) == nil)
         #expect(affinity.arrive(Self.file("B", 1)) == .init(lane: 1, entry: Self.file("B", 1)))
-        for number in 2...5 { #expect(Self.taken(affinity.request(for: 0)) == Self.file("A", number)) }
-        #expect(affinity.request(for: 0) == nil)
+        #expect(affinity.request(for: 2) == nil)
+        #expect(affinity.arrive(Self.file("A", 4)) == nil)
+        // Full: the walk waits on the senders, so lane 2 joins A at its first waiting file.
+        #expect(affinity.arrive(Self.file("A", 5)) == .init(lane: 2, entry: Self.file("A", 2)))
+        #expect(Self.taken(affinity.request(for: 0)) == Self.file("A", 3))
+        #expect(Self.taken(affinity.request(for: 2)) == Self.file("A", 4))
+        // B stays lane 1's alone; the window has room again, so lane 1 waits for B's next file.
+        #expect(affinity.request(for: 1) == nil)
+        #expect(affinity.arrive(Self.file("B", 2)) == .init(lane: 1, entry: Self.file("B", 2)))
+        #expect(Self.taken(affinity.request(for: 0)) == Self.file("A", 5))
+        #expect(affinity.request(for: 2) == nil)
     }
 
     @Test func skippedEntriesAndFilesWithoutASeriesGoToAnyLane() {

@@ -6,7 +6,7 @@ import NIOConcurrencyHelpers
 /// handing every entry over as soon as it is inspected. The walk runs at most `capacity` entries
 /// ahead of the senders, so the first file leaves before the walk ends and a huge folder costs
 /// no more memory than a small one. Each sender takes entries as one lane of a `SeriesAffinity`,
-/// which keeps a series on the lane that took its first file.
+/// which keeps a series on the lane that took its first file while other lanes have other work.
 public final class InventoryFeed: Sendable {
     private struct State {
         var affinity: SeriesAffinity
@@ -77,16 +77,18 @@ public final class InventoryFeed: Sendable {
     }
 
     private func hand(_ entry: InventoryEntry) {
-        let taker = state.withLockedValue { state -> CheckedContinuation<InventoryEntry?, Never>? in
+        let handed = state.withLockedValue { state -> (InventoryEntry?, CheckedContinuation<InventoryEntry?, Never>)? in
             if case .sendable(let file) = entry, state.knownKeys.insert(ContextKey(file)).inserted {
                 state.keys.append(ContextKey(file))
             }
-            guard let handover = state.affinity.arrive(entry) else { return nil }
-            return state.takers.removeValue(forKey: handover.lane)
+            guard let handover = state.affinity.arrive(entry),
+                  let taker = state.takers.removeValue(forKey: handover.lane) else { return nil }
+            return (handover.entry, taker)
         }
-        guard let taker else { return }
-        room.signal()  // handed straight to a waiting sender: its place stays free
-        taker.resume(returning: entry)
+        guard let (handedEntry, taker) = handed else { return }
+        // A sender took this entry, or one the window held for it: one place stays free.
+        room.signal()
+        taker.resume(returning: handedEntry)
     }
 
     private func end() {

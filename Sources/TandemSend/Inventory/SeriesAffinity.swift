@@ -1,15 +1,20 @@
 /// Which inspected entry each of a sender's lanes (its parallel associations) takes next, so
-/// that the files of a series go on one association, in walk order: receivers and routers
-/// downstream expect a series to arrive in order on one association.
+/// that the files of a series go on one association, in walk order, as far as that leaves no
+/// association idle: receivers and routers downstream expect a series to arrive in order on one
+/// association, and a technician running `-j 4` on a folder of one series expects four.
 ///
 /// The lane that takes a series' first file claims the series; the other lanes leave its files
 /// to it. A free lane takes from the window (the inspected entries not yet taken, in walk order)
 /// the first file of its own series, else the first skipped entry, file without a Series
-/// Instance UID or file of an unclaimed series; when the window holds only files of series other
-/// lanes claimed, it waits for the walk to bring one. A claim ends when its lane ends (finished
-/// or failed: the series' files still to come go to whichever lane takes them next, on another
-/// association), or once the owner has finished the series as far as the walk can tell: none
-/// of its files is in the window and none was among the last `horizon` entries that arrived.
+/// Instance UID or file of an unclaimed series. When the window holds only files of series other
+/// lanes claimed, it waits for the walk to bring one, unless nothing else can come: the window
+/// is full, so the walk waits on the senders. Then it joins the claim of the first file waiting
+/// and shares that series, as the whole-folder plan of old split a series at its lanes'
+/// boundaries. So a folder of one long series uses every association, and a series goes on a
+/// second one only while the window is full of files no idle lane may otherwise take. A claim ends when its lanes end (finished or failed: the series'
+/// files still to come go to whichever lane takes them next, on another association), or once
+/// its lanes have finished the series as far as the walk can tell: none of its files is in the
+/// window and none was among the last `horizon` entries that arrived.
 /// Pure: the feed keeps the waiting senders and applies the handovers.
 struct SeriesAffinity {
     /// `entry` goes to `lane`; nil tells the lane the walk ended with nothing left it may take.
@@ -19,7 +24,7 @@ struct SeriesAffinity {
     }
 
     private struct Claim {
-        var lane: Int
+        var lanes: Set<Int>
         /// The arrival number of the newest file of the series taken so far.
         var lastArrival: Int
     }
@@ -43,6 +48,10 @@ struct SeriesAffinity {
         self.horizon = horizon
     }
 
+    /// Whether a free lane may join a series others claimed: the window is full, so the walk
+    /// waits on the senders and nothing else can come to the lane.
+    private var mayShare: Bool { window.count >= horizon }
+
     /// `lane` is free: the entry it takes, or nil when it must wait for a later handover.
     mutating func request(for lane: Int) -> Handover? {
         precondition(!waiting.contains(lane), "lane \(lane) is already waiting")
@@ -63,7 +72,10 @@ struct SeriesAffinity {
         }
         window.append(Pending(arrival: arrivals, entry: entry))
         if let series = entry.seriesInstanceUID { filesInWindow[series, default: 0] += 1 }
-        return nil
+        // The window just filled: the lane waiting longest joins a series rather than idle.
+        guard mayShare, let waiter = waiting.first, let taken = takeFromWindow(for: waiter) else { return nil }
+        waiting.removeFirst()
+        return Handover(lane: waiter, entry: taken)
     }
 
     /// The walk ended: every waiting lane is told so (none of them may take anything left).
@@ -76,7 +88,8 @@ struct SeriesAffinity {
     /// `lane` takes no more (finished or failed): its series are free for the others, and
     /// waiting lanes take what that makes available to them.
     mutating func release(_ lane: Int) -> [Handover] {
-        claims = claims.filter { $0.value.lane != lane }
+        for series in claims.keys { claims[series]?.lanes.remove(lane) }
+        claims = claims.filter { !$0.value.lanes.isEmpty }
         var handovers: [Handover] = []
         for waiter in waiting {
             guard let entry = takeFromWindow(for: waiter) else { continue }
@@ -88,13 +101,15 @@ struct SeriesAffinity {
 
     private func mayTake(_ entry: InventoryEntry, _ lane: Int) -> Bool {
         guard let series = entry.seriesInstanceUID, let claim = claims[series] else { return true }
-        return claim.lane == lane
+        return claim.lanes.contains(lane)
     }
 
-    /// The lane's own series first, so that it finishes them and leaves new ones to free lanes.
+    /// The lane's own series first, so that it finishes them and leaves new ones to free lanes;
+    /// then what it may take; then, when the window is full, the first file waiting.
     private mutating func takeFromWindow(for lane: Int) -> InventoryEntry? {
-        let own = window.firstIndex { $0.entry.seriesInstanceUID.flatMap { claims[$0]?.lane } == lane }
-        guard let index = own ?? window.firstIndex(where: { mayTake($0.entry, lane) }) else { return nil }
+        let own = window.firstIndex { $0.entry.seriesInstanceUID.flatMap { claims[$0]?.lanes.contains(lane) } == true }
+        let shared = mayShare && !window.isEmpty ? 0 : nil
+        guard let index = own ?? window.firstIndex(where: { mayTake($0.entry, lane) }) ?? shared else { return nil }
         let pending = window.remove(at: index)
         if let series = pending.entry.seriesInstanceUID {
             filesInWindow[series, default: 0] -= 1
@@ -106,7 +121,9 @@ struct SeriesAffinity {
 
     private mutating func claim(_ entry: InventoryEntry, arrival: Int, for lane: Int) {
         guard let series = entry.seriesInstanceUID else { return }
-        claims[series] = Claim(lane: lane, lastArrival: max(arrival, claims[series]?.lastArrival ?? 0))
+        var lanes = claims[series]?.lanes ?? []
+        lanes.insert(lane)
+        claims[series] = Claim(lanes: lanes, lastArrival: max(arrival, claims[series]?.lastArrival ?? 0))
     }
 
     private func isFinished(_ series: String, _ claim: Claim) -> Bool {
