@@ -130,16 +130,21 @@ struct MultipartParser {
         if pending.count > keep { pending.removeFirst(pending.count - keep) }
     }
 
+    /// memchr for the needle's first byte, then memcmp: a STOW-RS body is hundreds of megabytes
+    /// scanned for its delimiter, and a generic element-by-element search was its largest cost.
     private func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count, let first = needle.first else { return nil }
-        var index = 0
         let last = haystack.count - needle.count
-        while index <= last {
-            guard let candidate = haystack[index...last].firstIndex(of: first) else { return nil }
-            if haystack[candidate ..< candidate + needle.count].elementsEqual(needle) { return candidate }
-            index = candidate + 1
+        return haystack.withUnsafeBytes { bytes -> Int? in
+            guard let base = bytes.baseAddress else { return nil }
+            var index = 0
+            while index <= last, let hit = memchr(base + index, Int32(first), last - index + 1) {
+                let candidate = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + candidate, needle, needle.count) == 0 { return candidate }
+                index = candidate + 1
+            }
+            return nil
         }
-        return nil
     }
 
     /// Header lines `Name: value`, names lower-cased.
