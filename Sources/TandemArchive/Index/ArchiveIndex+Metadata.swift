@@ -86,7 +86,7 @@ extension ArchiveIndex {
             let missing = instanceIDs.filter { templates[$0] == nil }
             guard !missing.isEmpty else { return MetadataPage(templates: templates, misses: []) }
             let misses = try Row.fetchAll(db, sql: IndexedInstance.selectSQL + """
-                 WHERE instance.missing_since IS NULL AND instance.id IN (\(Self.placeholders(missing.count)))
+                 WHERE instance.missing_since IS NULL AND instance.id IN (\(databaseQuestionMarks(count: missing.count)))
                 """, arguments: StatementArguments(missing)).map {
                 CachedInstance(instanceID: $0["id"], record: IndexedInstance(row: $0).record)
             }
@@ -99,14 +99,10 @@ extension ArchiveIndex {
         var found: [Int64: Data] = [:]
         let rows = try Row.fetchCursor(db, sql: """
             SELECT instance_ref, json FROM instance_metadata
-            WHERE format = ? AND instance_ref IN (\(placeholders(instanceIDs.count)))
+            WHERE format = ? AND instance_ref IN (\(databaseQuestionMarks(count: instanceIDs.count)))
             """, arguments: StatementArguments([Int64(format)] + instanceIDs))
         while let row = try rows.next() { found[row[0]] = row[1] }
         return found
-    }
-
-    private static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ",")
     }
 
     /// Stores metadata entries (a fenced write). An instance removed meanwhile is skipped.

@@ -88,9 +88,9 @@ extension ArchiveIndex {
         guard !paths.isEmpty else { return }
         report.filesChecked += paths.count
         let indexed = try read { db in
-            let placeholders = Array(repeating: "?", count: paths.count).joined(separator: ",")
-            return try Set(String.fetchAll(db, sql: "SELECT file_path FROM instance WHERE file_path IN (\(placeholders))",
-                                           arguments: StatementArguments(paths)))
+            try Set(String.fetchAll(db, sql: """
+                SELECT file_path FROM instance WHERE file_path IN (\(databaseQuestionMarks(count: paths.count)))
+                """, arguments: StatementArguments(paths)))
         }
         for relativePath in paths where !indexed.contains(relativePath) {
             let url = root.url(relativePath: relativePath)

@@ -140,15 +140,18 @@ extension ArchiveIndex {
         let directory = location.directoryComponents.joined(separator: "/")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.url.path + "/" + directory)) ?? []
         let sop = location.sopInstanceUID.value
-        for name in names where name == location.fileName() || name.hasPrefix(sop + ".") && name.hasSuffix(".dcm") {
-            var candidate = stat()
-            let relativePath = directory + "/" + name
-            if lstat(root.url(relativePath: relativePath).path, &candidate) == 0,
-               candidate.st_ino == status.st_ino, candidate.st_dev == status.st_dev {
-                return relativePath
-            }
-        }
-        return nil
+        return names.lazy
+            .filter { $0 == location.fileName() || $0.hasPrefix(sop + ".") && $0.hasSuffix(".dcm") }
+            .map { directory + "/" + $0 }
+            .first { isSameFile($0, as: status) }
+    }
+
+    /// Whether `relativePath` names the file `status` describes (same inode on the same device),
+    /// without following a symbolic link.
+    func isSameFile(_ relativePath: String, as status: stat) -> Bool {
+        var candidate = stat()
+        return lstat(root.url(relativePath: relativePath).path, &candidate) == 0
+            && candidate.st_ino == status.st_ino && candidate.st_dev == status.st_dev
     }
 
     /// Indexes a recovered object keep-first whatever the configured policy (an indexed row was

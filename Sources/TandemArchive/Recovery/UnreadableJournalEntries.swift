@@ -66,12 +66,6 @@ extension ArchiveIndex {
         return found
     }
 
-    private func isSameFile(_ relativePath: String, as status: stat) -> Bool {
-        var candidate = stat()
-        return lstat(root.url(relativePath: relativePath).path, &candidate) == 0
-            && candidate.st_ino == status.st_ino && candidate.st_dev == status.st_dev
-    }
-
     /// A directory's entries with their inode numbers, as `readdir` gives them (no `stat` per
     /// entry); empty when `path` is not a readable directory.
     private static func directoryEntries(_ path: String) -> [(name: String, inode: ino_t)] {
