@@ -1,4 +1,5 @@
 import HTTPTypes
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTPTypes
@@ -38,6 +39,11 @@ final class ConnectionCount: Sendable {
         }
     }
 
+    /// Open connections from `client` and in all, for the log line of a refusal.
+    func open(from client: String) -> (client: Int, total: Int) {
+        counts.withLockedValue { ($0.byClient[client, default: 0], $0.total) }
+    }
+
     func close(_ client: String) {
         counts.withLockedValue { counts in
             counts.total -= 1
@@ -52,7 +58,8 @@ final class ConnectionCount: Sendable {
 /// of the pipeline, whose byte counts tell it when a head begins and how large it has grown.
 /// A connection over a limit is answered 503 to its first request and closed; a head too slow
 /// (408) or too large (431), or a body below the minimum rate (`BodyRateWatch`, 408), is answered
-/// when no response is under way, and the connection closed.
+/// when no response is under way, and the connection closed. Each refusal is a log line: the
+/// application's access log never sees these requests.
 final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -60,6 +67,7 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private let connections: ConnectionCount
+    private let logger: Logger
     private var watch = RequestHeadWatch(maximumHeadBytes: ConnectionLimits.maximumHeadBytes)
     private var bodyRate: BodyRateWatch?
     private var bodyDeadline: Scheduled<Void>?
@@ -77,8 +85,9 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// This handler answered the request itself; the application's late response is dropped.
     private var answeredHere = false
 
-    init(connections: ConnectionCount) {
+    init(connections: ConnectionCount, logger: Logger) {
         self.connections = connections
+        self.logger = logger
         let rate = connections.limits.bodyMinimumRate
         if rate > 0 { bodyRate = BodyRateWatch(grace: connections.limits.headTimeout, minimumBytesPerSecond: rate) }
     }
@@ -107,7 +116,7 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard !closing else { return }
         let part = unwrapInboundIn(data)
         if overLimit {
-            if case .head = part { refuse(.serviceUnavailable, context: context) }
+            if case .head = part { refuse(.serviceUnavailable, because: "too many connections", context: context) }
             return
         }
         switch part {
@@ -186,9 +195,9 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             deadline?.cancel()
             deadline = nil
         case .refuse(.headTooSlow):
-            refuse(.requestTimeout, context: context)
+            refuse(.requestTimeout, because: "request head too slow", context: context)
         case .refuse(.headTooLarge):
-            refuse(.requestHeaderFieldsTooLarge, context: context)
+            refuse(.requestHeaderFieldsTooLarge, because: "request head too large", context: context)
         }
     }
 
@@ -201,7 +210,7 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             case .onTime(let until):
                 self.armBodyDeadline(at: until, context: context)
             case .tooSlow:
-                self.refuse(.requestTimeout, context: context)
+                self.refuse(.requestTimeout, because: "request body below body_min_rate", context: context)
             }
         }
     }
@@ -216,16 +225,25 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Answers `status` with `Connection: close`, then closes; only closes when the answer could
     /// not be the connection's next response: a response is being written (whose bytes it would
     /// break into), an earlier request is still unanswered, or the TLS handshake is unfinished.
-    private func refuse(_ status: HTTPResponse.Status, context: ChannelHandlerContext) {
+    private func refuse(_ status: HTTPResponse.Status, because reason: String, context: ChannelHandlerContext) {
         guard !closing else { return }
         closing = true
         cancelTimers()
+        let client = client ?? "local", open = connections.open(from: client)
+        var metadata: Logger.Metadata = [
+            "client": "\(client)", "status": "\(status.code)", "reason": "\(reason)",
+            "open_from_client": "\(open.client)", "open": "\(open.total)",
+        ]
         // The request whose body is being read has been passed on, but may be answered here.
         let awaitingAnswer = watch.phase == .readingBody ? 1 : 0
         guard !handshakePending, !responding, unanswered == awaitingAnswer else {
+            // A TCP health probe that never starts its handshake ends here: not worth a notice.
+            metadata["answered"] = "false"
+            logger.debug("connection closed", metadata: metadata)
             context.close(promise: nil)
             return
         }
+        logger.notice("connection refused", metadata: metadata)
         answeredHere = unanswered > 0
         let head = HTTPResponse(status: status, headerFields: [.connection: "close", .contentLength: "0"])
         context.write(wrapOutboundOut(.head(head)), promise: nil)

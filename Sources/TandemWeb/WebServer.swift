@@ -54,7 +54,7 @@ public enum WebServer {
                                     assets: try StaticAssets.besideExecutable(), logger: logger)
         // One count for both listeners: the limits are the process's.
         let connections = ConnectionCount(limits: settings.connectionLimits)
-        let http = guardedHTTP1(settings: settings, connections: connections)
+        let http = guardedHTTP1(settings: settings, connections: connections, logger: logger)
         let server = try settings.tls.map { try HTTPServerBuilder.tls(http, tlsConfiguration: try $0.configuration()) } ?? http
         let app = Application(
             router: router,
@@ -70,7 +70,7 @@ public enum WebServer {
         if let redirectPort = settings.archive.web.httpRedirectPort, settings.tls != nil {
             services.append(.init(service: HTTPSRedirect.application(
                 bind: settings.bind, port: redirectPort, httpsPort: settings.port,
-                server: guardedHTTP1(settings: settings, connections: connections), logger: logger)))
+                server: guardedHTTP1(settings: settings, connections: connections, logger: logger), logger: logger)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
@@ -78,9 +78,10 @@ public enum WebServer {
     }
 
     /// HTTP/1.1 with the idle timeout and `RequestGuard` on every connection.
-    static func guardedHTTP1(settings: WebServerSettings, connections: ConnectionCount) -> HTTPServerBuilder {
+    static func guardedHTTP1(settings: WebServerSettings, connections: ConnectionCount,
+                             logger: Logger) -> HTTPServerBuilder {
         .http1(configuration: .init(
-            additionalChannelHandlers: [RequestGuard(connections: connections)],
+            additionalChannelHandlers: [RequestGuard(connections: connections, logger: logger)],
             idleTimeout: .seconds(settings.idleTimeoutSeconds),
             // A backstop only: RequestGuard answers 431 well before the decoder's own limits.
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 2 * ConnectionLimits.maximumHeadBytes,

@@ -121,7 +121,7 @@ struct WebArchiveTests {
         for _ in 0..<100 where !LoopbackPort.canConnect(redirectPort) { try await Task.sleep(for: .milliseconds(50)) }
         let plain = "http://127.0.0.1:\(redirectPort)/dicomweb/studies?PatientID=WEB-1"
         let redirect = try await HTTPExchange.curl([plain])
-        #expect(redirect.status == 308)
+        #expect(redirect.status == 308, "\(web.logText)")
         #expect(redirect.header("location") == "https://127.0.0.1:\(web.port)/dicomweb/studies?PatientID=WEB-1")
         // --location-trusted: curl keeps the credentials for the other port.
         let followed = try await HTTPExchange.curl(["--location-trusted", "--cacert", certificate] + WebTests.basic("rad") + [plain])

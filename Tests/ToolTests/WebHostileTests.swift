@@ -52,6 +52,9 @@ struct WebHostileTests {
         let answered = try await Self.abuse(["limit", "\(web.port)", "4"])
         #expect(answered["extra"] == 503, "\(answered)")
         #expect(answered["after"] == 200, "\(answered)")
+        // The refusal never reaches the access log: it has a line of its own, with the count that refused it.
+        let refusal = web.logText.split(separator: "\n").first { $0.contains("connection refused") }.map(String.init) ?? ""
+        #expect(refusal.contains(#""status":"503""#) && refusal.contains(#""open_from_client":"5""#), "\(web.logText)")
         #expect(web.stop() == 0)
     }
 
