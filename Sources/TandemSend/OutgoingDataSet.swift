@@ -48,7 +48,7 @@ public enum OutgoingDataSet {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("tandem-transcode-\(UUID().uuidString).dcm").path
         do {
-            let length = try await offPool {
+            let length = try await BlockingWork.run {
                 try Transcoder.write(DICOMImage(path: file.path), to: syntax, path: path, metaInformation: false)
             }
             return TranscodedDataSet(source: .file(path: path, offset: 0, length: UInt64(length)), path: path)
@@ -68,10 +68,3 @@ public struct TranscodedDataSet: Sendable {
     public func remove() { unlink(path) }
 }
 
-/// Runs blocking work (decoding, file writing) on a Dispatch thread, leaving Swift's cooperative
-/// pool, which the association's I/O shares, free.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}

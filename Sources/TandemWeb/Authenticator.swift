@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -107,7 +108,7 @@ struct Authenticator: RouterMiddleware {
                             message: "too many failed sign-ins; try again later")
         }
         let users = self.users
-        let verified = try await offPool { try users.verifyPassword(name: name, password: password) }
+        let verified = try await BlockingWork.run { try users.verifyPassword(name: name, password: password) }
         guard let verified else {
             throttle.recordFailure(keys)
             metrics.recordFailedLogin()
@@ -133,10 +134,3 @@ extension HTTPRequest.Method {
     var isStateChanging: Bool { ![.get, .head, .options].contains(self) }
 }
 
-/// Runs blocking work (bcrypt, file reads) on a Dispatch thread instead of Swift's cooperative
-/// pool, which has one thread per core: a quarter-second hash must not stall every request.
-func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}

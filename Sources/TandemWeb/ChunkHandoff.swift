@@ -1,7 +1,8 @@
+import DICOMCore
 import Dispatch
 import NIOConcurrencyHelpers
 
-/// Hands byte chunks from blocking work on a Dispatch thread (a frame-by-frame transcode) to an
+/// Hands byte chunks from blocking work on a `BlockingWork` thread (a frame-by-frame transcode) to an
 /// async consumer (a response body writer), one chunk at a time: the producer waits until its
 /// chunk is taken, so memory holds about two chunks whatever the total, and a slow client slows
 /// the producer instead of filling memory.
@@ -17,12 +18,12 @@ final class ChunkHandoff: Sendable {
     /// Signalled when the slot is free again.
     private let slotFree = DispatchSemaphore(value: 0)
 
-    /// Runs `produce` on a Dispatch thread, off Swift's cooperative pool, and hands each chunk it
+    /// Runs `produce` on a `BlockingWork` thread, off Swift's task threads, and hands each chunk it
     /// outputs to `consume`. A consumer error cancels the producer at its next chunk.
     static func relay(_ produce: @escaping @Sendable (_ output: ([UInt8]) throws -> Void) throws -> Void,
                       to consume: ([UInt8]) async throws -> Void) async throws {
         let handoff = ChunkHandoff()
-        DispatchQueue.global().async {
+        BlockingWork.start {
             do {
                 try produce { try handoff.put($0) }
                 handoff.finish(.success(()))

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Hummingbird
 import TandemArchive
@@ -13,7 +14,7 @@ struct HealthRoutes {
     func register(on router: Router<WebContext>) {
         router.get("/healthz") { _, _ -> Response in
             let index = self.index
-            let verdict: Result<String, HealthFailure> = try await offPool { Self.check(index) }
+            let verdict: Result<String, HealthFailure> = try await BlockingWork.run { Self.check(index) }
             switch verdict {
             case .success(let active): return Self.text(.ok, "ok: \(active)\n")
             case .failure(let failure): return Self.text(.serviceUnavailable, "unhealthy: \(failure.reason)\n")

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -32,7 +33,7 @@ struct MetadataFiller: Service {
         var highWater: Int64 = 0
         while true {
             do {
-                let newest = try await offPool { try index.highestInstanceID() }
+                let newest = try await BlockingWork.run { try index.highestInstanceID() }
                 if newest > highWater {
                     pending.append((highWater + 1)...newest)
                     highWater = newest
@@ -41,7 +42,7 @@ struct MetadataFiller: Service {
                     try await Task.sleep(for: idleInterval)
                     continue
                 }
-                let batch = try await offPool {
+                let batch = try await BlockingWork.run {
                     try index.instancesWithoutMetadata(ids: range, format: format, limit: batchSize)
                 }
                 // A full batch may have left older ids of the range behind (it is taken newest first).
@@ -66,7 +67,7 @@ struct MetadataFiller: Service {
     /// Builds and stores a batch's templates; an unreadable file is left to the request that needs it.
     private func store(_ batch: [CachedInstance]) async throws {
         let root = index.root, logger = self.logger
-        let entries: [(instanceID: Int64, json: Data)] = try await offPool {
+        let entries: [(instanceID: Int64, json: Data)] = try await BlockingWork.run {
             batch.compactMap { instance in
                 do {
                     return (instance.instanceID, try InstanceMetadata.template(instance.record, root: root))

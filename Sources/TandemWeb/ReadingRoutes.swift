@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Hummingbird
 import TandemArchive
@@ -23,7 +24,7 @@ struct ReadingRoutes {
             try context.authorize(.read)
             let study = try Self.study(context)
             let store = self.store
-            guard let status = try await offPool({ try store.status(of: study) }) else {
+            guard let status = try await BlockingWork.run({ try store.status(of: study) }) else {
                 throw HTTPError(.notFound, message: "no such study")
             }
             return try JSONResponse.make(status)

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import GRDB
 import TandemArchive
@@ -62,7 +63,7 @@ struct ReadingStatusStore: Sendable {
     func recordLapses(now: Date = Date()) async throws -> [AuditEntry] {
         let expiry = now.addingTimeInterval(-readingTimeout), readingTimeout = self.readingTimeout
         let index = self.index
-        let lapsed = try await offPool {
+        let lapsed = try await BlockingWork.run {
             try index.read { db in
                 try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM study s WHERE " + Self.lapsedCondition + ")",
                                   arguments: [ReadingState.inProgress.rawValue, expiry]) ?? false

@@ -109,7 +109,7 @@ struct RenderedRoutes {
         let maximumSize = parameters.viewport ?? (thumbnail ? Self.thumbnailSize : nil)
         let encoded: [UInt8]
         do {
-            encoded = try await offPool {
+            encoded = try await BlockingWork.run {
                 let image = try DICOMImage(path: path)
                 guard frame <= image.frameCount else { throw HTTPError(.notFound, message: "frame \(frame) out of range") }
                 var rendered = try image.rendered(frame: frame - 1, window: parameters.window)

@@ -53,7 +53,7 @@ struct ViewerRoutes {
             }
             return value
         }
-        let json = try await offPool {
+        let json = try await BlockingWork.run {
             let geometry = try SeriesGeometry.read(instances, limit: limit, root: index.root) {
                 try index.cachedMetadata($0, format: InstanceMetadata.format)
             }
@@ -76,11 +76,11 @@ struct ViewerRoutes {
         let body = ResponseBody { writer in
             for record in records {
                 let path = root.url(relativePath: record.filePath).path
-                guard let image = try? await offPool({ try DICOMImage(path: path) }) else { continue }
+                guard let image = try? await BlockingWork.run({ try DICOMImage(path: path) }) else { continue }
                 let location = "/dicomweb/studies/\(record.study.studyInstanceUID)/series/\(record.series.seriesInstanceUID)"
                     + "/instances/\(record.sopInstanceUID)/frames/"
                 for frame in 0..<min(image.frameCount, SeriesGeometry.maximumFrames) {
-                    guard let bytes = try? await offPool({ try Self.frameBytes(image, frame) }) else { break }
+                    guard let bytes = try? await BlockingWork.run({ try Self.frameBytes(image, frame) }) else { break }
                     try await writer.write(multipart.partHeader(contentType: contentType, length: Int64(bytes.count),
                                                                 location: location + String(frame + 1)))
                     try await writer.write(ByteBuffer(bytes: bytes))

@@ -111,7 +111,7 @@ struct WadoRoutes {
             var first = true
             for start in stride(from: 0, to: entries.count, by: Self.metadataPageSize) {
                 let page = entries[start..<min(start + Self.metadataPageSize, entries.count)]
-                let (templates, built) = try await offPool {
+                let (templates, built) = try await BlockingWork.run {
                     let cached = try index.metadataPage(page.map(\.instanceID), format: InstanceMetadata.format)
                     var templates = cached.templates
                     var built: [(instanceID: Int64, json: Data)] = []
@@ -152,7 +152,7 @@ struct WadoRoutes {
             throw HTTPError(.badRequest, message: "bulkdata: expected a tag as 8 hex digits")
         }
         let root = index.root, record = records[0]
-        let stored = try await offPool { try StoredInstance.read(record, root: root) }
+        let stored = try await BlockingWork.run { try StoredInstance.read(record, root: root) }
         guard let element = stored.file.dataSet[Tag(value)] else { throw HTTPError(.notFound, message: "no such attribute") }
         let piece: StoredInstance.FramePiece
         switch element.value {
@@ -172,7 +172,7 @@ struct WadoRoutes {
             throw HTTPError(.badRequest, message: "frames: expected a list of frame numbers from 1")
         }
         let root = index.root, record = records[0]
-        let stored = try await offPool { try StoredInstance.read(record, root: root) }
+        let stored = try await BlockingWork.run { try StoredInstance.read(record, root: root) }
         let syntax = stored.transferSyntax
         guard stored.file.dataSet.contains(.pixelData) else { throw HTTPError(.notFound, message: "the instance has no pixel data") }
         let frameNumbers = numbers.compactMap { $0 }
@@ -201,7 +201,7 @@ struct WadoRoutes {
         let partType = "application/octet-stream"
         let body = ResponseBody { writer in
             for number in numbers {
-                let bytes = try await offPool { try image.decodedFrame(number - 1).bytes }
+                let bytes = try await BlockingWork.run { try image.decodedFrame(number - 1).bytes }
                 try await writer.write(multipart.partHeader(
                     contentType: "\(partType); transfer-syntax=\(TransferSyntax.explicitVRLittleEndian.uid)",
                     length: Int64(bytes.count)))

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Hummingbird
 import NIOConcurrencyHelpers
@@ -110,7 +111,7 @@ struct MetricsRoutes {
         router.get("/metrics") { _, context -> Response in
             try context.authorize(.read)
             let metrics = self.metrics, index = self.index, sessions = self.sessions
-            let text = try await offPool { try metrics.exposition(index: index, sessions: sessions) }
+            let text = try await BlockingWork.run { try metrics.exposition(index: index, sessions: sessions) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Hummingbird
 import TandemArchive
@@ -14,7 +15,7 @@ struct WorklistRoutes {
             try context.authorize(.read)
             let query = try Self.query(request, ignoring: ["refresh"])
             let worklist = self.worklist
-            return try JSONResponse.make(try await offPool { try worklist.page(query) })
+            return try JSONResponse.make(try await BlockingWork.run { try worklist.page(query) })
         }
         router.get("/api/worklist/neighbours") { request, context -> Response in
             try context.authorize(.read)
@@ -23,12 +24,12 @@ struct WorklistRoutes {
             }
             let query = try Self.query(request, ignoring: ["study"])
             let worklist = self.worklist
-            return try JSONResponse.make(try await offPool { try worklist.neighbours(of: study.value, in: query) })
+            return try JSONResponse.make(try await BlockingWork.run { try worklist.neighbours(of: study.value, in: query) })
         }
         router.get("/api/worklist/choices") { _, context -> Response in
             try context.authorize(.read)
             let worklist = self.worklist
-            return try JSONResponse.make(try await offPool { try worklist.choices() })
+            return try JSONResponse.make(try await BlockingWork.run { try worklist.choices() })
         }
     }
 

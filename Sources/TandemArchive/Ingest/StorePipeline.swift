@@ -78,16 +78,6 @@ public final class StorePipeline: Sendable {
     static func result(for error: any Error, bytes: Int64 = 0) -> StoreResult {
         StoreResult(.outOfResources, reason: "\(error)", bytes: bytes)
     }
-
-    /// Runs blocking file work (fsync, parsing) off the cooperative thread pool, so a slow disk
-    /// holds up its own association only.
-    static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try work() })
-            }
-        }
-    }
 }
 
 /// One instance being received. Used by one task at a time: the association's service loop
@@ -157,7 +147,7 @@ public final class InstanceReception: @unchecked Sendable {
         let prepared: Prepared
         do {
             let submitted = ContinuousClock.now
-            let outcome = try await StorePipeline.blocking { [timings] in
+            let outcome = try await BlockingWork.run { [timings] in
                 var timings = timings
                 timings[.handoff] = ContinuousClock.now - submitted
                 return (Self.publishAndFlush(writer, request: request, bytes: bytes, committer: committer,
@@ -311,7 +301,7 @@ public final class InstanceReception: @unchecked Sendable {
             writer.settle()
             if let kept = inserted.unflushedKeptPath {
                 do {
-                    try await StorePipeline.blocking { try DurableFileSystem.syncLinkedFile(index.root.url(relativePath: kept).path) }
+                    try await BlockingWork.run { try DurableFileSystem.syncLinkedFile(index.root.url(relativePath: kept).path) }
                 } catch {
                     return StorePipeline.result(for: error, bytes: bytes)
                 }
@@ -321,7 +311,7 @@ public final class InstanceReception: @unchecked Sendable {
             if let flushFailure {
                 do {
                     let filePath = record.filePath
-                    try await StorePipeline.blocking {
+                    try await BlockingWork.run {
                         try index.rollBackUnflushed(filePath, parse: IndexAttributes.recoveredRecord(fileAt:))
                     }
                     writer.settle()

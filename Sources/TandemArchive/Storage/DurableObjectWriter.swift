@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 
 /// Receives one object into `ROOT/incoming/` and publishes it under `objects/` (docs/design.md,
@@ -57,7 +58,7 @@ public final class DurableObjectWriter: @unchecked Sendable {
         self.incomingSync = incomingSync
         self.incomingTicket = ticket
         // Started now, it overlaps the reception; `publish` waits for it (and reports its failure).
-        DispatchQueue.global().async { try? incomingSync.waitUntilDurable(ticket) }
+        BlockingWork.start { try? incomingSync.waitUntilDurable(ticket) }
     }
 
     /// The name of the journal entry in `incoming/`.
