@@ -1,3 +1,4 @@
+import DICOMCore
 import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
@@ -55,19 +56,12 @@ import Testing
         #expect(throws: StorageError.self) { try batch.waitUntilDurable(covered) }
     }
 
-    /// Runs blocking work off the cooperative pool (two threads on two cores).
+    /// Runs blocking work on `BlockingWork`, off Swift's executor threads (two on two cores).
     private func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-        }
+        try await BlockingWork.run(work)
     }
 
     private func offPool(_ work: @escaping @Sendable () -> Void) async {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                work()
-                continuation.resume()
-            }
-        }
+        await BlockingWork.run(work)
     }
 }

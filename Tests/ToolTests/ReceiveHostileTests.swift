@@ -154,7 +154,7 @@ final class HeldConnections: @unchecked Sendable {
     /// The next line the driver prints; "" once it has exited.
     func nextLine() async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            BlockingWork.start {
                 while !self.buffered.contains(0x0A) {
                     let chunk = self.output.fileHandleForReading.availableData
                     if chunk.isEmpty { break }

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 
 extension RunningReceiver {
@@ -28,14 +29,10 @@ extension RunningReceiver {
 }
 
 extension ExternalTool {
-    /// Runs a program on a Dispatch thread and awaits it. A blocking wait on Swift's cooperative
-    /// pool (two threads on a two-core machine) would starve the async tests running alongside,
-    /// whose timers would then seem to fire late.
+    /// Runs a program on a `BlockingWork` thread and awaits it. A blocking wait on one of Swift's
+    /// executor threads (two on a two-core machine) would starve the async tests running
+    /// alongside, whose timers would then seem to fire late.
     static func runOffPool(_ name: String, _ arguments: [String]) async throws -> ToolRun {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try ExternalTool.run(name, arguments) })
-            }
-        }
+        try await BlockingWork.run { try ExternalTool.run(name, arguments) }
     }
 }

@@ -201,19 +201,15 @@ struct Unchecked<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// Runs blocking work (starting a process, waiting for it) on a Dispatch thread. Blocking
-/// Swift's cooperative pool — two threads on a two-core machine — would stall the async tests
-/// running alongside, whose timers would then seem to fire late.
+/// Runs blocking work (starting a process, waiting for it) on a `BlockingWork` thread: Swift's
+/// executor has one thread per core, and a process wait there would stall the async tests running
+/// alongside, whose timers would then seem to fire late.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-    }
+    try await BlockingWork.run(body)
 }
 
 func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: body()) }
-    }
+    await BlockingWork.run(body)
 }
 
 /// A pynetdicom storage SCP answering chosen failure statuses, for the routing fault tests.

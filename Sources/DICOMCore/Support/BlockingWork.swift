@@ -17,6 +17,13 @@ public enum BlockingWork {
         }
     }
 
+    /// Runs `work`, which cannot fail, on a pool thread and resumes with its result.
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            pool.submit { continuation.resume(returning: work()) }
+        }
+    }
+
     /// Starts `work` on a pool thread without waiting for it.
     public static func start(_ work: @escaping @Sendable () -> Void) {
         pool.submit(work)
