@@ -2,7 +2,7 @@ import DICOMCore
 import Dispatch
 import NIOConcurrencyHelpers
 
-/// Hands byte chunks from blocking work on a `BlockingWork` thread (a frame-by-frame transcode) to an
+/// Hands byte chunks from blocking work on a thread of its own (a frame-by-frame transcode) to an
 /// async consumer (a response body writer), one chunk at a time: the producer waits until its
 /// chunk is taken, so memory holds about two chunks whatever the total, and a slow client slows
 /// the producer instead of filling memory.
@@ -18,12 +18,17 @@ final class ChunkHandoff: Sendable {
     /// Signalled when the slot is free again.
     private let slotFree = DispatchSemaphore(value: 0)
 
-    /// Runs `produce` on a `BlockingWork` thread, off Swift's task threads, and hands each chunk it
+    /// One thread per relay at most (the server's connection limit bounds them), apart from
+    /// `BlockingWork`: a producer waits on its client, and slow clients must not hold the threads
+    /// that ingest and index reads need.
+    private static let producers = ElasticThreadPool(maximumThreads: 1024, name: "tandem.relay")
+
+    /// Runs `produce` on a thread of its own, off Swift's task threads, and hands each chunk it
     /// outputs to `consume`. A consumer error cancels the producer at its next chunk.
     static func relay(_ produce: @escaping @Sendable (_ output: ([UInt8]) throws -> Void) throws -> Void,
                       to consume: ([UInt8]) async throws -> Void) async throws {
         let handoff = ChunkHandoff()
-        BlockingWork.start {
+        producers.submit {
             do {
                 try produce { try handoff.put($0) }
                 handoff.finish(.success(()))

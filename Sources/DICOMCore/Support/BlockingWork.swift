@@ -33,7 +33,9 @@ public enum BlockingWork {
 }
 
 /// Threads started on demand that stay for the process's life, taking work in arrival order.
-final class ElasticThreadPool: @unchecked Sendable {
+/// Work that may wait on a client for long (a response relayed chunk by chunk) gets a pool of its
+/// own, so slow readers cannot take the threads the archive's fsyncs need.
+public final class ElasticThreadPool: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [@Sendable () -> Void] = []
     private var threads = 0
@@ -41,12 +43,12 @@ final class ElasticThreadPool: @unchecked Sendable {
     private let maximumThreads: Int
     private let name: String
 
-    init(maximumThreads: Int, name: String) {
+    public init(maximumThreads: Int, name: String) {
         self.maximumThreads = maximumThreads
         self.name = name
     }
 
-    func submit(_ work: @escaping @Sendable () -> Void) {
+    public func submit(_ work: @escaping @Sendable () -> Void) {
         condition.lock()
         queue.append(work)
         // An idle thread takes it; otherwise a new one, while under the limit.
