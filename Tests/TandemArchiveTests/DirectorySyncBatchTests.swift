@@ -15,7 +15,7 @@ import Testing
         }
         let tickets = (0..<8).map { _ in batch.ticket() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for ticket in tickets { group.addTask { try await offPool { try batch.waitUntilDurable(ticket) } } }
+            for ticket in tickets { group.addTask { try await BlockingWork.run { try batch.waitUntilDurable(ticket) } } }
             try await group.waitForAll()
         }
         #expect(syncs.withLockedValue { $0 } == 1)
@@ -33,13 +33,13 @@ import Testing
             }
         }
         let first = batch.ticket()
-        let running = Task { try await offPool { try batch.waitUntilDurable(first) } }
-        await offPool { started.wait() }
+        let running = Task { try await BlockingWork.run { try batch.waitUntilDurable(first) } }
+        await BlockingWork.run { started.wait() }
         let second = batch.ticket()
         #expect(second == first + 1)
         release.signal()
         try await running.value
-        try await offPool { try batch.waitUntilDurable(second) }
+        try await BlockingWork.run { try batch.waitUntilDurable(second) }
         #expect(syncs.withLockedValue { $0 } == 2)
     }
 
@@ -54,14 +54,5 @@ import Testing
         try batch.waitUntilDurable(batch.ticket())
         // Even after a later sync succeeded: the kernel may have dropped what the failed one could not write.
         #expect(throws: StorageError.self) { try batch.waitUntilDurable(covered) }
-    }
-
-    /// Runs blocking work on `BlockingWork`, off Swift's executor threads (two on two cores).
-    private func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await BlockingWork.run(work)
-    }
-
-    private func offPool(_ work: @escaping @Sendable () -> Void) async {
-        await BlockingWork.run(work)
     }
 }

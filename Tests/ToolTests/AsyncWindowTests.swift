@@ -21,7 +21,7 @@ struct AsyncWindowTests {
         let (directory, files) = try Self.synthetic(count: 30)
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = receiver.port
-        let sent = try await offPool {
+        let sent = try await BlockingWork.run {
             try ToolRunner.run("dcmsend", ["--async-window", "8", "-aec", "TANDEM", "--json", "127.0.0.1", "\(port)",
                                            directory.path])
         }
@@ -34,7 +34,7 @@ struct AsyncWindowTests {
         #expect(try receiver.indexedInstances().count == files.count)
         try ReceiveTests.expectArchived(files, in: receiver)
 
-        let stored = try await offPool {
+        let stored = try await BlockingWork.run {
             try ExternalTool.run("storescu", ["-aec", "TANDEM", "+sd", "+r", "127.0.0.1", "\(port)", directory.path])
         }
         #expect(stored.status == 0, "\(stored.stderr)")
@@ -100,7 +100,7 @@ struct AsyncWindowTests {
         let (directory, files) = try Self.synthetic(count: 4)
         defer { try? FileManager.default.removeItem(at: directory) }
         let port = receiver.port
-        let sent = try await offPool {
+        let sent = try await BlockingWork.run {
             try ToolRunner.run("dcmsend", ["-aec", "TANDEM", "127.0.0.1", "\(port)", directory.path])
         }
         #expect(sent.status == 0, "\(sent.stderr)")

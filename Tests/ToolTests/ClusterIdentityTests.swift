@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 
@@ -19,22 +20,22 @@ struct ClusterIdentityTests {
         }
 
         let epoch = try await ClusterScratch.promote(nodeA)
-        let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: epoch)) }.value
+        let receiver = try await BlockingWork.run { Unchecked(try scratch.startDcmrecv(epoch: epoch)) }.value
         defer { receiver.kill() }
         let router = try StaleRouter(root: scratch.root, epoch: epoch, log: scratch.base.appendingPathComponent("dcmroute.log"))
         defer { router.kill() }
         let before = try scratch.synthetic(count: 2)
-        #expect(try await offPool { try scratch.storescu(before) }.acknowledged == 2)
+        #expect(try await BlockingWork.run { try scratch.storescu(before) }.acknowledged == 2)
 
         #expect(try await ClusterScratch.promote(nodeB) == epoch + 1)
 
         let after = try scratch.synthetic(count: 2)
-        #expect(try await offPool { try scratch.storescu(after) }.acknowledged == 0)
-        let receiverExit = try await offPool { [box = Unchecked(receiver)] in try box.value.waitForExit() }
+        #expect(try await BlockingWork.run { try scratch.storescu(after) }.acknowledged == 0)
+        let receiverExit = try await BlockingWork.run { [box = Unchecked(receiver)] in try box.value.waitForExit() }
         #expect(receiverExit == 75)
         #expect(try await router.exitStatus() == 75)
         #expect(router.log.contains("fenced"), "\(router.log)")
-        #expect(try await offPool { try scratch.indexedInstances() } == Set(before.uids))
+        #expect(try await BlockingWork.run { try scratch.indexedInstances() } == Set(before.uids))
         // Node A's own proof is now stale: its promote bumps again rather than keeping B's epoch.
         #expect(try await ClusterScratch.promote(nodeA) == epoch + 2)
     }
@@ -49,10 +50,10 @@ struct ClusterIdentityTests {
             .write(to: config, atomically: true, encoding: .utf8)
         let node = scratch.node("node1", hooks: try scratch.standInHooks(), services: "sleep")
 
-        let promote = try await offPool { try node.clusterctl("promote") }
+        let promote = try await BlockingWork.run { try node.clusterctl("promote") }
         #expect(promote.status == 78)
         #expect(promote.stderr.contains("\(config.path):2: node.name: a node's name is node-local"), "\(promote.stderr)")
-        let receiver = try await offPool { try ToolRunner.run("dcmrecv", ["--root", scratch.root.path]) }
+        let receiver = try await BlockingWork.run { try ToolRunner.run("dcmrecv", ["--root", scratch.root.path]) }
         #expect(receiver.status == 78)
         #expect(!FileManager.default.fileExists(atPath: scratch.root.appendingPathComponent("index.sqlite").path))
     }
@@ -82,7 +83,7 @@ struct ClusterIdentityTests {
         // Gone, or a zombie nobody reaped yet (its command line is then empty).
         #expect((FileManager.default.contents(atPath: "/proc/\(stalePid)/cmdline") ?? Data()).isEmpty)
         let study = try scratch.synthetic(count: 2)
-        let sent = try await offPool { try scratch.storescu(study) }
+        let sent = try await BlockingWork.run { try scratch.storescu(study) }
         #expect(sent.acknowledged == 2, "\(sent.log)")
         let log = try String(contentsOf: scratch.base.appendingPathComponent("logs/dcmrecv.log"), encoding: .utf8)
         #expect(log.contains("starting dcmrecv (epoch \(first + 2))"), "\(log)")

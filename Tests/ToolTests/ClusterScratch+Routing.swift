@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 
 extension ClusterScratch {
@@ -6,7 +7,7 @@ extension ClusterScratch {
     func routeEverythingToStorescp() async throws -> (destination: PeerProcess, received: URL) {
         let received = base.appendingPathComponent("received")
         try FileManager.default.createDirectory(at: received, withIntermediateDirectories: true)
-        let destination = try await offPool { Unchecked(try PeerProcess.storescp(["-od", received.path])) }.value
+        let destination = try await BlockingWork.run { Unchecked(try PeerProcess.storescp(["-od", received.path])) }.value
         try """
             [node]
             ae_title = "TANDEM"

@@ -22,25 +22,25 @@ struct ClusterToolTests {
             _ = try? node1.clusterctl("demote")
         }
 
-        let promoted = try await offPool { try node1.clusterctl("promote") }
+        let promoted = try await BlockingWork.run { try node1.clusterctl("promote") }
         try #require(promoted.status == 0, "\(promoted.stderr)")
         #expect(promoted.stdout.contains("promoted epoch 2"))
-        #expect(try await offPool { try node1.clusterctl("monitor") }.status == 0)
+        #expect(try await BlockingWork.run { try node1.clusterctl("monitor") }.status == 0)
         let pid = try #require(node1.pid(of: "dcmrecv"))
         #expect(try await ExternalTool.runOffPool("echoscu", ["-aec", "TANDEM", "127.0.0.1", "\(lab.port)"]).status == 0)
 
         kill(pid, SIGSTOP)
         #expect(LoopbackPort.canConnect(lab.port))  // what the old connect check saw
-        let stuck = try await offPool { try node1.clusterctl("monitor") }
-        let status = try await offPool { try node1.clusterctl("status") }
+        let stuck = try await BlockingWork.run { try node1.clusterctl("monitor") }
+        let status = try await BlockingWork.run { try node1.clusterctl("status") }
         kill(pid, SIGCONT)
         #expect(stuck.status == 1)
         #expect(stuck.stdout.contains("not answering: dcmrecv (no C-ECHO"), "\(stuck.stdout)")
         #expect(status.stdout.contains("service dcmrecv: not-answering"), "\(status.stdout)")
 
-        #expect(try await offPool { try node1.clusterctl("monitor") }.status == 0)
-        #expect(try await offPool { try node1.clusterctl("demote") }.status == 0)
-        #expect(try await offPool { try node1.clusterctl("monitor") }.status == 7)
+        #expect(try await BlockingWork.run { try node1.clusterctl("monitor") }.status == 0)
+        #expect(try await BlockingWork.run { try node1.clusterctl("demote") }.status == 0)
+        #expect(try await BlockingWork.run { try node1.clusterctl("monitor") }.status == 7)
         #expect(node1.pid(of: "dcmrecv") == nil)
     }
 
@@ -59,25 +59,25 @@ struct ClusterToolTests {
         }
 
         let epoch = try await ClusterScratch.promote(node1)
-        let receiver = try await offPool { Unchecked(try lab.startDcmrecv(epoch: epoch)) }.value
+        let receiver = try await BlockingWork.run { Unchecked(try lab.startDcmrecv(epoch: epoch)) }.value
         defer { receiver.kill() }
 
         let before = try lab.synthetic(count: 3)
-        let accepted = try await offPool { try lab.storescu(before) }
+        let accepted = try await BlockingWork.run { try lab.storescu(before) }
         #expect(accepted.acknowledged == 3, "\(accepted.log)")
-        #expect(try await offPool { try lab.indexedInstances() } == Set(before.uids))
+        #expect(try await BlockingWork.run { try lab.indexedInstances() } == Set(before.uids))
 
         #expect(try await ClusterScratch.promote(node2) == epoch + 1)
 
         let after = try lab.synthetic(count: 3)
-        let refused = try await offPool { try lab.storescu(after) }
+        let refused = try await BlockingWork.run { try lab.storescu(after) }
         #expect(refused.acknowledged == 0, "\(refused.log)")
         #expect(refused.status != 0)
-        let exitStatus = try await offPool { [box = Unchecked(receiver)] in try box.value.waitForExit() }
+        let exitStatus = try await BlockingWork.run { [box = Unchecked(receiver)] in try box.value.waitForExit() }
         // Retried, as a modality does: there is nobody left to acknowledge it.
-        #expect(try await offPool { try lab.storescu(after) }.acknowledged == 0)
+        #expect(try await BlockingWork.run { try lab.storescu(after) }.acknowledged == 0)
 
-        #expect(try await offPool { try lab.indexedInstances() } == Set(before.uids))
+        #expect(try await BlockingWork.run { try lab.indexedInstances() } == Set(before.uids))
         #expect(exitStatus == 75)
         #expect(receiver.log.contains("fenced: refusing to store"), "\(receiver.log)")
         #expect(receiver.log.contains("epoch \(epoch)") && receiver.log.contains("epoch \(epoch + 1)"))
@@ -155,7 +155,7 @@ struct ClusterScratch {
 
     /// `clusterctl promote` on `node`, off the cooperative pool; the epoch it promoted to.
     static func promote(_ node: Node) async throws -> Int64 {
-        let run = try await offPool { try node.clusterctl("promote") }
+        let run = try await BlockingWork.run { try node.clusterctl("promote") }
         guard run.status == 0, let epoch = epoch(in: run.stdout) else {
             throw ExternalTool.Failure("promote \(node.name) failed (\(run.status)): \(run.stderr)")
         }

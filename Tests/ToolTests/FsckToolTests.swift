@@ -10,10 +10,10 @@ struct FsckToolTests {
     func findsAndRepairs() async throws {
         let lab = try ClusterScratch()
         defer { lab.remove() }
-        let receiver = try await offPool { Unchecked(try lab.startDcmrecv(epoch: 1)) }.value
+        let receiver = try await BlockingWork.run { Unchecked(try lab.startDcmrecv(epoch: 1)) }.value
         defer { receiver.kill() }
         let study = try lab.synthetic(count: 3)
-        #expect(try await offPool { try lab.storescu(study) }.acknowledged == 3)
+        #expect(try await BlockingWork.run { try lab.storescu(study) }.acknowledged == 3)
 
         // An archived file lost, and a file copied in by hand (no row).
         let lostFile = try #require(lab.archivedFiles().first)
@@ -25,21 +25,21 @@ struct FsckToolTests {
         try FileManager.default.copyItem(at: stray.files[0], to: lab.root.appendingPathComponent(orphan))
 
         let fsck = { (arguments: [String]) in
-            try await offPool { try ToolRunner.run("clusterctl", ["fsck", "--root", lab.root.path] + arguments) }
+            try await BlockingWork.run { try ToolRunner.run("clusterctl", ["fsck", "--root", lab.root.path] + arguments) }
         }
         let found = try await fsck([])
         #expect(found.status == 1, "\(found.stderr)")
         #expect(found.stdout.contains("orphan \(orphan)"), "\(found.stdout)")
         #expect(found.stdout.contains("missing ") && found.stdout.contains(lostFile), "\(found.stdout)")
-        #expect(try await offPool { try lab.indexedInstances() } == Set(study.uids))
+        #expect(try await BlockingWork.run { try lab.indexedInstances() } == Set(study.uids))
 
         let repaired = try await fsck(["--repair"])
         #expect(repaired.stdout.contains("repaired: 1 indexed, 0 duplicate(s) removed, 1 marked missing"),
                 "\(repaired.stdout)\(repaired.stderr)")
-        #expect(try await offPool { try lab.indexedInstances() } == Set(study.uids + stray.uids))
+        #expect(try await BlockingWork.run { try lab.indexedInstances() } == Set(study.uids + stray.uids))
 
         // Ingest went on: the lost instance, sent again, restores its row; then all is consistent.
-        #expect(try await offPool { try lab.storescu(study) }.acknowledged == 3)
+        #expect(try await BlockingWork.run { try lab.storescu(study) }.acknowledged == 3)
         let clean = try await fsck(["--json"])
         #expect(clean.status == 0, "\(clean.stdout)")
         #expect(clean.stdout.contains("\"orphans\":[]") && clean.stdout.contains("\"missing\":[]"), "\(clean.stdout)")

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 
@@ -14,12 +15,12 @@ struct PassiveNodeTests {
         try await ClusterScratch.withRoutedPair { scratch, received, node1, node2 in
             // node1 was active and received a study; node2 took over before any worker ran.
             let first = try await ClusterScratch.promote(node1)
-            let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: first)) }.value
+            let receiver = try await BlockingWork.run { Unchecked(try scratch.startDcmrecv(epoch: first)) }.value
             let study = try scratch.synthetic(count: 3)
-            #expect(try await offPool { try scratch.storescu(study) }.acknowledged == 3)
+            #expect(try await BlockingWork.run { try scratch.storescu(study) }.acknowledged == 3)
             receiver.kill()
             let epoch = try await ClusterScratch.promote(node2)
-            let enqueued = try await offPool {
+            let enqueued = try await BlockingWork.run {
                 try ToolRunner.run("dcmroute", ["enqueue", "--study", try Self.studyUID(scratch), "--to", "DEST",
                                                 "--root", scratch.root.path], environment: ["TANDEM_EPOCH": "\(epoch)"])
             }
@@ -27,16 +28,16 @@ struct PassiveNodeTests {
             let before = try await Self.dump(scratch.root)
 
             // node1 still has its old proof and role record: they prove nothing at the new epoch.
-            let passive = try await offPool { try Self.cronOnce(scratch.root, node: node1) }
+            let passive = try await BlockingWork.run { try Self.cronOnce(scratch.root, node: node1) }
             #expect(passive.status == 7, "\(passive.stderr)")
             #expect(passive.stderr.split(separator: "\n").count == 1, "\(passive.stderr)")
             #expect(passive.stderr.contains("passive node: epoch \(epoch) is held by node2"), "\(passive.stderr)")
             #expect(try await Self.dump(scratch.root) == before)
             #expect(RouteFencingTests.files(in: received) == 0)
-            let quiet = try await offPool { try Self.cronOnce(scratch.root, node: node1, quiet: true) }
+            let quiet = try await BlockingWork.run { try Self.cronOnce(scratch.root, node: node1, quiet: true) }
             #expect(quiet.status == 7 && quiet.stderr.isEmpty, "\(quiet.stderr)")
 
-            let holder = try await offPool { try Self.cronOnce(scratch.root, node: node2) }
+            let holder = try await BlockingWork.run { try Self.cronOnce(scratch.root, node: node2) }
             #expect(holder.status == 0, "\(holder.stderr)")
             #expect(RouteFencingTests.files(in: received) == 3)
         }
@@ -51,13 +52,13 @@ struct PassiveNodeTests {
         let mountPoint = scratch.base.appendingPathComponent("not-mounted")
         let node = scratch.node("node1", hooks: try scratch.exampleHooks(), services: nil)
 
-        let once = try await offPool {
+        let once = try await BlockingWork.run {
             try ToolRunner.run("dcmroute", ["once", "--root", mountPoint.path], environment: ["TANDEM_RUN_DIR": node.run.path])
         }
         #expect(once.status == 7, "\(once.stderr)")
         #expect(once.stderr.contains("no archive at \(mountPoint.path)"), "\(once.stderr)")
-        #expect(try await offPool { try node.clusterctl("monitor", root: mountPoint) }.status == 7)
-        #expect(try await offPool { try node.clusterctl("demote", root: mountPoint) }.status == 0)
+        #expect(try await BlockingWork.run { try node.clusterctl("monitor", root: mountPoint) }.status == 7)
+        #expect(try await BlockingWork.run { try node.clusterctl("demote", root: mountPoint) }.status == 0)
         #expect(!FileManager.default.fileExists(atPath: mountPoint.path))
     }
 
@@ -71,14 +72,14 @@ struct PassiveNodeTests {
                                                atomically: true, encoding: .utf8)
         let node = scratch.node("node1", hooks: try scratch.exampleHooks(), services: nil)
 
-        let monitor = try await offPool { try node.clusterctl("monitor") }
+        let monitor = try await BlockingWork.run { try node.clusterctl("monitor") }
         #expect(monitor.status == 7, "\(monitor.stdout)\(monitor.stderr)")
-        let demote = try await offPool { try node.clusterctl("demote") }
+        let demote = try await BlockingWork.run { try node.clusterctl("demote") }
         #expect(demote.status == 0, "\(demote.stderr)")
-        #expect(try await offPool { try node.clusterctl("promote") }.status == 78)
+        #expect(try await BlockingWork.run { try node.clusterctl("promote") }.status == 78)
 
         for (action, expected) in [("monitor", Int32(7)), ("stop", 0)] {
-            let agent = try await offPool { try Self.ocfAgent(action, scratch: scratch, node: node) }
+            let agent = try await BlockingWork.run { try Self.ocfAgent(action, scratch: scratch, node: node) }
             #expect(agent.status == expected, "\(action): \(agent.stderr)")
         }
     }
@@ -106,11 +107,11 @@ struct PassiveNodeTests {
                                         ["--env", environment.path]).status
         }
 
-        #expect(try await offPool { try check("MASTER") } == 1)
-        #expect(try await offPool { try check("BACKUP") } == 0)
+        #expect(try await BlockingWork.run { try check("MASTER") } == 1)
+        #expect(try await BlockingWork.run { try check("BACKUP") } == 0)
         _ = try await ClusterScratch.promote(node)
-        #expect(try await offPool { try check("MASTER") } == 0)
-        #expect(try await offPool { try check("BACKUP") } == 1)
+        #expect(try await BlockingWork.run { try check("MASTER") } == 0)
+        #expect(try await BlockingWork.run { try check("BACKUP") } == 1)
     }
 
     // MARK: - Helpers

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct ReceiveFlushWindowTests {
           .enabled(if: ReceivePowerCutTests.canMountLoopDevices, "needs root and loop devices"),
           .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "needs strace"))
     func crashDuringHeldFlushes() async throws {
-        let (status, text) = try await offPool {
+        let (status, text) = try await BlockingWork.run {
             try ReceiveCrashTests.runCrashTest("receiver-flush-window.sh", ["2", "300"])
         }
         #expect(status == 0, "\(text)")

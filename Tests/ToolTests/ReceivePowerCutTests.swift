@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ struct ReceivePowerCutTests {
           .enabled(if: ReceiveCrashTests.pynetdicomAvailable, "needs pynetdicom"),
           .enabled(if: canMountLoopDevices, "needs root and loop devices"))
     func powerCut() async throws {
-        let (status, text) = try await offPool { try ReceiveCrashTests.runCrashTest("receiver-power-cut.sh", ["2", "150"]) }
+        let (status, text) = try await BlockingWork.run { try ReceiveCrashTests.runCrashTest("receiver-power-cut.sh", ["2", "150"]) }
         #expect(status == 0, "\(text)")
         #expect(text.contains("total: 2 power cuts"), "\(text)")
     }

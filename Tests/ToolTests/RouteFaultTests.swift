@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 
@@ -107,9 +108,9 @@ struct RouteFaultTests {
         let out = Pipe()
         locker.standardOutput = out
         try locker.run()
-        _ = await offPool { out.fileHandleForReading.availableData }  // "locked"
+        _ = await BlockingWork.run { out.fileHandleForReading.availableData }  // "locked"
         let run = try await lab.dcmroute(["once"])
-        await offPool { locker.waitUntilExit() }
+        await BlockingWork.run { locker.waitUntilExit() }
         #expect(run.status == 0, "\(run.stderr)")
         RouteTests.expectDeliveredOnce(study.map(\.uid), lab)
     }

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 
@@ -10,14 +11,14 @@ struct RouteFencingTests {
     func staleWorkersAreFenced() async throws {
         try await ClusterScratch.withRoutedPair { scratch, received, node1, node2 in
             let epoch = try await ClusterScratch.promote(node1)
-            let receiver = try await offPool { Unchecked(try scratch.startDcmrecv(epoch: epoch)) }.value
+            let receiver = try await BlockingWork.run { Unchecked(try scratch.startDcmrecv(epoch: epoch)) }.value
             defer { receiver.kill() }
             let router = try StaleRouter(root: scratch.root, epoch: epoch, log: scratch.base.appendingPathComponent("dcmroute-1.log"))
             defer { router.kill() }
 
             // Under its own epoch the worker delivers.
             let study = try scratch.synthetic(count: 3)
-            let sent = try await offPool { try scratch.storescu(study) }
+            let sent = try await BlockingWork.run { try scratch.storescu(study) }
             #expect(sent.acknowledged == 3, "\(sent.log)")
             #expect(try await eventually(seconds: 30) { Self.files(in: received) == 3 }, "\(router.log)")
             #expect(try await eventually(seconds: 10) { try await Self.queue(scratch.root).contains("|done|") })
@@ -33,11 +34,11 @@ struct RouteFencingTests {
             #expect(try await late.exitStatus() == 75)
             #expect(late.log.contains("fenced: this process runs under epoch \(epoch), the cluster is at epoch \(epoch + 1)"),
                     "\(late.log)")
-            let once = try await offPool {
+            let once = try await BlockingWork.run {
                 try ToolRunner.run("dcmroute", ["once", "--root", scratch.root.path], environment: ["TANDEM_EPOCH": "\(epoch)"])
             }
             #expect(once.status == 75)
-            let enqueue = try await offPool {
+            let enqueue = try await BlockingWork.run {
                 try ToolRunner.run("dcmroute", ["enqueue", "--study", "1.2.3", "--to", "DEST", "--root", scratch.root.path],
                                    environment: ["TANDEM_EPOCH": "\(epoch)"])
             }

@@ -1,3 +1,4 @@
+import DICOMCore
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 struct RouteWindowTests {
     @Test("a routed study arrives whole, each instance sent once, over a window of [limits] async_operations_window")
     func routedStudyUsesTheWindow() async throws {
-        let destination = try await offPool {
+        let destination = try await BlockingWork.run {
             Unchecked(try RunningReceiver(aeTitle: "DEST", extraArguments: ["--log-format", "json"]))
         }.value
         defer { destination.remove() }

@@ -5,7 +5,7 @@ import TandemSend
 
 /// A data root with `dcmrecv`, a DCMTK `storescp` destination named DEST, and `dcmroute` runs,
 /// for the routing tests. Every process is stopped by its PID in `remove()`. Whatever blocks
-/// (starting and waiting for processes) runs off Swift's cooperative pool: see `offPool`.
+/// (starting and waiting for processes) runs on `BlockingWork`, off Swift's executor threads.
 /// Used by one serialized test at a time.
 final class RoutingLab: @unchecked Sendable {
     let directory: URL
@@ -46,14 +46,14 @@ final class RoutingLab: @unchecked Sendable {
 
     /// - Parameter epoch: `TANDEM_EPOCH` for the receiver (a promoted node's hooks set it).
     func startReceiver(epoch: Int64? = nil) async throws {
-        receiver = try await offPool { [root] in Unchecked(try RunningReceiver(root: root, epoch: epoch)) }.value
+        receiver = try await BlockingWork.run { [root] in Unchecked(try RunningReceiver(root: root, epoch: epoch)) }.value
     }
 
     /// SIGTERM to dcmrecv, waiting for it to exit.
     func stopReceiver() async {
         guard let receiver else { return }
         let box = Unchecked(receiver)
-        _ = await offPool { box.value.stop() }
+        _ = await BlockingWork.run { box.value.stop() }
     }
 
     /// DCMTK storescp on the destination port; `-v` so that the log names every file it stores.
@@ -79,7 +79,7 @@ final class RoutingLab: @unchecked Sendable {
     func stopDestination() async {
         let process = destination
         destination = nil
-        await offPool { self.stop(process, signal: SIGKILL) }
+        await BlockingWork.run { self.stop(process, signal: SIGKILL) }
     }
 
     /// Starts `dcmroute run` in the background; its output goes to `router.log`.
@@ -103,7 +103,7 @@ final class RoutingLab: @unchecked Sendable {
     func stopRouter(signal: Int32 = SIGTERM) async -> Int32 {
         guard let router else { return -1 }
         self.router = nil
-        return await offPool {
+        return await BlockingWork.run {
             self.stop(router, signal: signal)
             return router.terminationStatus
         }
@@ -148,7 +148,7 @@ final class RoutingLab: @unchecked Sendable {
 
     /// `dcmroute` with these arguments and `--root`, run to completion.
     func dcmroute(_ arguments: [String]) async throws -> ToolRun {
-        try await offPool { [root] in try ToolRunner.run("dcmroute", arguments + ["--root", root.path]) }
+        try await BlockingWork.run { [root] in try ToolRunner.run("dcmroute", arguments + ["--root", root.path]) }
     }
 
     /// The jobs as `dcmroute list --json` prints them.
@@ -194,22 +194,11 @@ func eventually(seconds: Double, _ condition: () async throws -> Bool) async thr
     return try await condition()
 }
 
-/// Carries a value the compiler cannot prove Sendable across `offPool`: the tests hand it over
+/// Carries a value the compiler cannot prove Sendable across `BlockingWork.run`: the tests hand it over
 /// and do not touch it meanwhile.
 struct Unchecked<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-/// Runs blocking work (starting a process, waiting for it) on a `BlockingWork` thread: Swift's
-/// executor has one thread per core, and a process wait there would stall the async tests running
-/// alongside, whose timers would then seem to fire late.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await BlockingWork.run(body)
-}
-
-func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await BlockingWork.run(body)
 }
 
 /// A pynetdicom storage SCP answering chosen failure statuses, for the routing fault tests.

@@ -1,3 +1,4 @@
+import DICOMCore
 import DICOMSynthetic
 import Foundation
 import Testing
@@ -43,7 +44,7 @@ import Testing
         let peer = try PeerProcess.pynetdicomRecordingAssociations(into: record, abortingAt: abortingAt)
         defer { peer.stop() }
         let arguments = ["--json", "-j", "3", "127.0.0.1", "\(peer.port)", outbox.path]
-        let run = try await offPool { try ToolRunner.run("dcmsend", arguments) }
+        let run = try await BlockingWork.run { try ToolRunner.run("dcmsend", arguments) }
 
         var results: [String: (status: String, sopInstanceUID: String?)] = [:]
         for line in run.stdout.split(separator: "\n") {

@@ -1,3 +1,4 @@
+import DICOMCore
 import DICOMSynthetic
 import Foundation
 import Testing
@@ -37,8 +38,8 @@ import Glibc
         let peer = try PeerProcess.storescp(["-od", inbox.path])
         defer { peer.stop() }
         let arguments = ["--json", "127.0.0.1", "\(peer.port)", files[0].path, fifo]
-        let sending = Task { try await offPool { try ToolRunner.run("dcmsend", arguments) } }
-        let arrivedFirst = await offPool {
+        let sending = Task { try await BlockingWork.run { try ToolRunner.run("dcmsend", arguments) } }
+        let arrivedFirst = await BlockingWork.run {
             for _ in 0..<1_200 {
                 if let arrived = try? FileManager.default.contentsOfDirectory(atPath: inbox.path), !arrived.isEmpty { return true }
                 usleep(100_000)
@@ -47,7 +48,7 @@ import Glibc
         }
         // The walk goes on only now: the FIFO's reader (dcmsend's inventory) waits in open(2).
         let second = try Data(contentsOf: files[1])
-        try await offPool {
+        try await BlockingWork.run {
             let descriptor = open(fifo, O_WRONLY | O_NONBLOCK)
             guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
             defer { close(descriptor) }
@@ -67,7 +68,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outbox = try directory("outbox")
         let frames = 2_048, frameBytes = 256 * 256 * 2  // 256 MiB of pixel data
-        let file = try await offPool {
+        let file = try await BlockingWork.run {
             try SyntheticStudy(StudySpecification(instancesPerSeries: 1, instanceSize: frames * frameBytes,
                                                   framesPerInstance: frames)).write(to: outbox)[0]
         }
@@ -75,7 +76,7 @@ import Glibc
         defer { peer.stop() }
         let timing = scratch.appendingPathComponent("time.txt"), port = "\(peer.port)"
         let dcmsend = ToolRunner.productsDirectory.appendingPathComponent("dcmsend").path
-        let run = try await offPool {
+        let run = try await BlockingWork.run {
             try ToolRunner.capture(URL(fileURLWithPath: "/usr/bin/time"),
                                    ["-f", "%M", "-o", timing.path, dcmsend, "127.0.0.1", port, file.path])
         }

@@ -12,7 +12,7 @@ struct TranscodeMemoryTests {
 
     /// A `frames`-frame 256×256 16-bit MR, compressed by DCMTK's dcmcjpls, as `mr-jls.dcm` in `directory`.
     static func jpegLSMR(in directory: URL) async throws -> URL {
-        let original = try await offPool {
+        let original = try await BlockingWork.run {
             try SyntheticStudy(StudySpecification(modality: .MR, seriesCount: 1, instancesPerSeries: 1,
                                                   instanceSize: frames * frameBytes, framesPerInstance: frames))
                 .write(to: directory.appendingPathComponent("original"))[0]
@@ -33,7 +33,7 @@ struct TranscodeMemoryTests {
 
         let out = directory.appendingPathComponent("out"), timing = directory.appendingPathComponent("time.txt")
         let dcmimage = ToolRunner.productsDirectory.appendingPathComponent("dcmimage").path
-        let run = try await offPool {
+        let run = try await BlockingWork.run {
             try ToolRunner.capture(URL(fileURLWithPath: "/usr/bin/time"),
                                    ["-f", "%M", "-o", timing.path, dcmimage, "transcode", "--out", out.path, compressed.path])
         }

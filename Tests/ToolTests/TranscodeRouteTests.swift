@@ -65,7 +65,7 @@ struct TranscodeRouteTests {
     static func routeOnce(_ lab: RoutingLab) async throws -> ToolRun {
         let temporary = lab.directory.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
-        let run = try await offPool { [root = lab.root] in
+        let run = try await BlockingWork.run { [root = lab.root] in
             try ToolRunner.run("dcmroute", ["once", "--root", root.path], environment: ["TMPDIR": temporary.path])
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)

@@ -144,7 +144,7 @@ struct WebArchiveTests {
         let web = try RunningWeb(toml: "[web]\naudit_syslog = \"127.0.0.1:\(collector.port)\"\n")
         defer { web.remove() }
         #expect(try await HTTPExchange.curl(WebTests.basic("rad") + [web.url + "/dicomweb/studies?PatientID=WEB-1"]).status == 200)
-        let line = try #require(try await offPool { collector.receive(timeout: 10) })
+        let line = try #require(try await BlockingWork.run { collector.receive(timeout: 10) })
         // <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG; facility 10, severity notice.
         let fields = line.split(separator: " ", maxSplits: 7).map(String.init)
         #expect(fields.count == 8 && fields[0] == "<85>1" && fields[3] == "dcmweb"

@@ -57,7 +57,7 @@ struct WebMemoryTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let instances = 16, instanceSize = 64 << 20
         let body = directory.appendingPathComponent("stow.body")
-        let (study, studyBytes) = try await offPool { () throws -> (String, Int) in
+        let (study, studyBytes) = try await BlockingWork.run { () throws -> (String, Int) in
             let files = try SyntheticStudy(StudySpecification(modality: .CT, seriesCount: 1, instancesPerSeries: instances,
                                                               instanceSize: instanceSize, patientID: "BIG-1"))
                 .write(to: directory.appendingPathComponent("study"))

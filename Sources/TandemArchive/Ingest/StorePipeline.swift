@@ -1,5 +1,4 @@
 import DICOMCore
-import Dispatch
 import Foundation
 import Logging
 
