@@ -4,7 +4,8 @@ set -euo pipefail
 need_apt=0
 # By absolute path: pynetdicom installs its own storescp, which must not stand in for DCMTK's.
 # strace: the flush-before-acknowledgement check (scripts/crash-test/strace-ack-order.sh).
-for cmd in /usr/bin/storescp /usr/bin/dcmdump /usr/bin/sqlite3 /usr/bin/time /usr/bin/curl /usr/bin/strace /usr/bin/pkill; do [ -x "$cmd" ] || need_apt=1; done
+# gdb: a test run that hangs prints the test process's thread stacks (scripts/lib/bounded-swift-test.sh).
+for cmd in /usr/bin/storescp /usr/bin/dcmdump /usr/bin/sqlite3 /usr/bin/time /usr/bin/curl /usr/bin/strace /usr/bin/pkill /usr/bin/gdb; do [ -x "$cmd" ] || need_apt=1; done
 [ -f /usr/include/sqlite3.h ] && [ -f /usr/include/zlib.h ] || need_apt=1
 # Pixel codecs (DICOMImaging) and the reference decoders its tests compare with.
 [ -f /usr/include/gdcm-3.0/gdcmjpeg/12/jpeglib.h ] && [ -f /usr/include/charls/charls.h ] \
@@ -12,7 +13,7 @@ for cmd in /usr/bin/storescp /usr/bin/dcmdump /usr/bin/sqlite3 /usr/bin/time /us
 if [ "$need_apt" = 1 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dcmtk libsqlite3-dev sqlite3 zlib1g-dev time procps \
-        curl libgdcm-dev libgdcm-tools libcharls-dev libopenjp2-7-dev libjpeg-dev openjph-tools strace >/dev/null
+        curl libgdcm-dev libgdcm-tools libcharls-dev libopenjp2-7-dev libjpeg-dev openjph-tools strace gdb >/dev/null
 fi
 python3 -c 'import pydicom, pynetdicom' 2>/dev/null || python3 -m pip install -q pydicom pynetdicom
 # dcmweb's interop tests: an independent DICOMweb client (scripts/interop/dicomweb-client-check.py).
