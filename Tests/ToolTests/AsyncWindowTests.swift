@@ -123,7 +123,7 @@ struct AsyncWindowTests {
         process.arguments = ["-c", "ulimit -Sn \(soft) && ulimit -Hn \(hard) && exec \"$0\" \"$@\" 2>\(log.path)", dcmrecv,
                              "--root", root.appendingPathComponent("data").path, "--bind", "127.0.0.1", "--port", "\(port)"]
         process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "TANDEM_EPOCH" }
-        try process.run()
+        try process.runWithSignalsUnblocked()
         defer {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

@@ -201,7 +201,7 @@ struct ClusterScratch {
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle
-            try process.run()
+            try process.runWithSignalsUnblocked()
         }
 
         var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }

@@ -108,29 +108,14 @@ import Testing
     }
 
     func pydicomTestFiles() throws -> String {
-        let locate = Process()
-        locate.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locate.arguments = ["python3", "-c", "import pydicom, os; print(os.path.dirname(pydicom.__file__))"]
-        let pipe = Pipe()
-        locate.standardOutput = pipe
-        try locate.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        locate.waitUntilExit()
-        let base = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let locate = try ToolRunner.capture(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import pydicom, os; print(os.path.dirname(pydicom.__file__))"])
+        let base = locate.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         return base + "/data/test_files"
     }
 
     func pydicomView(of paths: [String]) throws -> [String: Any] {
         let script = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/interop/pydicom-inventory.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path] + paths
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+        let run = try ToolRunner.capture(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path] + paths)
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stderr)")
     }
 }

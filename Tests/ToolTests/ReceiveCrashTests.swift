@@ -7,13 +7,8 @@ import Testing
 struct ReceiveCrashTests {
     /// The script runs the `python3` found on PATH, so that is the one to ask.
     static var pynetdicomAvailable: Bool {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import pynetdicom, pydicom"]
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
+        let probe = try? ToolRunner.capture(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", "import pynetdicom, pydicom"])
+        return probe?.status == 0
     }
 
     @Test("acknowledged instances survive kill -9 and restart", .enabled(if: pynetdicomAvailable, "needs pynetdicom"))
@@ -45,21 +40,14 @@ struct ReceiveCrashTests {
     }
 
     /// Runs a script of scripts/crash-test against the built tools (no TANDEM_EPOCH): its exit
-    /// status and its stdout and stderr together.
+    /// status and its stdout followed by its stderr.
     static func runCrashTest(_ script: String, _ arguments: [String],
                              environment: [String: String] = [:]) throws -> (status: Int32, text: String) {
-        let process = Process()
-        process.executableURL = ToolRunner.repositoryDirectory.appendingPathComponent("scripts/crash-test/" + script)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["TANDEM_BIN": ToolRunner.productsDirectory.path]) { $1 }.merging(environment) { $1 }
-            .filter { $0.key != "TANDEM_EPOCH" }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let run = try ToolRunner.capture(
+            ToolRunner.repositoryDirectory.appendingPathComponent("scripts/crash-test/" + script), arguments,
+            environment: ProcessInfo.processInfo.environment.merging(
+                ["TANDEM_BIN": ToolRunner.productsDirectory.path]) { $1 }.merging(environment) { $1 }
+                .filter { $0.key != "TANDEM_EPOCH" })
+        return (run.status, run.stdout + run.stderr)
     }
 }

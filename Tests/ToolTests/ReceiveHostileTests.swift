@@ -148,7 +148,7 @@ final class HeldConnections: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runWithSignalsUnblocked()
     }
 
     /// The next line the driver prints; "" once it has exited.

@@ -153,7 +153,7 @@ struct ReceiveTests {
             process.arguments = ["-aec", "TANDEM", "127.0.0.1", "\(receiver.port)", file.path]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try process.runWithSignalsUnblocked()
             return process
         }
         for sender in senders { sender.waitUntilExit() }

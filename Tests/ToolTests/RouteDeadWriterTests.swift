@@ -29,7 +29,7 @@ struct RouteDeadWriterTests {
                             "--root", lab.root.path, "--bind", "127.0.0.1", "--port", "\(port)", "--aet", "TANDEM"]
         tracer.standardOutput = FileHandle.nullDevice
         tracer.standardError = FileHandle.nullDevice
-        try tracer.run()
+        try tracer.runWithSignalsUnblocked()
         defer {
             kill(tracer.processIdentifier, SIGKILL)
             tracer.waitUntilExit()
@@ -43,7 +43,7 @@ struct RouteDeadWriterTests {
         sender.arguments = ["-aet", "SITE1", "-aec", "TANDEM", "127.0.0.1", "\(port)", instance.file.path]
         sender.standardOutput = FileHandle.nullDevice
         sender.standardError = FileHandle.nullDevice
-        try sender.run()
+        try sender.runWithSignalsUnblocked()
         defer {
             if sender.isRunning { kill(sender.processIdentifier, SIGKILL) }
             sender.waitUntilExit()

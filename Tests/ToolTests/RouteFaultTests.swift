@@ -107,7 +107,7 @@ struct RouteFaultTests {
             """, lab.root.appendingPathComponent("index.sqlite").path]
         let out = Pipe()
         locker.standardOutput = out
-        try locker.run()
+        try locker.runWithSignalsUnblocked()
         _ = await BlockingWork.run { out.fileHandleForReading.availableData }  // "locked"
         let run = try await lab.dcmroute(["once"])
         await BlockingWork.run { locker.waitUntilExit() }

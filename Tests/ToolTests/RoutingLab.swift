@@ -69,7 +69,7 @@ final class RoutingLab: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithSignalsUnblocked()
         destination = process
         guard try await eventually(seconds: 20, { LoopbackPort.canConnect(self.destinationPort) }) else {
             throw ExternalTool.Failure("storescp did not start")
@@ -94,7 +94,7 @@ final class RoutingLab: @unchecked Sendable {
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithSignalsUnblocked()
         router = process
     }
 
@@ -232,7 +232,7 @@ enum ScriptedDestination {
         process.arguments = ["python3", "-c", script, refusedUID, busyUID, "\(lab.destinationPort)", log.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runWithSignalsUnblocked()
         guard try await eventually(seconds: 20, { LoopbackPort.canConnect(lab.destinationPort) }) else {
             kill(process.processIdentifier, SIGKILL)
             throw ExternalTool.Failure("the pynetdicom destination did not start")

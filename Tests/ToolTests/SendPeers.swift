@@ -66,7 +66,7 @@ final class PeerProcess {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runWithSignalsUnblocked()
         try waitUntilListening()
     }
 
@@ -74,7 +74,7 @@ final class PeerProcess {
 
     func stop() {
         guard process.isRunning else { return }
-        // SIGKILL: a child spawned from a test thread inherits a mask that blocks SIGTERM.
+        // SIGKILL: a peer's own shutdown is not under test.
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
@@ -95,14 +95,8 @@ final class PeerProcess {
 
 /// Runs a DCMTK tool (e.g. `dcmcjpls IN OUT`) and fails unless it exits 0.
 func runDCMTK(_ tool: String, _ arguments: [String]) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(tool) \(arguments) failed"])
+    let run = try ExternalTool.run(tool, arguments)
+    guard run.status == 0 else {
+        throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(tool) \(arguments) failed: \(run.stderr)"])
     }
 }

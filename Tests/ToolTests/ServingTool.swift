@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// One of our servers (`dcmrecv`, `dcmweb`) started on a free 127.0.0.1 port, its output in a log
 /// file; stopped by PID.
@@ -21,7 +22,7 @@ final class ServingTool {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try process.runWithSignalsUnblocked()
         for _ in 0..<400 where process.isRunning {
             if LoopbackPort.canConnect(port) { return }
             usleep(50_000)
@@ -31,9 +32,15 @@ final class ServingTool {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then the exit status (a graceful stop is 0).
+    /// SIGTERM, then the exit status (a graceful stop is 0). A server still running a minute later
+    /// fails the test and is killed, so that a shutdown that hangs cannot hold the whole run.
     func stop() -> Int32 {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        for _ in 0..<1_200 where process.isRunning { usleep(50_000) }
+        if process.isRunning {
+            Issue.record("\(process.executableURL?.lastPathComponent ?? "server") did not stop within 60 s of SIGTERM: \(logText.suffix(2_000))")
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }

@@ -51,21 +51,8 @@ final class RunningWeb {
 
     /// Runs `dcmweb` with `input` on its stdin.
     static func dcmweb(_ arguments: [String], input: String = "") throws -> ToolRun {
-        let process = Process()
-        process.executableURL = ToolRunner.productsDirectory.appendingPathComponent("dcmweb")
-        process.arguments = arguments
-        let stdin = Pipe(), out = Pipe(), err = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ToolRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                       stderr: String(decoding: errData, as: UTF8.self))
+        try ToolRunner.capture(ToolRunner.productsDirectory.appendingPathComponent("dcmweb"), arguments,
+                               input: Data(input.utf8))
     }
 }
 
