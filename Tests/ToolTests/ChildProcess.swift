@@ -13,26 +13,44 @@ import Glibc
 /// Here the child gets an empty mask and default signal actions, its own process group (killed
 /// whole at the time limit), stdin from a file or /dev/null, and stdout and stderr in files, so
 /// nothing it leaves behind can hold a pipe this process reads.
-enum ChildProcess {
+final class ChildProcess {
     /// Exit status reported when the time limit stopped the program, as `timeout` reports it.
     static let timedOutStatus: Int32 = 124
 
+    let processIdentifier: pid_t
+    private let description: String
+    private let stdout: AnonymousFile, stderr: AnonymousFile
+
+    /// Starts `executable`; `wait` then collects it.
+    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws {
+        let stdin = try input.map(AnonymousFile.holding) ?? AnonymousFile(nullDevice: ())
+        stdout = try AnonymousFile()
+        stderr = try AnonymousFile()
+        description = ([executable] + arguments.prefix(3)).joined(separator: " ")
+        processIdentifier = try Self.spawn(executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
+                                           stdin: stdin.descriptor, stdout: stdout.descriptor, stderr: stderr.descriptor)
+    }
+
+    /// Runs `executable` to completion, at most `timeLimit` seconds.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                     input: Data? = nil, timeLimit: TimeInterval = 900) throws -> ToolRun {
-        let stdin = try input.map(AnonymousFile.holding) ?? AnonymousFile(nullDevice: ())
-        let stdout = try AnonymousFile(), stderr = try AnonymousFile()
-        let pid = try spawn(executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
-                            stdin: stdin.descriptor, stdout: stdout.descriptor, stderr: stderr.descriptor)
-        var status = waitForExit(pid, until: Date().addingTimeInterval(timeLimit))
+        try ChildProcess(executable, arguments, environment: environment, input: input)
+            .wait(until: Date().addingTimeInterval(timeLimit))
+    }
+
+    /// Its status and outputs once it exited; at `deadline` it is killed with its process group,
+    /// and the status is 124 with a line on stderr saying so.
+    func wait(until deadline: Date) -> ToolRun {
+        var status = Self.waitForExit(processIdentifier, until: deadline)
         var note = ""
         if status == nil {
-            kill(-pid, SIGKILL)
+            kill(-processIdentifier, SIGKILL)
             var raw: Int32 = 0
-            _ = waitpid(pid, &raw, 0)
-            status = timedOutStatus
-            note = "\n[test harness: \(executable) \(arguments.prefix(3).joined(separator: " ")) … was still running after \(Int(timeLimit)) s and was killed with its process group]\n"
+            _ = waitpid(processIdentifier, &raw, 0)
+            status = Self.timedOutStatus
+            note = "\n[test harness: \(description) … was still running at its deadline and was killed with its process group]\n"
         }
-        return ToolRun(status: status ?? timedOutStatus, stdout: stdout.contents(), stderr: stderr.contents() + note)
+        return ToolRun(status: status ?? Self.timedOutStatus, stdout: stdout.contents(), stderr: stderr.contents() + note)
     }
 
     /// The exit status (128 + signal when a signal ended it), or nil at the deadline.

@@ -148,16 +148,12 @@ struct ReceiveTests {
         let (directory, files) = try Self.synthetic(.explicitVRLittleEndian, count: 32)
         defer { try? FileManager.default.removeItem(at: directory) }
         let senders = try files.map { file in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/storescu")
-            process.arguments = ["-aec", "TANDEM", "127.0.0.1", "\(receiver.port)", file.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.runWithSignalsUnblocked()
-            return process
+            try ChildProcess("/usr/bin/storescu", ["-aec", "TANDEM", "127.0.0.1", "\(receiver.port)", file.path])
         }
-        for sender in senders { sender.waitUntilExit() }
-        #expect(senders.allSatisfy { $0.terminationStatus == 0 })
+        let deadline = Date().addingTimeInterval(300)
+        for run in senders.map({ $0.wait(until: deadline) }) {
+            #expect(run.status == 0, "\(run.stderr)")
+        }
         try Self.expectArchived(files, in: receiver)
     }
 
