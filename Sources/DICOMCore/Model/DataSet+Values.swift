@@ -21,7 +21,7 @@ extension DataSet {
     /// For a multi-valued element this is the values joined by backslash, as encoded.
     public func string(_ tag: Tag) -> String? {
         guard let element = self[tag], element.vr.isText || element.vr == .UN, let bytes = element.bytes,
-              let text = specificCharacterSet.decode(bytes, vr: element.vr) else { return nil }
+              let text = decodedText(bytes, vr: element.vr) else { return nil }
         return text.trimmingSpacesAndNUL(leading: element.vr.hasInsignificantLeadingSpaces)
     }
 
@@ -29,13 +29,20 @@ extension DataSet {
     /// LT, ST, UT and UR hold a single value.
     public func strings(_ tag: Tag) -> [String]? {
         guard let element = self[tag], element.vr.isText, let bytes = element.bytes,
-              let text = specificCharacterSet.decode(bytes, vr: element.vr) else { return nil }
+              let text = decodedText(bytes, vr: element.vr) else { return nil }
         let leading = element.vr.hasInsignificantLeadingSpaces
         guard element.vr.allowsMultipleTextValues else { return [text.trimmingSpacesAndNUL(leading: leading)] }
         if text.isEmpty { return [] }
         return text.split(separator: "\\", omittingEmptySubsequences: false).map {
             String($0).trimmingSpacesAndNUL(leading: leading)
         }
+    }
+
+    /// Only some VRs are decoded with the Specific Character Set; reading (and parsing) it for
+    /// the others - UIDs, dates, codes, numbers - was a quarter of a received file's second parse.
+    private func decodedText(_ bytes: [UInt8], vr: VR) -> String? {
+        let characterSet = vr.usesSpecificCharacterSet ? specificCharacterSet : .defaultRepertoire
+        return characterSet.decode(bytes, vr: vr)
     }
 
     /// First value of a US (or OW, or UN of two bytes) element.

@@ -143,19 +143,13 @@ public final class InstanceReception: @unchecked Sendable {
         }
         let request = self.request
         let committer = pipeline.committer
+        let submitted = ContinuousClock.now
         let prepared: Prepared
-        do {
-            let submitted = ContinuousClock.now
-            let outcome = try await BlockingWork.run { [timings] in
-                var timings = timings
-                timings[.handoff] = ContinuousClock.now - submitted
-                return (Self.publishAndFlush(writer, request: request, bytes: bytes, committer: committer,
-                                             timings: &timings), timings)
-            }
-            (prepared, timings) = (outcome.0, outcome.1)
-        } catch {
-            writer.discard()
-            return StorePipeline.result(for: error, bytes: bytes)
+        (prepared, timings) = await BlockingWork.run { [timings] in
+            var timings = timings
+            timings[.handoff] = ContinuousClock.now - submitted
+            return (Self.publishAndFlush(writer, request: request, bytes: bytes, committer: committer,
+                                         timings: &timings), timings)
         }
         switch prepared {
         case .refused(let result):

@@ -10,16 +10,19 @@ public struct ValidatedUID: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ text: String) throws(UIDError) {
         // PS3.5 pads odd-length UIDs with a NUL; a parsed value may still carry it.
-        let trimmed = text.last == "\0" ? String(text.dropLast()) : text
+        // Byte checks only: this runs for every UID of every stored instance.
+        let trimmed = text.utf8.last == 0 ? String(text.dropLast()) : text
         guard !trimmed.isEmpty else { throw .empty }
-        guard trimmed.utf8.count <= 64 else { throw .tooLong(trimmed.utf8.count) }
-        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
-        guard trimmed.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || digits.contains($0) }) else {
-            throw .invalidCharacter(trimmed)
+        let bytes = trimmed.utf8
+        guard bytes.count <= 64 else { throw .tooLong(bytes.count) }
+        let dot = UInt8(ascii: "."), digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        guard bytes.allSatisfy({ $0 == dot || digits.contains($0) }) else { throw .invalidCharacter(trimmed) }
+        var previous = dot  // a leading dot is an empty first component
+        for byte in bytes {
+            if byte == dot && previous == dot { throw .emptyComponent(trimmed) }
+            previous = byte
         }
-        guard !trimmed.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
-            throw .emptyComponent(trimmed)
-        }
+        guard previous != dot else { throw .emptyComponent(trimmed) }
         value = trimmed
     }
 
