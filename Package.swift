@@ -149,6 +149,6 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
         .testTarget(name: "DICOMNetworkTests", dependencies: ["DICOMNetwork", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")]),
         // Runs the built executables and real DCMTK peers.
-        .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic", "TandemSend", "DICOMImaging"]),
+        .testTarget(name: "ToolTests", dependencies: ["DICOMCore", "DICOMSynthetic", "TandemSend", "DICOMImaging", "TandemCluster"]),
     ]
 )

@@ -1,18 +1,15 @@
 import Foundation
+import TandemCluster
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Runs a program to completion for a test, bounded in time, with posix_spawn rather than
-/// Foundation's Process, whose children inherit two things that made a test wait forever:
-/// - the spawning thread's signal mask. Swift's executor and Dispatch threads block SIGTERM,
-///   SIGINT and SIGHUP, so such a child (and every process it starts) ignored `kill PID`:
-///   `timeout` could not stop a hung browser harness, a script's `kill; wait` waited on.
-/// - a descriptor Process watches for the child's exit: a process the child leaves behind keeps
-///   it "running" for its own life.
-/// Here the child gets an empty mask and default signal actions, its own process group (killed
-/// whole at the time limit), stdin from a file or /dev/null, and stdout and stderr in files, so
-/// nothing it leaves behind can hold a pipe this process reads.
+/// Runs a program to completion for a test, bounded in time, through `ProcessSpawn` rather than
+/// Foundation's Process, whose children inherited what made tests wait forever: a signal mask
+/// blocking SIGTERM (`timeout` could not stop a hung browser harness, a script's `kill; wait`
+/// waited on) and a descriptor whose holders keep the child "running". The child's process group
+/// is killed whole at the time limit; stdin comes from a file or /dev/null, stdout and stderr go
+/// to files, so nothing it leaves behind can hold a pipe this process reads.
 final class ChildProcess {
     /// Exit status reported when the time limit stopped the program, as `timeout` reports it.
     static let timedOutStatus: Int32 = 124
@@ -23,12 +20,13 @@ final class ChildProcess {
 
     /// Starts `executable`; `wait` then collects it.
     init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws {
-        let stdin = try input.map(AnonymousFile.holding) ?? AnonymousFile(nullDevice: ())
+        let stdin = try input.map(AnonymousFile.holding)
         stdout = try AnonymousFile()
         stderr = try AnonymousFile()
         description = ([executable] + arguments.prefix(3)).joined(separator: " ")
-        processIdentifier = try Self.spawn(executable, arguments, environment: environment ?? ProcessInfo.processInfo.environment,
-                                           stdin: stdin.descriptor, stdout: stdout.descriptor, stderr: stderr.descriptor)
+        processIdentifier = try ProcessSpawn.spawn(executable, arguments: arguments,
+                                                   environment: environment ?? ProcessInfo.processInfo.environment,
+                                                   stdin: stdin?.descriptor, stdout: stdout.descriptor, stderr: stderr.descriptor)
     }
 
     /// Runs `executable` to completion, at most `timeLimit` seconds.
@@ -57,54 +55,11 @@ final class ChildProcess {
     private static func waitForExit(_ pid: pid_t, until deadline: Date) -> Int32? {
         var pause: useconds_t = 1_000
         while true {
-            var raw: Int32 = 0
-            if waitpid(pid, &raw, WNOHANG) == pid {
-                let signal = raw & 0x7f
-                return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
-            }
+            if let status = ProcessSpawn.exitStatus(pid) { return status }
             if Date() >= deadline { return nil }
             usleep(pause)
             pause = min(pause * 2, 20_000)
         }
-    }
-
-    private static func spawn(_ path: String, _ arguments: [String], environment: [String: String],
-                              stdin: Int32, stdout: Int32, stderr: Int32) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        // Every other descriptor of this process stays out of the child (glibc ignores the close
-        // of one another thread closed meanwhile).
-        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        for fd in open.compactMap({ Int32($0) }) where fd > 2 {
-            posix_spawn_file_actions_addclose(&actions, fd)
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var allSignals = sigset_t(), noSignals = sigset_t()
-        sigfillset(&allSignals)
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard result == 0 else {
-            throw ExternalTool.Failure("cannot start \(path): \(String(cString: strerror(result)))")
-        }
-        return pid
     }
 }
 
@@ -117,11 +72,6 @@ private final class AnonymousFile {
         descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw ExternalTool.Failure("cannot create \(path): \(String(cString: strerror(errno)))") }
         unlink(path)
-    }
-
-    init(nullDevice: Void) throws {
-        descriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ExternalTool.Failure("cannot open /dev/null") }
     }
 
     static func holding(_ data: Data) throws -> AnonymousFile {
