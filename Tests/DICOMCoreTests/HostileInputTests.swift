@@ -173,7 +173,7 @@ import Testing
 }
 
 /// A small deterministic generator so failures reproduce.
-struct CodecTestRandom {
+struct CodecTestRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -19,11 +19,13 @@ public struct ByteReader {
         chunkSize = 0
     }
 
-    /// Reads from a source in chunks of `chunkSize` bytes.
-    public init(source: any ByteSource, chunkSize: Int = 64 * 1024) {
+    /// Reads from a source in chunks of `chunkSize` bytes. `startOffset` is the offset of the
+    /// source's first byte in the input it is part of, so offsets (in errors too) count from there.
+    public init(source: any ByteSource, chunkSize: Int = 64 * 1024, startOffset: Int = 0) {
         self.chunkSize = max(16, chunkSize)
         buffer = [UInt8](repeating: 0, count: self.chunkSize)
         validCount = 0
+        bufferStartOffset = startOffset
         self.source = source
     }
 

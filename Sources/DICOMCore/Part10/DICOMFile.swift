@@ -29,6 +29,13 @@ public struct DICOMFile: Sendable {
         dataSetOffset = 0
     }
 
+    /// A file whose meta information and data set were read apart: a receiver that wrote the
+    /// meta information itself and read the data set as it arrived (`ArrivingDataSet`).
+    public init(fileMetaInformation: DataSet, dataSet: DataSet, transferSyntax: TransferSyntax, dataSetOffset: Int) {
+        self.init(preamble: nil, fileMetaInformation: fileMetaInformation, dataSet: dataSet,
+                  transferSyntax: transferSyntax, dataSetOffset: dataSetOffset, stoppedBefore: nil)
+    }
+
     init(preamble: [UInt8]?, fileMetaInformation: DataSet, dataSet: DataSet, transferSyntax: TransferSyntax,
          dataSetOffset: Int, stoppedBefore: (tag: Tag, offset: Int)?) {
         self.preamble = preamble
@@ -62,9 +69,13 @@ public struct DICOMFile: Sendable {
     /// file without re-encoding: preamble, "DICM" and File Meta Information (PS3.10 §7.1).
     public static func metaHeader(sopClassUID: String, sopInstanceUID: String, transferSyntax: TransferSyntax,
                                   sourceApplicationEntityTitle: String?) throws -> [UInt8] {
-        let meta = try DataSet.fileMetaInformation(sopClassUID: sopClassUID, sopInstanceUID: sopInstanceUID,
+        try metaHeader(DataSet.fileMetaInformation(sopClassUID: sopClassUID, sopInstanceUID: sopInstanceUID,
                                                    transferSyntax: transferSyntax,
-                                                   sourceApplicationEntityTitle: sourceApplicationEntityTitle)
-        return try FileMetaInformationEncoder.encode(meta, preamble: nil)
+                                                   sourceApplicationEntityTitle: sourceApplicationEntityTitle))
+    }
+
+    /// The same for meta information already built (`DataSet.fileMetaInformation`).
+    public static func metaHeader(_ fileMetaInformation: DataSet) throws -> [UInt8] {
+        try FileMetaInformationEncoder.encode(fileMetaInformation, preamble: nil)
     }
 }

@@ -38,7 +38,22 @@ public enum IndexAttributes {
 
     public static func readFile(atPath path: String) throws(Failure) -> DICOMFile {
         do {
-            return try DICOMFile(path: path, options: .indexing(retaining: retainedTags))
+            return try DICOMFile(path: path, options: readOptions)
+        } catch {
+            throw .unreadable("\(error)")
+        }
+    }
+
+    /// How the index reads a data set: the retained tags kept, bulk values skipped.
+    public static let readOptions = ReadOptions.indexing(retaining: retainedTags)
+
+    /// Reads a received data set from what was kept of it as it arrived, with the same result
+    /// as `readFile` on the file it was written to; nil when the file must be read instead.
+    public static func read(_ arrived: ArrivingFile) throws(Failure) -> DICOMFile? {
+        do {
+            guard let dataSet = try arrived.dataSet.read() else { return nil }
+            return DICOMFile(fileMetaInformation: arrived.fileMetaInformation, dataSet: dataSet,
+                             transferSyntax: arrived.dataSet.transferSyntax, dataSetOffset: arrived.dataSet.startOffset)
         } catch {
             throw .unreadable("\(error)")
         }
@@ -105,5 +120,17 @@ public enum IndexAttributes {
     private static func nonEmpty(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
         return text
+    }
+}
+
+/// A Part 10 file being received: the meta information its receiver wrote, and its data set as
+/// it arrives (read with `IndexAttributes.readOptions`).
+public struct ArrivingFile: Sendable {
+    public var fileMetaInformation: DataSet
+    public var dataSet: ArrivingDataSet
+
+    public init(fileMetaInformation: DataSet, dataSet: ArrivingDataSet) {
+        self.fileMetaInformation = fileMetaInformation
+        self.dataSet = dataSet
     }
 }

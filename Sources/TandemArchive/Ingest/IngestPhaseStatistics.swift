@@ -10,11 +10,12 @@ public enum IngestPhase: String, CaseIterable, Sendable {
     case receive
     /// Checking free space, creating the temp file and writing the Part 10 meta header.
     case open
-    /// Writing the received PDVs into the temp file.
+    /// Writing the received PDVs into the temp file, and walking their element headers (`ArrivingDataSet`).
     case write
     /// Waiting for a thread of the blocking-I/O pool to pick the finished reception up.
     case handoff
-    /// Reading the written file back to check the announcement and extract the index attributes.
+    /// Reading the data set to check the announcement and extract the index attributes: from the
+    /// bytes kept as it arrived, or else from the written file.
     case parse
     /// `fsync` of the published file and of the directory it is linked in (while the index row commits).
     case fileFlush = "file_flush"
@@ -67,6 +68,15 @@ public final class IngestPhaseStatistics: @unchecked Sendable {
 
     private let lock = NSLock()
     private var counts: [IngestPhase: [Int]] = [:]
+    private var readBacks = 0
+
+    /// Data sets that had to be read back from their written file (deflated, too large to keep
+    /// while arriving, or damaged) instead of from what was kept as they arrived.
+    public var readBackCount: Int { lock.withLock { readBacks } }
+
+    public func countReadBack() {
+        lock.withLock { readBacks += 1 }
+    }
 
     public init() {}
 
@@ -98,8 +108,10 @@ public final class IngestPhaseStatistics: @unchecked Sendable {
         }
     }
 
-    /// One info line per phase: `ingest phase` with phase, instances, p50_ms and p90_ms.
+    /// One info line per phase: `ingest phase` with phase, instances, p50_ms and p90_ms; then
+    /// `ingest data sets read back` with their count.
     public func log(to logger: Logger) {
+        defer { logger.info("ingest data sets read back", metadata: ["count": "\(readBackCount)"]) }
         for summary in summaries() {
             logger.info("ingest phase", metadata: [
                 "phase": "\(summary.phase.rawValue)", "instances": "\(summary.count)",

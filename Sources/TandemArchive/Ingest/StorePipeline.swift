@@ -62,12 +62,15 @@ public final class StorePipeline: Sendable {
         }
         do {
             let writer = try DurableObjectWriter(root: root, minFreeBytes: storage.minFreeBytes)
-            let header = try DICOMFile.metaHeader(
+            let meta = try DataSet.fileMetaInformation(
                 sopClassUID: request.sopClassUID, sopInstanceUID: request.sopInstanceUID,
                 transferSyntax: request.transferSyntax, sourceApplicationEntityTitle: request.callingAE)
+            let header = try DICOMFile.metaHeader(meta)
             try writer.append(header)
-            return InstanceReception(pipeline: self, request: request, writer: writer, headerLength: Int64(header.count),
-                                     began: began)
+            let arriving = ArrivingDataSet(transferSyntax: request.transferSyntax, startOffset: header.count,
+                                           options: IndexAttributes.readOptions)
+            return InstanceReception(pipeline: self, request: request, writer: writer,
+                                     arriving: ArrivingFile(fileMetaInformation: meta, dataSet: arriving), began: began)
         } catch {
             return InstanceReception(pipeline: self, request: request, refusal: Self.result(for: error))
         }
@@ -86,17 +89,20 @@ public final class InstanceReception: @unchecked Sendable {
     private let pipeline: StorePipeline
     private var writer: DurableObjectWriter?
     private var refusal: StoreResult?
+    /// The data set as it arrives, so that it need not be read back from the file.
+    private var arriving: ArrivingFile?
     private let headerLength: Int64
     private var timings = IngestTimings()
     /// When the temp file was ready for the first fragment.
     private let receivingSince: ContinuousClock.Instant
 
     init(pipeline: StorePipeline, request: StoreRequest, writer: DurableObjectWriter? = nil,
-         headerLength: Int64 = 0, began: ContinuousClock.Instant = .now, refusal: StoreResult? = nil) {
+         arriving: ArrivingFile? = nil, began: ContinuousClock.Instant = .now, refusal: StoreResult? = nil) {
         self.pipeline = pipeline
         self.request = request
         self.writer = writer
-        self.headerLength = headerLength
+        self.arriving = arriving
+        self.headerLength = Int64(arriving?.dataSet.startOffset ?? 0)
         self.refusal = refusal
         self.receivingSince = ContinuousClock.now
         timings[.open] = receivingSince - began
@@ -115,6 +121,7 @@ public final class InstanceReception: @unchecked Sendable {
         defer { timings.add(ContinuousClock.now - writing, to: .write) }
         do {
             try writer.append(fragment)
+            fragment.withUnsafeBytes { arriving?.dataSet.append($0) }
         } catch {
             refusal = StorePipeline.result(for: error, bytes: bytesReceived)
             self.writer = nil
@@ -125,6 +132,7 @@ public final class InstanceReception: @unchecked Sendable {
     public func abandon() {
         writer?.discard()
         writer = nil
+        arriving = nil
     }
 
     /// Verifies, publishes, flushes and indexes the complete instance; returns the outcome to
@@ -134,22 +142,24 @@ public final class InstanceReception: @unchecked Sendable {
     public func finish() async throws(FencedError) -> StoreResult {
         timings[.receive] = ContinuousClock.now - receivingSince - (timings[.write] ?? .zero)
         if let refusal { return refusal }
-        guard let writer else { return StoreResult(.outOfResources, reason: "reception already finished") }
+        guard let writer, let arriving else { return StoreResult(.outOfResources, reason: "reception already finished") }
         let bytes = bytesReceived
         self.writer = nil
+        self.arriving = nil
         guard bytes > 0 else {
             writer.discard()
             return StoreResult(.unreadable, reason: "empty data set")
         }
         let request = self.request
         let committer = pipeline.committer
+        let statistics = pipeline.phaseStatistics
         let submitted = ContinuousClock.now
         let prepared: Prepared
         (prepared, timings) = await BlockingWork.run { [timings] in
             var timings = timings
             timings[.handoff] = ContinuousClock.now - submitted
-            return (Self.publishAndFlush(writer, request: request, bytes: bytes, committer: committer,
-                                         timings: &timings), timings)
+            return (Self.publishAndFlush(writer, arriving: arriving, request: request, bytes: bytes, committer: committer,
+                                         statistics: statistics, timings: &timings), timings)
         }
         switch prepared {
         case .refused(let result):
@@ -188,10 +198,13 @@ public final class InstanceReception: @unchecked Sendable {
 
     /// One trip to a blocking thread: verify the data set, publish the file, start its index
     /// commit and flush the file meanwhile; or discard it when refused.
-    static func publishAndFlush(_ writer: DurableObjectWriter, request: StoreRequest, bytes: Int64,
-                                committer: GroupCommitter, timings: inout IngestTimings) -> Prepared {
+    static func publishAndFlush(_ writer: DurableObjectWriter, arriving: ArrivingFile, request: StoreRequest,
+                                bytes: Int64, committer: GroupCommitter, statistics: IngestPhaseStatistics,
+                                timings: inout IngestTimings) -> Prepared {
         let parsing = ContinuousClock.now
-        let verdict = verify(fileAtPath: writer.temporaryPath, request: request)
+        let verdict = verify(arriving, orFileAtPath: writer.temporaryPath, request: request) {
+            statistics.countReadBack()
+        }
         timings[.parse] = ContinuousClock.now - parsing
         switch verdict {
         case let .refused(outcome, reason):
@@ -238,11 +251,19 @@ public final class InstanceReception: @unchecked Sendable {
         case refused(IngestOutcome, String)
     }
 
-    /// Parses what was written (structure only, bulk values skipped) and checks that the data set
+    /// Reads the data set (structure only, bulk values skipped) from what was kept of it as it
+    /// arrived, or else from the written file (`readingBack` is called then), and checks that it
     /// is the instance announced (for C-STORE, PS3.4 §B.2.3: A9xx when it does not match).
-    static func verify(fileAtPath path: String, request: StoreRequest) -> Verdict {
+    static func verify(_ arriving: ArrivingFile, orFileAtPath path: String, request: StoreRequest,
+                       readingBack: () -> Void) -> Verdict {
         do {
-            let file = try IndexAttributes.readFile(atPath: path)
+            let file: DICOMFile
+            if let arrived = try IndexAttributes.read(arriving) {
+                file = arrived
+            } else {
+                readingBack()
+                file = try IndexAttributes.readFile(atPath: path)
+            }
             let dataSetClass = file.dataSet.string(.sopClassUID) ?? ""
             let dataSetInstance = file.dataSet.string(.sopInstanceUID) ?? ""
             guard dataSetClass == request.sopClassUID else {

@@ -28,6 +28,8 @@ struct StorePipelineTests {
         let study = try #require(try pipeline.index.study(studyInstanceUID: sent.studyInstanceUID))
         #expect(study.patientName == "Müller^Jürgen")
         #expect(scratch.files(under: "incoming").isEmpty)
+        // Read as it arrived, not from the written file; a deflated data set only through its inflater.
+        #expect(pipeline.phaseStatistics.readBackCount == (syntax.isDeflated ? 1 : 0))
     }
 
     @Test("what a stored instance's study is found by, C-FIND and QIDO-RS find it by")
@@ -154,6 +156,7 @@ struct StorePipelineTests {
         sent.dataSet.removeLast(1000)
         let result = try await sent.store(with: pipeline)
         #expect(result.outcome == .unreadable)
+        #expect(pipeline.phaseStatistics.readBackCount == 1)
         #expect(scratch.files(under: "objects").isEmpty)
         #expect(scratch.files(under: "incoming").isEmpty)
     }
