@@ -62,12 +62,14 @@ struct DcmRecv: TandemCommand {
             // The first start creates the archive (docs/design.md, "Cluster model").
             let archive = try tool.openArchive(dataRoot, configuration: settings, creating: true)
             let pipeline = try tool.onArchive("open", at: dataRoot) {
-                try StorePipeline.open(index: archive.index, storage: settings.storage, logger: logger)
+                try StorePipeline.open(index: archive.index, storage: settings.storage,
+                                       spareFiles: StorePipeline.receiverSpareFiles, logger: logger)
             }
             let stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query,
                                                      peers: settings.peers, commitment: settings.commitment,
                                                      retry: settings.retry, listener: listener, signals: signals,
                                                      logger: logger)
+            pipeline.discardSpareFiles()
             if phaseStats { pipeline.phaseStatistics.log(to: logger) }
             if case .fenced(let reason) = stop { throw ToolError(.temporaryFailure, reason) }
         }

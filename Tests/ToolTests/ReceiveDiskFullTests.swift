@@ -36,7 +36,14 @@ struct ReceiveDiskFullTests {
         for path in stored.values {
             #expect(try ExternalTool.run("dcmdump", ["-q", root.appendingPathComponent(path).path]).status == 0)
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("incoming").path).isEmpty)
+        // Nothing partial stays in incoming/: only the receiver's spare temp files, created ahead and empty.
+        let incoming = root.appendingPathComponent("incoming")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: incoming.path)
+        #expect(leftovers.count <= 4)
+        for name in leftovers {
+            let size = try FileManager.default.attributesOfItem(atPath: incoming.appendingPathComponent(name).path)[.size] as? Int
+            #expect(size == 0, "\(name) holds \(size ?? -1) bytes")
+        }
 
         try Self.mount(["mount", "-o", "remount,size=16m", mountPoint.path])
         let second = try ExternalTool.run("storescu", ["-aec", "TANDEM", "+sd", "+r", "127.0.0.1", "\(receiver.port)", input.path])

@@ -4,8 +4,9 @@
 Every acknowledged instance must be indexed, its file present and completely readable, and
 every indexed row must point at a complete object (nothing partial indexed). Once recovery has
 run and the receiver is idle, every file under objects/ must be indexed (no orphan: recovery
-settled its journal entry), incoming/ must be empty and no row may still be noted in
-unflushed_object (every file flush settled).
+settled its journal entry), incoming/ must hold nothing but the running receiver's spare temp
+files (empty, one link, named with a live pid: created ahead of receptions) and no row may still
+be noted in unflushed_object (every file flush settled).
 Prints "acknowledged A indexed I present P bad B" and exits 1 on any violation.
 
 With --unreadable-entries-allowed (after a power cut): a journal entry in incoming/ whose file
@@ -75,7 +76,15 @@ notes = db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'unflushed_o
     db.execute("SELECT file_path FROM unflushed_object").fetchall()
 if notes:
     problems.append(f"{len(notes)} row(s) still noted as being flushed: {[n[0] for n in notes[:3]]}")
-leftovers = [name for name in leftovers if os.lstat(os.path.join(incoming, name)).st_ino not in unreadable_inodes]
+def is_live_spare(name):
+    """An empty, never-linked temp file of a process still running: a receiver's spare."""
+    status = os.lstat(os.path.join(incoming, name))
+    pid = name.split(".", 1)[0]
+    return status.st_nlink == 1 and status.st_size == 0 and pid.isdigit() and os.path.exists(f"/proc/{pid}")
+
+
+leftovers = [name for name in leftovers
+             if os.lstat(os.path.join(incoming, name)).st_ino not in unreadable_inodes and not is_live_spare(name)]
 if leftovers:
     problems.append(f"{len(leftovers)} file(s) left in incoming/: {leftovers[:3]}")
 

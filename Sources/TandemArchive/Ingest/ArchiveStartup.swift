@@ -10,13 +10,13 @@ extension StorePipeline {
     /// touching anything.
     public static func open(root: DataRoot, storage: StorageSettings, epoch: Int64? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {
+                            spareFiles: Int = 0, logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {
         let index = try ArchiveIndex(root: root, storage: storage, epoch: epoch, environment: environment)
-        return try open(index: index, storage: storage, logger: logger)
+        return try open(index: index, storage: storage, spareFiles: spareFiles, logger: logger)
     }
 
-    /// `open(root:storage:epoch:environment:logger:)` on an index already opened.
-    public static func open(index: ArchiveIndex, storage: StorageSettings,
+    /// `open(root:storage:epoch:environment:spareFiles:logger:)` on an index already opened.
+    public static func open(index: ArchiveIndex, storage: StorageSettings, spareFiles: Int = 0,
                             logger: Logger = Logger(label: "tandem.ingest")) throws -> StorePipeline {
         let root = index.root
         // Started without an epoch on a passive node: recovery would remove and index files there.
@@ -35,6 +35,6 @@ extension StorePipeline {
             logger.warning("unreadable object left in place", metadata: [
                 "path": "\(object.relativePath)", "reason": "\(object.reason)"])
         }
-        return StorePipeline(index: index, storage: storage, logger: logger)
+        return StorePipeline(index: index, storage: storage, spareFiles: spareFiles, logger: logger)
     }
 }

@@ -8,7 +8,7 @@ import Logging
 public enum IngestPhase: String, CaseIterable, Sendable {
     /// Waiting for the data set's PDVs to come off the socket (the time between writes).
     case receive
-    /// Checking free space, creating the temp file and writing the Part 10 meta header.
+    /// Checking free space, taking a spare temp file (else creating one) and writing the Part 10 meta header.
     case open
     /// Writing the received PDVs into the temp file, and walking their element headers (`ArrivingDataSet`).
     case write

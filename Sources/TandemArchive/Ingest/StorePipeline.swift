@@ -40,13 +40,27 @@ public final class StorePipeline: Sendable {
     let logger: Logger
     /// Where the milliseconds of every stored instance went (`dcmrecv --phase-stats`).
     public let phaseStatistics = IngestPhaseStatistics()
+    /// Temp files created ahead of the receptions (none unless asked for).
+    let spares: SpareWriters
 
-    public init(index: ArchiveIndex, storage: StorageSettings, logger: Logger = Logger(label: "tandem.ingest")) {
+    /// `spareFiles`: how many temp files to keep created ahead of receptions (`SpareWriters`);
+    /// a receiver that does so calls `discardSpareFiles()` when it stops.
+    public init(index: ArchiveIndex, storage: StorageSettings, spareFiles: Int = 0,
+                logger: Logger = Logger(label: "tandem.ingest")) {
         self.root = index.root
         self.index = index
         self.storage = storage
         self.committer = GroupCommitter(index: index)
+        self.spares = SpareWriters(root: index.root, capacity: spareFiles)
         self.logger = logger
+    }
+
+    /// What a DICOM receiver keeps ready: one for each of a few concurrent associations.
+    public static let receiverSpareFiles = 4
+
+    /// Removes the spare temp files and makes no more; receptions still create their own.
+    public func discardSpareFiles() {
+        spares.discardAll()
     }
 
     /// Starts receiving one instance: validates the affected SOP Instance UID, opens a temp file
@@ -61,7 +75,7 @@ public final class StorePipeline: Sendable {
                                      refusal: StoreResult(.invalidSOPInstanceUID, reason: error.description))
         }
         do {
-            let writer = try DurableObjectWriter(root: root, minFreeBytes: storage.minFreeBytes)
+            let writer = try spares.take(minFreeBytes: storage.minFreeBytes)
             let meta = try DataSet.fileMetaInformation(
                 sopClassUID: request.sopClassUID, sopInstanceUID: request.sopInstanceUID,
                 transferSyntax: request.transferSyntax, sourceApplicationEntityTitle: request.callingAE)

@@ -39,14 +39,26 @@ public final class DurableObjectWriter: @unchecked Sendable {
     private let incomingTicket: UInt64
 
     /// Refuses to start (out of resources) when the data root has less than `minFreeBytes` available.
-    public init(root: DataRoot, minFreeBytes: Int64 = StorageSettings.defaultMinFreeBytes) throws {
-        self.root = root
+    public convenience init(root: DataRoot, minFreeBytes: Int64 = StorageSettings.defaultMinFreeBytes) throws {
+        try Self.requireFreeSpace(in: root, minFreeBytes: minFreeBytes)
+        try self.init(creatingIn: root)
+    }
+
+    /// Out of resources when the data root has less than `minFreeBytes` available.
+    static func requireFreeSpace(in root: DataRoot, minFreeBytes: Int64) throws {
         let incoming = root.incomingPath
         let available = try DurableFileSystem.availableBytes(at: incoming)
         guard available >= minFreeBytes else {
             throw StorageError.outOfResources(
                 "\(available) bytes free in \(incoming), below min_free_bytes \(minFreeBytes)")
         }
+    }
+
+    /// Creates the temp file without looking at free space: a spare (`SpareWriters`), whose
+    /// taker checks it.
+    init(creatingIn root: DataRoot) throws {
+        self.root = root
+        let incoming = root.incomingPath
         // O_EXCL with a random name: two receivers (or processes) can never share a temp file.
         let path = incoming + "/" + IncomingFileName.make()
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
