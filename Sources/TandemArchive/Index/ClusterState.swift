@@ -39,11 +39,13 @@ enum ClusterStateTable {
                             updatedAt: row["updated_at"])
     }
 
+    /// Throws `FencedError` unless the cluster is at `epoch`. Every fenced write runs it inside
+    /// its transaction, so the common case reads the epoch alone through a cached statement.
     static func checkEpoch(_ epoch: Int64, _ db: Database) throws {
+        let current = try Int64.fetchOne(db.cachedStatement(sql: "SELECT epoch FROM cluster_state WHERE id = 1"))
+        guard current != epoch else { return }
         let state = try read(db)
-        guard state.epoch == epoch else {
-            throw FencedError(processEpoch: epoch, currentEpoch: state.epoch, holder: state.holder)
-        }
+        throw FencedError(processEpoch: epoch, currentEpoch: state.epoch, holder: state.holder)
     }
 
     /// Keeps the state only when `proof` proves `node` holds it already; any other promotion, the

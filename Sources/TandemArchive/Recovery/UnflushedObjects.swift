@@ -89,6 +89,8 @@ extension ArchiveIndex {
     }
 
     private static func clearUnsynced(_ filePaths: [String], epoch: Int64, _ db: Database) throws {
+        // Never a cached statement: SQLite applies this pragma when it compiles it, so executing
+        // a prepared one again would change nothing.
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
         // Every other commit must stay synced, whatever happened to this one.
         defer { restoreFullSynchronous(db) }
