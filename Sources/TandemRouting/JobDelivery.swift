@@ -94,7 +94,7 @@ struct JobDelivery: Sendable {
                 continue
             }
             let path = queue.index.root.url(relativePath: archived.filePath).path
-            if let offset = archived.dataSetOffset, Self.fileSize(at: path) == archived.fileSize {
+            if let offset = archived.dataSetOffset, FileByteSource.size(ofFileAt: path) == archived.fileSize {
                 files.append(InstanceSummary(
                     path: path, sopClassUID: archived.sopClassUID, sopInstanceUID: item.sopInstanceUID,
                     studyInstanceUID: job.studyInstanceUID, transferSyntaxUID: archived.transferSyntaxUID,
@@ -109,11 +109,6 @@ struct JobDelivery: Sendable {
             }
         }
         return (files, unavailable)
-    }
-
-    private static func fileSize(at path: String) -> Int64? {
-        var status = stat()
-        return stat(path, &status) == 0 ? Int64(status.st_size) : nil
     }
 
     /// Records the results (or, with none, only renews the claim) and counts them.

@@ -100,8 +100,7 @@ public struct StorageCommitmentProvider: DIMSEServiceProvider {
         return CommitmentReport(commitment, indexed: candidates.mapValues(\.sopClassUID)) { uid in
             guard let file = candidates[uid]?.file else { return false }
             let path = root.url(relativePath: file.filePath).path
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil
-            return size == file.fileSize
+            return FileByteSource.size(ofFileAt: path) == file.fileSize
         }
     }
 

@@ -164,8 +164,7 @@ public struct RetrieveServiceProvider: DIMSEServiceProvider {
                 continue
             }
             let path = index.root.url(relativePath: archived.filePath).path
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil
-            if let offset = archived.dataSetOffset, size == archived.fileSize {
+            if let offset = archived.dataSetOffset, FileByteSource.size(ofFileAt: path) == archived.fileSize {
                 files.append(InstanceSummary(path: path, sopClassUID: archived.sopClassUID, sopInstanceUID: instance.sopInstanceUID,
                                              transferSyntaxUID: archived.transferSyntaxUID, size: Int(archived.fileSize),
                                              dataSetOffset: Int(offset)))

@@ -36,7 +36,7 @@ public enum FileInventory {
         guard let sopInstance = nonEmpty(dataSet.string(.sopInstanceUID) ?? file.mediaStorageSOPInstanceUID) else {
             return .skipped(path: path, reason: "missing SOP Instance UID (0008,0018)")
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let size = Int(FileByteSource.size(ofFileAt: path) ?? 0)
         return .sendable(InstanceSummary(
             path: path, sopClassUID: sopClass, sopInstanceUID: sopInstance,
             studyInstanceUID: nonEmpty(dataSet.string(.studyInstanceUID)),
