@@ -82,7 +82,7 @@ public struct ArrivingDataSet: Sendable {
                 header.append(contentsOf: piece)
                 keep(piece)
                 index += take
-                if header.count == needed { interpretHeader() }
+                if followed && header.count == needed { interpretHeader() }
             case let .value(remaining, keepValue):
                 let take = min(remaining, bytes.count - index)
                 if keepValue { keep(UnsafeRawBufferPointer(rebasing: bytes[index..<index + take])) } else { length += take }
