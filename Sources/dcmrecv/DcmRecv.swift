@@ -65,11 +65,11 @@ struct DcmRecv: TandemCommand {
                 try StorePipeline.open(index: archive.index, storage: settings.storage,
                                        spareFiles: StorePipeline.receiverSpareFiles, logger: logger)
             }
+            defer { pipeline.discardSpareFiles() }
             let stop = try await ReceiverService.run(pipeline: pipeline, policy: policy, query: settings.query,
                                                      peers: settings.peers, commitment: settings.commitment,
                                                      retry: settings.retry, listener: listener, signals: signals,
                                                      logger: logger)
-            pipeline.discardSpareFiles()
             if phaseStats { pipeline.phaseStatistics.log(to: logger) }
             if case .fenced(let reason) = stop { throw ToolError(.temporaryFailure, reason) }
         }
