@@ -25,7 +25,6 @@ public struct ArrivingDataSet: Sendable {
     private var kept: [UInt8] = []
     /// Where each run of kept bytes starts, in the data set and in `kept`.
     private var runs: [KeptRun] = []
-    private var keptUpTo = 0
     private var frames: [Frame] = []
     private var mode = Mode.header(needed: 8)
     private var header: [UInt8] = []
@@ -50,11 +49,6 @@ public struct ArrivingDataSet: Sendable {
     public var isComplete: Bool {
         guard followed, frames.isEmpty, header.isEmpty, case .header(needed: 8) = mode else { return false }
         return true
-    }
-
-    private struct KeptRun: Sendable {
-        var start: Int
-        var keptStart: Int
     }
 
     /// An undefined-length construct being walked: a sequence's (or encapsulated Pixel Data's)
@@ -94,10 +88,12 @@ public struct ArrivingDataSet: Sendable {
     }
 
     private mutating func keep(_ piece: UnsafeRawBufferPointer) {
-        if keptUpTo != length || runs.isEmpty { runs.append(KeptRun(start: length, keptStart: kept.count)) }
+        // A new run unless the last one ends right here (no value was skipped since).
+        if runs.last.map({ $0.start + kept.count - $0.keptStart }) != length {
+            runs.append(KeptRun(start: length, keptStart: kept.count))
+        }
         kept.append(contentsOf: piece)
         length += piece.count
-        keptUpTo = length
         if kept.count > keptByteLimit { stopFollowing() }
     }
 
@@ -123,7 +119,7 @@ public struct ArrivingDataSet: Sendable {
     private mutating func interpretHeader() {
         let frame = frames.last
         let encoding = frame?.encoding ?? ElementEncoding(transferSyntax)
-        let tag = Tag(uint16(at: 0, encoding), uint16(at: 2, encoding))
+        let tag = tagFrom(header[0..<4], bigEndian: encoding.isBigEndian)
         switch frame?.content ?? .elements {
         case .items, .fragments:
             interpretItemHeader(tag: tag, length: uint32(at: 4, encoding), in: frame!)
@@ -158,11 +154,10 @@ public struct ArrivingDataSet: Sendable {
         if encoding.isExplicitVR {
             let code = (header[4], header[5])
             let known = VR(code: code)
-            let isLetter = { (byte: UInt8) in byte >= 0x41 && byte <= 0x5A }
             if let known, !known.hasLongExplicitLength {
                 vr = known
                 length = UInt32(uint16(at: 6, encoding))
-            } else if known != nil || (isLetter(code.0) && isLetter(code.1)) {
+            } else if known != nil || (isUpperCaseLetter(code.0) && isUpperCaseLetter(code.1)) {
                 if header.count < 12 {
                     mode = .header(needed: 12)
                     return
@@ -220,7 +215,7 @@ public struct ArrivingDataSet: Sendable {
     /// the type's description). Throws what reading the whole input would throw.
     public func read() throws -> DataSet? {
         guard isComplete else { return nil }
-        let source = KeptByteSource(kept: kept, runs: runs.map { ($0.start, $0.keptStart) }, length: length)
+        let source = KeptByteSource(kept: kept, runs: runs, length: length)
         var reader = try DataSetReader(reader: ByteReader(source: source, chunkSize: 4096, startOffset: startOffset),
                                        transferSyntax: transferSyntax, options: options)
         do {
@@ -231,19 +226,25 @@ public struct ArrivingDataSet: Sendable {
     }
 }
 
+/// Where a run of kept bytes starts, in the input and in the kept bytes.
+struct KeptRun: Sendable {
+    var start: Int
+    var keptStart: Int
+}
+
 /// The kept bytes of an `ArrivingDataSet` as the input they came from, with holes where values
 /// were skipped: reading a hole throws `NotKept`; skipping over one is what the reader does.
 struct KeptByteSource: ByteSource {
     struct NotKept: Error {}
 
     private let kept: [UInt8]
-    /// Start of each run of kept bytes in the input, and in `kept`, ascending.
-    private let runs: [(start: Int, keptStart: Int)]
+    /// Ascending.
+    private let runs: [KeptRun]
     private let length: Int
     private var position = 0
     private var run = 0
 
-    init(kept: [UInt8], runs: [(start: Int, keptStart: Int)], length: Int) {
+    init(kept: [UInt8], runs: [KeptRun], length: Int) {
         self.kept = kept
         self.runs = runs
         self.length = length

@@ -271,7 +271,8 @@ public struct DataSetReader {
     }
 }
 
-private func isUpperCaseLetter(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+/// Whether a byte is "A"…"Z", as both bytes of a VR code are (PS3.5 §6.2).
+func isUpperCaseLetter(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
 
 /// A tag from its four encoded bytes.
 func tagFrom(_ bytes: ArraySlice<UInt8>, bigEndian: Bool) -> Tag {
