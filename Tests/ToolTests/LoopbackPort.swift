@@ -9,10 +9,12 @@ import Glibc
 /// Taken below the kernel's ephemeral range (`ip_local_port_range`, 32768–60999 by default): a port
 /// read back from `bind(0)` is an ephemeral one, and the outgoing connections of a concurrent test
 /// (hundreds, in the hostile-load tests) could take it before the server binds it. Each call of
-/// this process moves on to the next port, so two tests never get the same one.
+/// this process moves on to the next port, so two tests never get the same one; the scripts the
+/// tests run take theirs from 26000-32000 (`scripts/lib/ports.sh`), so neither allocator can hand
+/// out a port the other chose and has not bound yet.
 enum LoopbackPort {
-    private static let range = 20_000..<32_000
-    private static let next = Mutex(Int.random(in: 20_000..<32_000))
+    private static let range = 20_000..<26_000
+    private static let next = Mutex(Int.random(in: range))
 
     /// A port nobody listens on right now.
     static func free() throws -> Int {

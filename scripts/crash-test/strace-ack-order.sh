@@ -25,7 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+# shellcheck source=../lib/ports.sh
+source "$HERE/../lib/ports.sh"
+PORT=$(free_port)
 "$BIN/dcmsynth" --out "$WORK/set" --modality CT --instances "$COUNT" --instance-size 64k >/dev/null
 strace -f -qq -s 4096 -xx -e trace=openat,link,fsync,fdatasync,write,writev,sendmsg,sendto -o "$WORK/trace" \
     "$BIN/dcmrecv" -q --root "$WORK/root" --bind 127.0.0.1 --port "$PORT" --aet STRACE --any-called-aet \

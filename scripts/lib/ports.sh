@@ -1,12 +1,16 @@
 # Loopback ports for the scripts that start servers (sourced, not run).
 
-# free_port: a loopback port that binds now, taken from 20000-32000, below the kernel's ephemeral
+# free_port: a loopback port that binds now, taken from 26000-32000, below the kernel's ephemeral
 # range, so that no client connection of a parallel test can take it before our server binds it.
+# The tool tests' own servers take theirs from 20000-25999 (LoopbackPort): the tool tests run these
+# scripts while their own servers start, and a port one side has chosen but not yet bound must
+# not be chosen by the other (a crash script's sender, retrying against its killed receiver's
+# port, once flooded a dcmweb that had been given the same port).
 free_port() {
     python3 - <<'PY'
 import random, socket
 for _ in range(200):
-    port = random.randint(20000, 32000)
+    port = random.randint(26000, 32000)
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", port))
@@ -15,7 +19,7 @@ for _ in range(200):
         print(port)
         break
 else:
-    raise SystemExit("no free port in 20000-32000")
+    raise SystemExit("no free port in 26000-32000")
 PY
 }
 
