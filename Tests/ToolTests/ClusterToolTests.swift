@@ -137,8 +137,8 @@ struct ClusterScratch {
         let hooks = base.appendingPathComponent("hooks-example")
         try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
         for phase in ["promote.d", "demote.d"] {
-            try FileManager.default.copyItem(
-                at: ToolRunner.repositoryDirectory.appendingPathComponent("scripts/hooks/\(phase)"),
+            try ExecutableScript.copyDirectory(
+                ToolRunner.repositoryDirectory.appendingPathComponent("scripts/hooks/\(phase)"),
                 to: hooks.appendingPathComponent(phase))
         }
         try "TANDEM_LOG_DIR=\(base.appendingPathComponent("logs").path)\nTANDEM_STOP_TIMEOUT=10\n"
@@ -182,8 +182,7 @@ struct ClusterScratch {
         for (path, body) in scripts {
             let file = hooks.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try "#!/bin/sh\n\(body)\n".write(to: file, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+            try ExecutableScript.write("#!/bin/sh\n\(body)\n", to: file)
         }
         return hooks
     }

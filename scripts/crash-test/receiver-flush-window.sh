@@ -40,25 +40,43 @@ PORT=$(free_port)
 
 # kill_when_noted ROOT PID: waits (at most 60 s) until instances were acknowledged and rows are
 # noted in unflushed_object, then SIGKILLs PID from the same loop (no start-up delay between the
-# look and the kill); prints the notes the index holds after the kill (0: none was caught).
+# look and the kill); prints the notes the index holds once PID is dead (0: none was caught).
 kill_when_noted() {
     python3 - "$1" "$2" "$WORK" <<'PY'
-import glob, os, signal, sqlite3, sys, time
+import glob, os, shutil, signal, sqlite3, sys, tempfile, time
 root, pid, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def notes():
+def notes(database, mode="ro"):
     try:
-        db = sqlite3.connect(f"file:{root}/index.sqlite?mode=ro", uri=True, timeout=5)
+        db = sqlite3.connect(f"file:{database}?mode={mode}", uri=True, timeout=5)
         return db.execute("SELECT count(*) FROM unflushed_object").fetchone()[0]
     except sqlite3.Error:
         return 0
+def alive():
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 deadline = time.monotonic() + 60
 while time.monotonic() < deadline:
     acked = any(os.path.getsize(f) for f in glob.glob(f"{work}/acked-*.txt"))
-    if acked and notes() > 0:
+    if acked and notes(f"{root}/index.sqlite") > 0:
         break
     time.sleep(0.01)
 os.kill(pid, signal.SIGKILL)
-print(notes())
+# A thread inside a write() when the signal comes finishes it, so a WAL commit can land after
+# kill() returns, and the killed writer may have appended a commit without updating the
+# WAL index in -shm. So count once the process is gone (a zombie under strace), on a copy of
+# the database and its WAL without -shm: opening it rebuilds the index from the WAL, as
+# dcmrecv's start-up will, and the data root is left untouched for the power-cut copy.
+deadline = time.monotonic() + 30
+while alive() and time.monotonic() < deadline:
+    time.sleep(0.005)
+with tempfile.TemporaryDirectory(dir=work) as probe:
+    for suffix in ("", "-wal"):
+        if os.path.exists(f"{root}/index.sqlite{suffix}"):
+            shutil.copyfile(f"{root}/index.sqlite{suffix}", f"{probe}/index.sqlite{suffix}")
+    print(notes(f"{probe}/index.sqlite", mode="rw"))
 PY
 }
 
