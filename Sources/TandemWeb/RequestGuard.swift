@@ -59,7 +59,8 @@ final class ConnectionCount: Sendable {
 /// A connection over a limit is answered 503 to its first request and closed; a head too slow
 /// (408) or too large (431), or a body below the minimum rate (`BodyRateWatch`, 408), is answered
 /// when no response is under way, and the connection closed. Each refusal is a log line: the
-/// application's access log never sees these requests.
+/// application's access log never sees these requests. A request that expects `100-continue` is
+/// sent that interim response as its head is read.
 final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -120,10 +121,16 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         switch part {
-        case .head:
+        case .head(let request):
             perform(watch.headDecoded(), context: context)
             bodyRate?.bodyBegan(at: .now())
             unanswered += 1
+            if !closing, request.headerFields[.expect]?.lowercased() == "100-continue" {
+                // RFC 9110 §10.1.1: a client waits for this interim response (curl for a second)
+                // before it sends the body. Sent at once; a refusal can still follow as the final
+                // response, with `Connection: close` where the body is not wanted.
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
+            }
         case .body:
             break
         case .end:

@@ -50,7 +50,11 @@ public enum WebServer {
         }
         let trail = AuditTrail(index: index, syslog: syslog)
         let readingTimeout = TimeInterval(settings.archive.web.readingTimeoutSeconds)
-        let router = try makeRouter(index: index, trail: trail, settings: settings,
+        // STOW-RS parts take temp files created ahead, as dcmrecv's receptions do.
+        let pipeline = StorePipeline(index: index, storage: settings.archive.storage,
+                                     spareFiles: StorePipeline.receiverSpareFiles, logger: logger)
+        defer { pipeline.discardSpareFiles() }
+        let router = try makeRouter(index: index, pipeline: pipeline, trail: trail, settings: settings,
                                     assets: try StaticAssets.besideExecutable(), logger: logger)
         // One count for both listeners: the limits are the process's.
         let connections = ConnectionCount(limits: settings.connectionLimits)
@@ -88,8 +92,8 @@ public enum WebServer {
                                             maxHeaderListSize: 2 * ConnectionLimits.maximumHeadBytes)))
     }
 
-    static func makeRouter(index: ArchiveIndex, trail: AuditTrail, settings: WebServerSettings, assets: StaticAssets,
-                           logger: Logger) throws -> Router<WebContext> {
+    static func makeRouter(index: ArchiveIndex, pipeline: StorePipeline, trail: AuditTrail, settings: WebServerSettings,
+                           assets: StaticAssets, logger: Logger) throws -> Router<WebContext> {
         let users = UserDirectory(index: index)
         let sessions = SessionStore(index: index, timeout: TimeInterval(settings.archive.web.sessionTimeoutSeconds))
         let metrics = WebMetrics()
@@ -114,8 +118,7 @@ public enum WebServer {
         WadoRoutes(index: index, scheme: scheme).register(on: router)
         RenderedRoutes(index: index).register(on: router)
         ViewerRoutes(index: index, assets: assets).register(on: router)
-        StowRoutes(pipeline: StorePipeline(index: index, storage: settings.archive.storage, logger: logger),
-                   calledAE: settings.archive.node.aeTitle, scheme: scheme,
+        StowRoutes(pipeline: pipeline, calledAE: settings.archive.node.aeTitle, scheme: scheme,
                    maximumBodyBytes: settings.archive.web.stowMaxBytes).register(on: router)
         return router
     }

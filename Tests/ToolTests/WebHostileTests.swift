@@ -73,21 +73,31 @@ struct WebHostileTests {
         let endless = try await Self.abuse(["stow", "\(web.port)", auth, "endless", "\(1 << 20)", start.path])
         #expect(endless["status"] == 413, "\(endless)")
         #expect((endless["sent"] ?? .infinity) < Double(16 << 20), "\(endless)")
-        let incoming = web.receiver.root.appendingPathComponent("incoming")
-        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? []
-        #expect(leftovers.filter { !$0.hasPrefix(".") }.isEmpty, "\(leftovers)")
+        #expect(try await Self.incomingLeftovers(web).isEmpty)
         #expect(try await HTTPExchange.curl([web.url + "/healthz"]).status == 200)
         #expect(web.stop() == 0)
+        #expect(Self.incomingEntries(web).isEmpty, "the spare temp files outlived dcmweb")
     }
 
-    /// Waits (bounded) for `incoming/` to hold nothing but hidden entries: a cut-off STOW-RS part is
-    /// removed once its handler sees the connection gone, just after the client saw the answer.
+    /// The temp files in `incoming/` (its hidden entries are the directory's own).
+    static func incomingEntries(_ web: RunningWeb) -> [String] {
+        let incoming = web.receiver.root.appendingPathComponent("incoming").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    /// Waits (bounded) for `incoming/` to hold nothing but the running dcmweb's spare temp files
+    /// (empty, named with a live pid: created ahead of STOW-RS parts): a cut-off part is removed
+    /// once its handler sees the connection gone, just after the client saw the answer.
     static func incomingLeftovers(_ web: RunningWeb) async throws -> [String] {
         let incoming = web.receiver.root.appendingPathComponent("incoming")
+        func isLiveSpare(_ name: String) -> Bool {
+            let size = (try? FileManager.default.attributesOfItem(atPath: incoming.appendingPathComponent(name).path))?[.size] as? Int
+            let pid = name.split(separator: ".").first.map(String.init) ?? ""
+            return size == 0 && Int(pid) != nil && FileManager.default.fileExists(atPath: "/proc/\(pid)")
+        }
         var leftovers: [String] = []
         for _ in 0..<50 {
-            leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [])
-                .filter { !$0.hasPrefix(".") }
+            leftovers = incomingEntries(web).filter { !isLiveSpare($0) }
             if leftovers.isEmpty { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -111,6 +121,22 @@ struct WebHostileTests {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: instance.path)[.size] as? Int)
         let steady = try await Self.abuse(["slowbody", "\(web.port)", auth, "\(size / 40 + 1)", "0.1", "60", instance.path])
         #expect(steady["status"] == 200, "\(steady)")
+        #expect(web.stop() == 0)
+        #expect(Self.incomingEntries(web).isEmpty, "the spare temp files outlived dcmweb")
+    }
+
+    @Test("STOW-RS with Expect: 100-continue gets the interim response at once, then its final answer; so does a wrong password")
+    func expectContinue() async throws {
+        let web = try RunningWeb()
+        defer { web.remove() }
+        let instance = try #require(web.sentFiles.first)
+        let stored = try await Self.abuse(["expect", "\(web.port)", "tech:" + RunningWeb.password("tech"), instance.path])
+        #expect(stored["interim"] == 100 && stored["status"] == 200, "\(stored)")
+        // Without the interim response the client waits its own timeout (10 s here, 1 s for curl).
+        #expect((stored["waited"] ?? 99) < 5, "\(stored)")
+        let refused = try await Self.abuse(["expect", "\(web.port)", "tech:wrong-password", instance.path])
+        #expect(refused["interim"] == 100 && refused["status"] == 401, "\(refused)")
+        #expect(try await HTTPExchange.curl([web.url + "/healthz"]).status == 200)
         #expect(web.stop() == 0)
     }
 

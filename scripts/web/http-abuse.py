@@ -12,6 +12,9 @@ Each mode prints one line of facts for the test to check; every loop is bounded.
   slowbody PORT AUTH PIECE INTERVAL MAX FILE
                                 STOW-RS of the Part 10 file FILE, chunked, PIECE bytes every
                                 INTERVAL s, for at most MAX s: "status=S seconds=T sent=BYTES"
+  expect PORT AUTH FILE         STOW-RS of the Part 10 file FILE with "Expect: 100-continue", the body
+                                held until an interim response comes (at most 10 s):
+                                "interim=S waited=T status=S"
   tlstrickle PORT INTERVAL MAX  a TLS ClientHello one byte per INTERVAL s: "closed=0|1 seconds=T"
   tlssilent PORT MAX            a TCP connection that never sends: "closed=0|1 seconds=T"
 """
@@ -186,6 +189,19 @@ def slowbody(port, auth, piece, interval, maximum, instance):
     print(f"status={status} seconds={time.monotonic() - start:.1f} sent={sent}")
 
 
+def expect_continue(port, auth, instance):
+    """What a client that asks before sending (curl, for a large body) sees."""
+    s = connect(port)
+    body = STOW_PART + b"\r\n" + instance + b"\r\n--xyz--\r\n"
+    s.sendall(stow_head(auth) + b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+    start = time.monotonic()
+    ready, _, _ = select.select([s], [], [], 10)
+    waited = time.monotonic() - start
+    interim = status_of(s) if ready else 0
+    s.sendall(body)
+    print(f"interim={interim} waited={waited:.2f} status={status_of(s)}")
+
+
 def wait_closed(s, start, maximum):
     """True once the server closes (or resets) the connection, False at the end of MAX s."""
     while time.monotonic() - start < maximum:
@@ -248,6 +264,8 @@ elif mode == "limit":
 elif mode == "slowbody":
     slowbody(port, sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]),
              open(sys.argv[7], "rb").read())
+elif mode == "expect":
+    expect_continue(port, sys.argv[3], open(sys.argv[4], "rb").read())
 elif mode == "tlstrickle":
     tlstrickle(port, float(sys.argv[3]), float(sys.argv[4]))
 elif mode == "tlssilent":
