@@ -1,16 +1,17 @@
 import DICOMCore
 import Dispatch
 import NIOConcurrencyHelpers
+import NIOCore
 
-/// Hands byte chunks from blocking work on a thread of its own (a frame-by-frame transcode) to an
-/// async consumer (a response body writer), one chunk at a time: the producer waits until its
+/// Hands byte chunks from blocking work on a thread of its own (a WADO-RS body read file by file
+/// and transcoded frame by frame) to an async consumer (a response body writer), one chunk at a time: the producer waits until its
 /// chunk is taken, so memory holds about two chunks whatever the total, and a slow client slows
 /// the producer instead of filling memory.
 final class ChunkHandoff: Sendable {
     private struct State {
-        var chunk: [UInt8]?
+        var chunk: ByteBuffer?
         var end: Result<Void, any Error>?
-        var consumer: CheckedContinuation<[UInt8]?, any Error>?
+        var consumer: CheckedContinuation<ByteBuffer?, any Error>?
         var cancelled = false
     }
 
@@ -25,8 +26,8 @@ final class ChunkHandoff: Sendable {
 
     /// Runs `produce` on a thread of its own, off Swift's task threads, and hands each chunk it
     /// outputs to `consume`. A consumer error cancels the producer at its next chunk.
-    static func relay(_ produce: @escaping @Sendable (_ output: ([UInt8]) throws -> Void) throws -> Void,
-                      to consume: ([UInt8]) async throws -> Void) async throws {
+    static func relay(_ produce: @escaping @Sendable (_ output: (ByteBuffer) throws -> Void) throws -> Void,
+                      to consume: (ByteBuffer) async throws -> Void) async throws {
         let handoff = ChunkHandoff()
         producers.submit {
             do {
@@ -45,8 +46,8 @@ final class ChunkHandoff: Sendable {
     }
 
     /// Producer side: blocks until the consumer has taken `chunk`; throws once it has gone away.
-    private func put(_ chunk: [UInt8]) throws {
-        let waiting: CheckedContinuation<[UInt8]?, any Error>? = try state.withLockedValue { state in
+    private func put(_ chunk: ByteBuffer) throws {
+        let waiting: CheckedContinuation<ByteBuffer?, any Error>? = try state.withLockedValue { state in
             if state.cancelled { throw CancellationError() }
             if let consumer = state.consumer {
                 state.consumer = nil
@@ -78,9 +79,9 @@ final class ChunkHandoff: Sendable {
     }
 
     /// Consumer side: the next chunk, nil at the end; rethrows the producer's error.
-    private func next() async throws -> [UInt8]? {
+    private func next() async throws -> ByteBuffer? {
         try await withCheckedThrowingContinuation { continuation in
-            enum Answer { case chunk([UInt8]), end(Result<Void, any Error>), wait }
+            enum Answer { case chunk(ByteBuffer), end(Result<Void, any Error>), wait }
             let answer: Answer = state.withLockedValue { state in
                 if let chunk = state.chunk {
                     state.chunk = nil

@@ -61,28 +61,14 @@ struct WadoRoutes {
 
     private func retrieve(_ request: Request, _ context: WebContext, _ records: [InstanceRecord]) async throws -> Response {
         let encodings = try InstanceEncoding.choose(request, stored: records.map(\.transferSyntaxUID))
-        let multipart = MultipartWriter()
         let root = index.root
+        let retrieve = RetrieveBody(multipart: MultipartWriter(), parts: zip(records, encodings).map { record, encoding in
+            RetrieveBody.Part(path: root.url(relativePath: record.filePath).path, transferSyntaxUID: record.transferSyntaxUID,
+                              fileSize: record.fileSize, encoding: encoding)
+        })
+        let multipart = retrieve.multipart
         let body = ResponseBody { writer in
-            for (record, encoding) in zip(records, encodings) {
-                let path = root.url(relativePath: record.filePath).path
-                switch encoding {
-                case .stored:
-                    try await writer.write(multipart.partHeader(
-                        contentType: "application/dicom; transfer-syntax=\(record.transferSyntaxUID)", length: record.fileSize))
-                    try await MultipartWriter.streamFile(path, to: &writer)
-                case .explicitLittleEndian:
-                    // No Content-Length: the transcoded length is known only once written.
-                    try await writer.write(multipart.partHeader(
-                        contentType: "application/dicom; transfer-syntax=\(TransferSyntax.explicitVRLittleEndian.uid)",
-                        length: nil))
-                    try await ChunkHandoff.relay({ try InstanceEncoding.writeExplicitLittleEndian(path: path, to: $0) }) {
-                        try await writer.write(ByteBuffer(bytes: $0))
-                    }
-                }
-                try await writer.write(multipart.partEnd)
-            }
-            try await writer.write(multipart.closing)
+            try await ChunkHandoff.relay({ try retrieve.produce($0) }) { try await writer.write($0) }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: multipart.contentType(partType: "application/dicom")], body: body)

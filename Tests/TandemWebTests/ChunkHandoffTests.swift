@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 import Testing
 @testable import TandemWeb
 
@@ -13,11 +14,11 @@ struct ChunkHandoffTests {
         var mostAhead = 0
         try await ChunkHandoff.relay({ output in
             for value in 0..<200 {
-                try output([UInt8(value)])
+                try output(ByteBuffer(bytes: [UInt8(value)]))
                 produced.withLockedValue { $0 += 1 }
             }
         }) { chunk in
-            received += chunk
+            received += Array(chunk.readableBytesView)
             mostAhead = max(mostAhead, produced.withLockedValue { $0 } - received.count)
             try await Task.sleep(for: .microseconds(200))
         }
@@ -30,9 +31,9 @@ struct ChunkHandoffTests {
         var received: [UInt8] = []
         await #expect(throws: Refused.self) {
             try await ChunkHandoff.relay({ output in
-                try output([1])
+                try output(ByteBuffer(bytes: [1]))
                 throw Refused()
-            }) { received += $0 }
+            }) { received += Array($0.readableBytesView) }
         }
         #expect(received == [1])
     }
@@ -45,7 +46,7 @@ struct ChunkHandoffTests {
             try await ChunkHandoff.relay({ output in
                 defer { stopped.withLockedValue { $0 = true } }
                 for value in 0..<1_000 {
-                    try output([UInt8(value % 256)])
+                    try output(ByteBuffer(bytes: [UInt8(value % 256)]))
                     produced.withLockedValue { $0 += 1 }
                 }
             }) { _ in throw Refused() }

@@ -138,11 +138,11 @@ wait_port "$ORTHANC_DICOM"; wait_port "$ORTHANC_HTTP"
 echo "orthanc: loaded in $(seconds store "$ORTHANC_DICOM" "$WORK/mr2000" "$WORK/mr512" "$WORK/ct500" "$WORK/studies")s" >&2
 
 TANDEM_URL="http://127.0.0.1:$WEB_PORT/dicomweb"; ORTHANC_URL="http://127.0.0.1:$ORTHANC_HTTP/dicom-web"
-# get KIND PATH [ACCEPT]: one GET, the body to $WORK/body.KIND; prints curl's total seconds.
+# get KIND PATH [ACCEPT]: one GET, the body to $WORK/body.KIND (or to BODY_TO); prints curl's total seconds.
 get() {
     local auth=() base=$ORTHANC_URL
     [ "$1" = dcmweb ] && auth=(-H "Authorization: Bearer $TOKEN") && base=$TANDEM_URL
-    curl -s -o "$WORK/body.$1" -w '%{time_total}' "${auth[@]}" -H "Accept: ${3:-*/*}" "$base/$2"
+    curl -s -o "${BODY_TO:-$WORK/body.$1}" -w '%{time_total}' "${auth[@]}" -H "Accept: ${3:-*/*}" "$base/$2"
 }
 # timed KIND PATH [ACCEPT]: ROUNDS GETs after one warm-up, their median seconds.
 timed() {
@@ -175,9 +175,13 @@ echo "rendered 512x512 MR frame (JPEG): dcmweb ${d}s ($(stat -c %s "$WORK/body.d
      " orthanc ${o}s ($(stat -c %s "$WORK/body.orthanc") bytes) (x$(ratio "$o" "$d"))"
 
 # WADO-RS of the CT study, against reading its stored files: O_DIRECT (the disk) and through the page cache.
+# Timed with the body discarded: curl writing 256 MB into its own files is the client's time, not
+# the server's (it doubled dcmweb's time); each body is then fetched once more to count its bytes.
 accept='multipart/related; type="application/dicom"; transfer-syntax=*'
-d=$(timed dcmweb "studies/$WADO_STUDY" "$accept"); bytes=$(stat -c %s "$WORK/body.dcmweb")
-o=$(timed orthanc "studies/$WADO_STUDY" "$accept"); bytes_o=$(stat -c %s "$WORK/body.orthanc")
+d=$(BODY_TO=/dev/null timed dcmweb "studies/$WADO_STUDY" "$accept")
+get dcmweb "studies/$WADO_STUDY" "$accept" >/dev/null; bytes=$(stat -c %s "$WORK/body.dcmweb")
+o=$(BODY_TO=/dev/null timed orthanc "studies/$WADO_STUDY" "$accept")
+get orthanc "studies/$WADO_STUDY" "$accept" >/dev/null; bytes_o=$(stat -c %s "$WORK/body.orthanc")
 study_dir=$(dirname "$(sqlite3 "$ROOT/index.sqlite" "SELECT file_path FROM instance JOIN series ON series.id = series_ref
     JOIN study ON study.id = study_ref WHERE study_uid = '$WADO_STUDY' LIMIT 1")")
 # read_files [direct]: one process reads every file of the study in 1 MB blocks (O_DIRECT: past the page cache).
