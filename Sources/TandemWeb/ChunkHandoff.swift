@@ -3,10 +3,10 @@ import Dispatch
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Hands byte chunks from blocking work on a thread of its own (a WADO-RS body read file by file
-/// and transcoded frame by frame) to an async consumer (a response body writer), one chunk at a time: the producer waits until its
-/// chunk is taken, so memory holds about two chunks whatever the total, and a slow client slows
-/// the producer instead of filling memory.
+/// Hands byte chunks from blocking work on a thread of its own (a WADO-RS body, its files read
+/// and its images transcoded frame by frame) to an async consumer (a response body writer), one
+/// chunk at a time: the producer waits until its chunk is taken, so memory holds about two chunks
+/// whatever the total, and a slow client slows the producer instead of filling memory.
 final class ChunkHandoff: Sendable {
     private struct State {
         var chunk: ByteBuffer?
