@@ -37,6 +37,9 @@ feed_four() {
 }
 
 declare -A times
+# A baseline built before --phase-stats existed runs without it (and prints no phase table).
+baseline_phases=""
+if [ -n "${BASELINE_BIN:-}" ] && "$BASELINE_BIN/dcmrecv" --help 2>&1 | grep -q -- --phase-stats; then baseline_phases=yes; fi
 set_bytes() { find "$WORK/$1" -type f -printf '%s\n' | awk '{ total += $1 } END { print total }'; }
 for round in $(seq "$ROUNDS"); do
     for set in ct small; do
@@ -56,7 +59,7 @@ for round in $(seq "$ROUNDS"); do
         for set in ct small small4; do
             port=$(free_port)
             phases=""
-            case $kind in dcmrecv) phases=$WORK/phases-$set.log ;; baseline) phases=$WORK/phases-baseline-$set.log ;; esac
+            case $kind in dcmrecv) phases=$WORK/phases-$set.log ;; baseline) phases=${baseline_phases:+$WORK/phases-baseline-$set.log} ;; esac
             pid=$(PHASE_LOG=$phases start_server "$kind" "$port" "$WORK/srv-$kind")
             PIDS+=("$pid")
             wait_port "$port"
