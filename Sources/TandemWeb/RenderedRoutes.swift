@@ -6,8 +6,9 @@ import NIOCore
 import TandemArchive
 
 /// WADO-RS rendered resources (PS3.18 §10.4.1.1.3, §8.3.5): `…/instances/{uid}/rendered`,
-/// `…/frames/{n}/rendered`, `…/thumbnail` (of an instance, a frame, or a series: its middle image in
-/// the viewer's order), as `image/jpeg` (the default) or `image/png`, with
+/// `…/frames/{n}/rendered`, `…/thumbnail` (PS3.18 §10.4.1.1.4: of an instance, a frame, a series —
+/// its middle image in the viewer's order — or a study: that of its first series, in Series Number
+/// order, that renders), as `image/jpeg` (the default) or `image/png`, with
 /// the `window`, `viewport` and `quality` parameters; VOI, modality LUT and MONOCHROME1
 /// inversion come from `DICOMImaging`'s renderer. One frame at a time is decoded.
 struct RenderedRoutes {
@@ -17,6 +18,9 @@ struct RenderedRoutes {
     static let thumbnailSize = 128
     /// The largest viewport side accepted (a rendered image never grows, so this bounds memory).
     static let maximumViewport = 4_096
+    /// A study's thumbnail tries this many series at most (reports and presentation states come
+    /// first in some studies), so a study of many non-image series is answered in bounded time.
+    static let studyThumbnailSeriesTried = 8
 
     struct Parameters: Equatable {
         var window: Window?
@@ -64,6 +68,9 @@ struct RenderedRoutes {
 
     func register(on router: Router<WebContext>) {
         let instance = "/dicomweb/studies/:study/series/:series/instances/:instance"
+        router.get(RouterPath("/dicomweb/studies/:study/thumbnail")) { request, context in
+            try await render(request, context, frame: 1, thumbnail: true)
+        }
         router.get(RouterPath("/dicomweb/studies/:study/series/:series/thumbnail")) { request, context in
             try await render(request, context, frame: 1, thumbnail: true)
         }
@@ -97,31 +104,55 @@ struct RenderedRoutes {
             throw HTTPError(.badRequest, message: error.description)
         }
         let mediaType = try Self.mediaType(request)
+        let candidates = try representativeInstances(context)
+        guard !candidates.isEmpty else { throw HTTPError(.notFound, message: "no such instance") }
+        let maximumSize = parameters.viewport ?? (thumbnail ? Self.thumbnailSize : nil)
+        var refusal: ImagingError?
+        for record in candidates {
+            let path = index.root.url(relativePath: record.filePath).path
+            do {
+                let encoded = try await BlockingWork.run {
+                    let image = try DICOMImage(path: path)
+                    guard frame <= image.frameCount else { throw HTTPError(.notFound, message: "frame \(frame) out of range") }
+                    var rendered = try image.rendered(frame: frame - 1, window: parameters.window)
+                    if let maximumSize { rendered = rendered.thumbnail(maximumSize: maximumSize) }
+                    return mediaType == "image/png" ? try rendered.pngData() : try rendered.jpegData(quality: parameters.quality)
+                }
+                return Response(status: .ok, headers: [.contentType: mediaType],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: encoded)))
+            } catch let error as ImagingError {
+                // Not an image, or one this build cannot decode or render: a study tries its next series.
+                refusal = error
+            }
+        }
+        throw HTTPError(.notAcceptable, message: "cannot render: \(refusal.map { "\($0)" } ?? "no image")")
+    }
+
+    /// The instances a rendered resource may show, in the order to try them: the instance named;
+    /// a series' middle image in viewing order; for a study, the middle image of each of its first
+    /// series (Series Number order), so a report or presentation state series is passed over.
+    private func representativeInstances(_ context: WebContext) throws -> [InstanceRecord] {
+        let study = try context.uid("study")
+        guard context.parameters.get("series") != nil else {
+            var seriesOrder: [String] = []
+            var bySeries: [String: [InstanceRecord]] = [:]
+            for instance in try index.instances(studyInstanceUID: study) where instance.missingSince == nil {
+                let series = instance.record.series.seriesInstanceUID
+                if bySeries[series] == nil { seriesOrder.append(series) }
+                bySeries[series, default: []].append(instance.record)
+            }
+            return seriesOrder.prefix(Self.studyThumbnailSeriesTried).compactMap { Self.middle(of: bySeries[$0] ?? []) }
+        }
         let wholeSeries = context.parameters.get("instance") == nil
-        let records = try index.instances(studyInstanceUID: try context.uid("study"),
-                                          seriesInstanceUID: try context.uid("series"),
+        let records = try index.instances(studyInstanceUID: study, seriesInstanceUID: try context.uid("series"),
                                           sopInstanceUID: wholeSeries ? nil : try context.uid("instance"))
             .filter { $0.missingSince == nil }.map(\.record)
+        return Self.middle(of: records).map { [$0] } ?? []
+    }
+
+    private static func middle(of records: [InstanceRecord]) -> InstanceRecord? {
         let ordered = SeriesGeometry.viewingOrder(records)
-        guard !ordered.isEmpty else { throw HTTPError(.notFound, message: "no such instance") }
-        let record = ordered[ordered.count / 2]
-        let path = index.root.url(relativePath: record.filePath).path
-        let maximumSize = parameters.viewport ?? (thumbnail ? Self.thumbnailSize : nil)
-        let encoded: [UInt8]
-        do {
-            encoded = try await BlockingWork.run {
-                let image = try DICOMImage(path: path)
-                guard frame <= image.frameCount else { throw HTTPError(.notFound, message: "frame \(frame) out of range") }
-                var rendered = try image.rendered(frame: frame - 1, window: parameters.window)
-                if let maximumSize { rendered = rendered.thumbnail(maximumSize: maximumSize) }
-                return mediaType == "image/png" ? try rendered.pngData() : try rendered.jpegData(quality: parameters.quality)
-            }
-        } catch let error as ImagingError {
-            // Not an image, or one this build cannot decode or render.
-            throw HTTPError(.notAcceptable, message: "cannot render: \(error)")
-        }
-        return Response(status: .ok, headers: [.contentType: mediaType],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: encoded)))
+        return ordered.isEmpty ? nil : ordered[ordered.count / 2]
     }
 
     /// image/jpeg unless the Accept header prefers image/png; 406 when it allows neither.

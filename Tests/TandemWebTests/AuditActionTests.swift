@@ -11,6 +11,7 @@ struct AuditActionTests {
             (.get, "/dicomweb/studies", "search"), (.get, "/dicomweb/studies/1.2/series", "search"),
             (.get, "/dicomweb/studies/1.2/metadata", "view"), (.get, base + "/frames/1", "view"),
             (.get, base + "/rendered", "view"), (.get, base + "/bulkdata/7FE00010", "view"),
+            (.get, "/dicomweb/studies/1.2/thumbnail", "view"), (.get, "/dicomweb/studies/1.2/series/1.3/thumbnail", "view"),
             (.get, "/dicomweb/studies/1.2", "download"), (.get, base, "download"),
             (.post, "/dicomweb/studies", "store"), (.post, "/login", "login"), (.post, "/logout", "logout"),
             (.get, "/healthz", nil), (.get, "/", nil), (.get, "/login", nil),

@@ -178,6 +178,7 @@ struct WebTests {
             ("non-UID segment", [web.url + "/dicomweb/studies/abc/metadata"]),
             ("dot-dot segment", ["--path-as-is", web.url + "/dicomweb/studies/../../index.sqlite"]),
             ("unknown study", [web.url + "/dicomweb/studies/1.2.3.4/metadata"]),
+            ("unknown study's thumbnail", [web.url + "/dicomweb/studies/1.2.3.4/thumbnail"]),
             ("bad window", [web.url + "/dicomweb/studies/1.2/series/1.3/instances/1.4/rendered?window=abc"]),
             ("huge viewport", [web.url + "/dicomweb/studies/1.2/series/1.3/instances/1.4/thumbnail?viewport=100000,100000"]),
             ("unrenderable type", ["-H", "Accept: image/gif", web.url + "/dicomweb/studies/1.2/series/1.3/instances/1.4/rendered"]),

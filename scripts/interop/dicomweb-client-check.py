@@ -175,6 +175,40 @@ def main():
     if response.status_code != 200 or thumbnail.format != "JPEG" or max(thumbnail.size) > 128:
         fail(f"thumbnail: {response.status_code} {thumbnail.format} {thumbnail.size}")
     ok(f"rendered PNG {image.size}, JPEG thumbnail {thumbnail.size}")
+    check_study_thumbnail(client, session, url, first, sent)
+
+
+def check_study_thumbnail(client, session, url, first, sent):
+    """The study's thumbnail is its first image series' (Series Number order), also once a report
+    series numbered before it is stored: the report cannot be rendered and is passed over."""
+    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    study_uid = first.StudyInstanceUID
+    first_series = min(sent.values(), key=lambda d: int(d.SeriesNumber)).SeriesInstanceUID
+    expected = session.get(f"{url}/dicomweb/studies/{study_uid}/series/{first_series}/thumbnail")
+    if expected.status_code != 200:
+        fail(f"series thumbnail: {expected.status_code}")
+    for when in ("images only", "after a report series numbered 0"):
+        response = session.get(f"{url}/dicomweb/studies/{study_uid}/thumbnail", headers={"Accept": "image/jpeg"})
+        if response.status_code != 200 or response.headers.get("Content-Type") != "image/jpeg":
+            fail(f"study thumbnail ({when}): {response.status_code} {response.headers.get('Content-Type')}")
+        if response.content != expected.content:
+            fail(f"study thumbnail ({when}) is not the first image series' thumbnail")
+        if when == "images only":
+            # A FileDataset, so dicomweb-client writes a PS3.10 file (preamble and DICM prefix).
+            report = FileDataset("report.dcm", Dataset(), file_meta=FileMetaDataset(), preamble=b"\0" * 128)
+            report.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.11"  # Basic Text SR
+            report.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+            report.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+            report.SOPClassUID = report.file_meta.MediaStorageSOPClassUID
+            report.SOPInstanceUID = report.file_meta.MediaStorageSOPInstanceUID
+            for keyword in ("PatientName", "PatientID", "StudyInstanceUID", "StudyDate", "StudyTime", "AccessionNumber"):
+                if keyword in first:
+                    setattr(report, keyword, getattr(first, keyword))
+            report.SeriesInstanceUID, report.SeriesNumber, report.Modality = generate_uid(), 0, "SR"
+            report.InstanceNumber, report.ValueType, report.ContentSequence = 1, "CONTAINER", []
+            client.store_instances([report])
+    ok("study thumbnail: the first image series', a report series numbered before it passed over")
 
 
 if __name__ == "__main__":
