@@ -3,7 +3,10 @@ import DICOMCore
 
 /// The File Meta Information at the head of a Part 10 stream (PS3.10 §7.1), read as bytes arrive:
 /// what ingest must know before the data set follows (SOP class and instance, transfer syntax)
-/// and where the data set starts. Pure.
+/// and where the data set starts. Pure. A stream that starts with the meta information itself,
+/// without the 128-byte preamble and `DICM` prefix, is read too: that is what pydicom (and so
+/// dicomweb-client's STOW-RS) writes for a data set built in memory, and DCMTK and pydicom read
+/// such files; the archive stores every instance with its own meta information and preamble.
 struct Part10Header: Equatable {
     var sopClassUID: String
     var sopInstanceUID: String
@@ -21,9 +24,14 @@ struct Part10Header: Equatable {
     static let maximumLength = 64 * 1024
 
     static func parse(_ bytes: [UInt8]) -> Outcome {
-        guard bytes.count >= 132 else { return bytes.count > maximumLength ? .invalid("too long") : .needMore }
-        guard bytes[128..<132].elementsEqual("DICM".utf8) else { return .invalid("no DICM prefix: not a Part 10 file") }
-        var position = 132
+        var position: Int
+        if bytes.count >= 132, bytes[128..<132].elementsEqual("DICM".utf8) {
+            position = 132
+        } else if bytes.count >= 6, startsWithMetaElement(bytes) {
+            position = 0
+        } else {
+            return bytes.count < 132 ? .needMore : .invalid("no DICM prefix: not a Part 10 file")
+        }
         var values: [Tag: String] = [:]
         while true {
             guard position + 8 <= bytes.count else { return bytes.count > maximumLength ? .invalid("meta too long") : .needMore }
@@ -59,5 +67,10 @@ struct Part10Header: Equatable {
         }
         return .header(Part10Header(sopClassUID: sopClass, sopInstanceUID: instance, transferSyntaxUID: syntax,
                                     dataSetOffset: position))
+    }
+
+    /// A (0002,xxxx) element header in Explicit VR Little Endian, as the meta information begins.
+    private static func startsWithMetaElement(_ bytes: [UInt8]) -> Bool {
+        bytes[0] == 0x02 && bytes[1] == 0x00 && VR(code: (bytes[4], bytes[5])) != nil
     }
 }

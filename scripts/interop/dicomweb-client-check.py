@@ -180,8 +180,9 @@ def main():
 
 def check_study_thumbnail(client, session, url, first, sent):
     """The study's thumbnail is its first image series' (Series Number order), also once a report
-    series numbered before it is stored: the report cannot be rendered and is passed over."""
-    from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+    series numbered before it is stored (a data set built in memory, so sent without preamble):
+    the report cannot be rendered and is passed over."""
+    from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, generate_uid
     study_uid = first.StudyInstanceUID
     first_series = min(sent.values(), key=lambda d: int(d.SeriesNumber)).SeriesInstanceUID
@@ -195,8 +196,10 @@ def check_study_thumbnail(client, session, url, first, sent):
         if response.content != expected.content:
             fail(f"study thumbnail ({when}) is not the first image series' thumbnail")
         if when == "images only":
-            # A FileDataset, so dicomweb-client writes a PS3.10 file (preamble and DICM prefix).
-            report = FileDataset("report.dcm", Dataset(), file_meta=FileMetaDataset(), preamble=b"\0" * 128)
+            # Built in memory: dicomweb-client sends it with its meta information but without the
+            # preamble and DICM prefix, which the server must accept.
+            report = Dataset()
+            report.file_meta = FileMetaDataset()
             report.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.11"  # Basic Text SR
             report.file_meta.MediaStorageSOPInstanceUID = generate_uid()
             report.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
