@@ -7,8 +7,8 @@ SENT_DIR holds the Part 10 files already in the archive (sent by DCMTK); STOW_FI
 not yet in it, compressed (RLE Lossless), stored here with STOW-RS. Searches, retrieves instances, series and metadata,
 frames and bulk data, retrieves the RLE instance transcoded, and compares everything with what was sent: pixel data byte-equal,
 metadata equal to pydicom's to_json_dict of the same file (bulk values excepted, which the
-server gives as BulkDataURIs that must resolve to the same bytes). Prints one line per check;
-exits 1 on the first mismatch.
+server gives as BulkDataURIs that must resolve to the same bytes); then the rendered images and
+thumbnails, the study's among them. Prints one line per check; exits 1 on the first mismatch.
 """
 import io
 import os
