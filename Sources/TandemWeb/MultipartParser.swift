@@ -62,7 +62,9 @@ struct MultipartParser {
                 pending.removeFirst(after.index)
                 state = .headers
             case .headers:
-                guard let end = find(Array("\r\n\r\n".utf8), in: pending) ?? (pending.starts(with: Array("\r\n".utf8)) ? -2 : nil) else {
+                // A CRLF at once is an empty header block (RFC 2046 §5.1.1: the part's content
+                // follows), whatever later content holds a blank line.
+                guard let end = pending.starts(with: Array("\r\n".utf8)) ? -2 : find(Array("\r\n\r\n".utf8), in: pending) else {
                     if pending.count > Self.maximumHeaderBytes { throw Failure(description: "part headers too long") }
                     return events
                 }

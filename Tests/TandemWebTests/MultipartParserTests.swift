@@ -53,6 +53,20 @@ struct MultipartParserTests {
         }
     }
 
+    @Test("a part without headers starts its content after the CRLF, though the content holds a blank line")
+    func partWithoutHeaders() throws {
+        // RFC 2046 §5.1.1: no header lines, so the delimiter line is followed by CRLF and content;
+        // binary content may contain CRLF CRLF, which must not be taken for the header block's end
+        // (the STOW fuzzer found it when the body arrived in one chunk).
+        let body = Array("--b0undary\r\n\r\nbytes\r\n\r\nmore: bytes\r\n--b0undary--\r\n".utf8)
+        let expected: [MultipartParser.Event] = [
+            .partBegin(headers: [:]), .partData(Array("bytes\r\n\r\nmore: bytes".utf8)), .partEnd, .end,
+        ]
+        for chunk in [1, 3, 16, body.count] {
+            #expect(Self.normalized(try Self.parse(body, chunk: chunk)) == expected, "chunk \(chunk)")
+        }
+    }
+
     @Test("a body that stops before its closing delimiter, or has no parts, is an error")
     func truncated() throws {
         var parser = try MultipartParser(boundary: "b0undary")
