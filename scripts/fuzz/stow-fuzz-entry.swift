@@ -10,7 +10,7 @@ let boundary = "fuzz-boundary"
 public func stowFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let whole = parts(of: bytes, pieceSizes: [max(bytes.count, 1)])
-    let pieces = parts(of: bytes, pieceSizes: [1, 5, 64, 3, 1_000, 17].shuffledBy(Int(bytes.first ?? 0)))
+    let pieces = parts(of: bytes, pieceSizes: [1, 5, 64, 3, 1_000, 17].rotated(by: Int(bytes.first ?? 0)))
     if let whole, let pieces {
         precondition(whole == pieces, "a body fed in pieces gives other parts than fed whole")
     }
@@ -64,7 +64,7 @@ func checkHeadAsItGrows(_ content: [UInt8]) {
 
 extension Array {
     /// Rotated by `seed`, so each input cuts its body at other places.
-    func shuffledBy(_ seed: Int) -> [Element] {
+    func rotated(by seed: Int) -> [Element] {
         let offset = seed % count
         return Array(self[offset...] + self[..<offset])
     }
